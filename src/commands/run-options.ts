@@ -1,0 +1,57 @@
+// ParsedArgs → RunConfig, with every value checked (UsageError, exit 2).
+import { cpus } from 'node:os';
+import { defaultProcesses, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { UsageError } from '../engine/errors.ts';
+import { reservedOption, splitOptions } from '../engine/rsync-args.ts';
+import { parsePositiveInt, parseSize } from '../engine/units.ts';
+import type { ParsedArgs } from './parse-args.ts';
+
+export const DEFAULT_RSYNC_OPTS = '-aS --numeric-ids';
+
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+  }
+}
+
+export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const v = args.values;
+  const processes = v.processes ? checked(() => parsePositiveInt(v.processes, 'process count (-p)')) : defaultProcesses(cpus().length);
+  if (processes > 256) throw new UsageError(`invalid process count (-p) '${v.processes}' (at most 256)`);
+  const maxFiles = v.files ? checked(() => parsePositiveInt(v.files, 'entries per bucket (-f)')) : 1000;
+  const maxBytes = v.size ? checked(() => parseSize(v.size)) : 1024 ** 3;
+  if (v.retries !== undefined && !/^\d{1,3}$/.test(v.retries)) throw new UsageError(`invalid retry count '${v.retries}' (expected 0 to 999)`);
+  const retries = v.retries !== undefined ? Number(v.retries) : 2;
+  const rsyncOpts = checked(() => splitOptions(v.rsync ?? DEFAULT_RSYNC_OPTS));
+  const reserved = reservedOption(rsyncOpts);
+  if (reserved) throw new UsageError(`rsync option ${reserved} is managed by multisync and cannot be passed with --rsync`);
+  if (rsyncOpts.some((o) => /^--(delete|del$|remove-source-files)/.test(o))) {
+    throw new UsageError(`rsync option ${rsyncOpts.find((o) => /^--(delete|del$|remove-source-files)/.test(o))} is not supported per bucket (it would delete by bucket, not by tree)`);
+  }
+  if (args.positionals.length < 2) {
+    throw new UsageError(args.positionals.length ? 'missing DST: give at least one SRC and a DST' : 'missing SRC and DST (see --help)');
+  }
+  const dst = args.positionals[args.positionals.length - 1];
+  if (!dst) throw new UsageError('DST must not be empty');
+  const sources = args.positionals.slice(0, -1).map((s) => {
+    if (!s) throw new UsageError('SRC must not be empty');
+    return sourceRoot(s);
+  });
+  return {
+    sources,
+    destination: dst,
+    processes,
+    maxFiles,
+    maxBytes,
+    rsyncOpts,
+    rsh: v.rsh,
+    retries,
+    backoffMs: env.MULTISYNC_BACKOFF_MS ? Number(env.MULTISYNC_BACKOFF_MS) : 1000,
+    dryRun: !!args.flags['dry-run'],
+    bucketDir: v.buckets,
+    keep: !!(args.flags.keep || args.flags.show),
+    rsyncPath: env.MULTISYNC_RSYNC || 'rsync',
+  };
+}

@@ -1,0 +1,58 @@
+// The main command: pre-flight, then the engine under the TUI (terminal) or headless.
+import { Engine } from '../engine/engine.ts';
+import { checkDestination, checkRsync, checkSources, probeOptions } from '../engine/preflight.ts';
+import type { ParsedArgs } from './parse-args.ts';
+import { runHeadless } from './headless.ts';
+import { runConfig } from './run-options.ts';
+
+export interface SyncIO {
+  isTTY: boolean;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number> {
+  const cfg = runConfig(args);
+  checkRsync(cfg.rsyncPath);
+  checkSources(cfg.sources);
+  const createDestination = checkDestination(cfg.destination, cfg.sources);
+  probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
+
+  const engine = new Engine(cfg);
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      engine.killAllSync();
+      process.exit(130);
+    }
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const onExit = () => engine.killAllSync();
+  process.on('exit', onExit);
+  try {
+    const run = () => engine.run({ signal: abort.signal, createDestination });
+    const json = !!args.flags.json;
+    const useTui = io.isTTY && !json && !args.flags.headless;
+    if (useTui) {
+      const { runTui } = await import('./tui.ts');
+      const sum = await runTui(engine, run, { stats: !!args.flags.stats });
+      return sum.exitCode;
+    }
+    const sum = await runHeadless(
+      engine,
+      { json, progress: !!args.flags.progress, stats: !!args.flags.stats, show: !!args.flags.show, out: io.out, err: io.err },
+      run,
+    );
+    return sum.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('exit', onExit);
+  }
+}

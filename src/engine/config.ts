@@ -1,0 +1,48 @@
+// The run's configuration, and rsync's SRC/DST path semantics.
+import { basename, dirname } from 'node:path';
+import type { SourceRoot } from './types.ts';
+
+export interface RunConfig {
+  sources: SourceRoot[];
+  destination: string;
+  processes: number;
+  maxFiles: number;
+  maxBytes: number;
+  /** The user's rsync options (already split into words). */
+  rsyncOpts: string[];
+  rsh?: string;
+  retries: number;
+  /** First retry delay; doubles each attempt. */
+  backoffMs: number;
+  dryRun: boolean;
+  /** Parent directory for the run's bucket lists and logs (default: the system temp dir). */
+  bucketDir?: string;
+  keep: boolean;
+  rsyncPath: string;
+}
+
+/**
+ * rsync's trailing-slash rule: `src/` (or `.`) transfers the contents of src; `src` transfers
+ * src itself, i.e. base = its parent and every listed path starts with `src/`.
+ */
+export function sourceRoot(arg: string): SourceRoot {
+  const name = basename(arg);
+  if (arg.endsWith('/') || name === '.' || name === '..' || arg === '') {
+    return { arg, base: arg.endsWith('/') ? arg : `${arg}/`, prefix: '' };
+  }
+  const parent = dirname(arg);
+  return { arg, base: parent.endsWith('/') ? parent : `${parent}/`, prefix: name };
+}
+
+/** rsync's rule: a colon before the first slash means host:path (or host::module). */
+export function isRemote(path: string): boolean {
+  const colon = path.indexOf(':');
+  if (colon < 0) return false;
+  const slash = path.indexOf('/');
+  return slash < 0 || colon < slash;
+}
+
+/** Default parallelism: one rsync per core plus two (rsync waits on I/O), between 2 and 8. */
+export function defaultProcesses(cores: number): number {
+  return Math.min(8, Math.max(2, cores + 2));
+}

@@ -1,0 +1,209 @@
+// The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
+// on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bucketer } from './bucketer.ts';
+import type { RunConfig } from './config.ts';
+import { crawl } from './crawler.ts';
+import { DirList } from './dir-list.ts';
+import { HardlinkHold } from './hardlinks.ts';
+import { bucketArgs, hasFlag } from './rsync-args.ts';
+import { startRsync, type RsyncRun } from './rsync-process.ts';
+import { Stats } from './stats.ts';
+import { Supervisor } from './supervisor.ts';
+import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
+import { buildSummary, type Summary } from './summary.ts';
+
+const TICK_MS = 250;
+/** A partly filled bucket is handed to an idle worker after this long (slow crawls). */
+const LIVE_FLUSH_MS = 300;
+
+export class Engine implements EngineControl {
+  readonly stats: Stats;
+  private supervisor: Supervisor;
+  private crawlAbort = new AbortController();
+  private listeners: Array<(e: EngineEvent) => void> = [];
+  private dirLists: DirList[] = [];
+  private runDir = '';
+  private cancelled = false;
+  private finalRun: RsyncRun | null = null;
+
+  constructor(readonly cfg: RunConfig) {
+    this.stats = new Stats(
+      cfg.sources.map((s) => s.arg),
+      cfg.destination,
+    );
+    this.stats.processes = cfg.processes;
+    this.supervisor = new Supervisor({
+      rsync: cfg.rsyncPath,
+      retries: cfg.retries,
+      backoffMs: cfg.backoffMs,
+      stats: this.stats,
+      emit: (e) => this.emit(e),
+      argvFor: (b) => this.argvFor(b),
+    });
+  }
+
+  on(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private argvFor(b: Bucket): string[] {
+    const src = this.cfg.sources[b.source];
+    return bucketArgs({
+      userOpts: this.cfg.rsyncOpts,
+      rsh: this.cfg.rsh,
+      listFile: b.listFile,
+      base: src.base,
+      destination: this.cfg.destination,
+      dryRun: this.cfg.dryRun,
+    });
+  }
+
+  snapshot(): Snapshot {
+    return this.stats.snapshot();
+  }
+  pause(): void {
+    this.supervisor.pause();
+  }
+  resume(): void {
+    this.supervisor.resume();
+  }
+  setProcesses(n: number): void {
+    this.supervisor.setProcesses(n);
+  }
+  retryFailed(): void {
+    this.supervisor.retryFailed();
+  }
+  drain(): void {
+    this.crawlAbort.abort();
+    this.supervisor.drain();
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.crawlAbort.abort();
+    this.supervisor.cancel();
+    this.finalRun?.signal('SIGTERM');
+  }
+  /** Last-resort synchronous kill of every rsync (process 'exit' handler). */
+  killAllSync(): void {
+    this.supervisor.killAllSync();
+    this.finalRun?.signal('SIGKILL');
+  }
+
+  /** Runs the whole job. `create` asks for the local destination directory to be made first. */
+  async run(opts: { signal?: AbortSignal; createDestination?: boolean } = {}): Promise<Summary> {
+    const cfg = this.cfg;
+    opts.signal?.addEventListener('abort', () => this.cancel(), { once: true });
+    if (cfg.bucketDir) mkdirSync(cfg.bucketDir, { recursive: true });
+    this.runDir = mkdtempSync(join(cfg.bucketDir ?? tmpdir(), 'multisync-'));
+    if (opts.createDestination && !cfg.dryRun) mkdirSync(cfg.destination);
+    this.emit({
+      type: 'start',
+      processes: cfg.processes,
+      sources: cfg.sources.map((s) => s.arg),
+      destination: cfg.destination,
+      dryRun: cfg.dryRun,
+      bucketDir: this.runDir,
+    });
+    const bucketer = new Bucketer({
+      dir: this.runDir,
+      maxFiles: cfg.maxFiles,
+      maxBytes: cfg.maxBytes,
+      onBucket: (b) => {
+        this.stats.bucketsTotal++;
+        this.supervisor.enqueue(b);
+      },
+    });
+    const tick = setInterval(() => {
+      this.stats.sample();
+      if (this.supervisor.hungry() && bucketer.pendingFiles > 0 && Date.now() - bucketer.openedAt >= LIVE_FLUSH_MS) {
+        bucketer.flush();
+      }
+    }, TICK_MS);
+    try {
+      await this.crawlAll(bucketer);
+      await this.supervisor.idle();
+      if (!this.cancelled && !cfg.dryRun && this.supervisor.failed().length === 0 && !this.supervisor.haltReason()) {
+        await this.directoryPass();
+      }
+    } finally {
+      clearInterval(tick);
+      this.stats.sample();
+      this.stats.phase = 'done';
+    }
+    const summary = buildSummary(this.stats, this.supervisor, {
+      cancelled: this.cancelled,
+      dryRun: cfg.dryRun,
+      runDir: this.runDir,
+    });
+    if (!cfg.keep && summary.failedBuckets === 0 && summary.leftoverBuckets === 0) {
+      rmSync(this.runDir, { recursive: true, force: true });
+    } else {
+      summary.keptDir = this.runDir;
+    }
+    return summary;
+  }
+
+  private async crawlAll(bucketer: Bucketer): Promise<void> {
+    const t0 = Date.now();
+    const hold = hasFlag(this.cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
+    for (let i = 0; i < this.cfg.sources.length && !this.crawlAbort.signal.aborted; i++) {
+      const dirs = new DirList(join(this.runDir, `dirs-${i}.list`));
+      this.dirLists.push(dirs);
+      const entries = crawl(this.cfg.sources[i], {
+        signal: this.crawlAbort.signal,
+        onDir: (rel) => dirs.add(rel),
+        onError: (path, err, vanished) => {
+          if (vanished) this.stats.crawlWarnings++;
+          else this.stats.crawlErrors++;
+          this.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
+        },
+      });
+      for await (const e of entries) {
+        this.stats.filesTotal++;
+        this.stats.bytesTotal += e.size;
+        if (hold?.take(e)) continue;
+        bucketer.add(i, e);
+      }
+      dirs.flush();
+      // hardlink groups travel whole, after their source's crawl (they may be far apart)
+      if (hold) for (const group of hold.drain()) bucketer.addGroup(i, group);
+      bucketer.flush();
+    }
+    this.stats.crawlDone = !this.crawlAbort.signal.aborted;
+    this.stats.crawlMs = Date.now() - t0;
+    this.emit({ type: 'crawl-done', files: this.stats.filesTotal, bytes: this.stats.bytesTotal, elapsedMs: this.stats.crawlMs });
+    this.supervisor.closeInput();
+  }
+
+  /** One rsync per source over every directory (no recursion): sets their mode, owner and mtime. */
+  private async directoryPass(): Promise<void> {
+    for (let i = 0; i < this.dirLists.length && !this.cancelled; i++) {
+      const list = this.dirLists[i];
+      if (!list.count) continue;
+      const argv = bucketArgs({
+        userOpts: [...this.cfg.rsyncOpts, '--no-recursive'],
+        rsh: this.cfg.rsh,
+        listFile: list.file,
+        base: this.cfg.sources[i].base,
+        destination: this.cfg.destination,
+      });
+      const run = startRsync({ rsync: this.cfg.rsyncPath, argv, logFile: join(this.runDir, `dirs-${i}.log`), onProgress: () => {} });
+      this.finalRun = run;
+      const outcome = await run.done;
+      this.finalRun = null;
+      if (this.cancelled) return;
+      const ok = outcome.kind === 'ok' || outcome.kind === 'vanished';
+      if (!ok) this.stats.crawlErrors++;
+      this.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : outcome.firstError ?? outcome.meaning });
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// Runs one rsync for one bucket: argv array via execa (never a shell), its own process group
+// (so pause/cancel reach rsync's helper processes too), stdout parsed for live progress,
+// stderr and name lines appended to the bucket's log.
+import { createWriteStream } from 'node:fs';
+import { execa } from 'execa';
+import { classifyExit } from './exit-codes.ts';
+import { ProgressParser } from './progress-parser.ts';
+import type { Outcome } from './types.ts';
+
+export interface RsyncProgress {
+  bytes: number;
+  /** Fraction of rsync's file list checked so far, 0..1 (null until known). */
+  checked: number | null;
+  currentFile?: string;
+}
+
+export interface RsyncRun {
+  pid: number | undefined;
+  /** Sends a signal to rsync's whole process group. */
+  signal(sig: NodeJS.Signals): void;
+  done: Promise<Outcome>;
+}
+
+export interface RsyncSpawn {
+  rsync: string;
+  argv: string[];
+  logFile: string;
+  /** Extra data for rsync's stdin (a worker host streams the file list), else stdin is closed. */
+  input?: string | Buffer;
+  onProgress(p: RsyncProgress): void;
+}
+
+const ERROR_LINE = /^(rsync(:| error| warning)|ssh:|.*(No space left|Permission denied|error|failed))/i;
+
+export function startRsync(s: RsyncSpawn): RsyncRun {
+  const log = createWriteStream(s.logFile, { flags: 'a' });
+  log.write(`$ ${s.rsync} ${s.argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
+  const child = execa(s.rsync, s.argv, {
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    reject: false,
+    stdin: s.input === undefined ? 'ignore' : 'pipe',
+    input: s.input,
+    stripFinalNewline: false,
+    env: { LC_ALL: 'C' },
+    extendEnv: true,
+  });
+  let firstError: string | undefined;
+  const parser = new ProgressParser();
+  let bytes = 0;
+  let checked: number | null = null;
+
+  const handle = (chunk: Buffer | string) => {
+    for (const item of parser.push(chunk.toString())) {
+      if (item.type === 'progress') {
+        bytes = item.bytes;
+        if (item.total) checked = (item.total - (item.toCheck ?? item.total)) / item.total;
+        s.onProgress({ bytes, checked });
+      } else {
+        log.write(`${item.text}\n`);
+        s.onProgress({ bytes, checked, currentFile: item.text });
+      }
+    }
+  };
+  child.stdout?.on('data', handle);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    log.write(text);
+    if (!firstError) firstError = text.split('\n').find((l) => ERROR_LINE.test(l.trim()))?.trim();
+  });
+
+  const done = child.then(async (result) => {
+    handle('\n');
+    const code = typeof result.exitCode === 'number' ? result.exitCode : null;
+    const sig = result.signal ?? null;
+    const outcome = classifyExit(code, sig, firstError);
+    log.write(`# exit ${code ?? sig}: ${outcome.meaning}\n`);
+    await new Promise<void>((resolve) => log.end(resolve));
+    return outcome;
+  });
+
+  return {
+    pid: child.pid,
+    signal(sig) {
+      if (!child.pid) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        try {
+          child.kill(sig);
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+    done,
+  };
+}

@@ -1,0 +1,145 @@
+// rclone-style accounting: plain counters updated by the engine, rates sampled on a timer,
+// and a Snapshot built on demand for consumers (TUI store, headless progress lines).
+import type { FailureSnapshot, Snapshot, WorkerSnapshot } from './types.ts';
+
+export interface LiveWorker {
+  slot: number;
+  bucket: number;
+  worker?: string;
+  files: number;
+  bytes: number;
+  filesDone: number;
+  bytesDone: number;
+  currentFile: string;
+  startedAt: number;
+  attempt: number;
+  // sampling state
+  lastBytes: number;
+  lastAt: number;
+  rate: number;
+  history: number[];
+}
+
+const HISTORY = 40;
+
+export class Stats {
+  startedAt = Date.now();
+  crawlDone = false;
+  crawlMs = 0;
+  crawlErrors = 0;
+  crawlWarnings = 0;
+  filesTotal = 0;
+  bytesTotal = 0;
+  /** Files and bytes of buckets that finished (ok, vanished or skipped). */
+  filesDone = 0;
+  bytesDone = 0;
+  bucketsTotal = 0;
+  queued = 0;
+  done = 0;
+  failed = 0;
+  retried = 0;
+  skipped = 0;
+  processes = 1;
+  paused = false;
+  phase: Snapshot['phase'] = 'running';
+  workers = new Map<number, LiveWorker>();
+  failures: FailureSnapshot[] = [];
+  rate = 0;
+  fileRate = 0;
+  private lastSample = { at: Date.now(), bytes: 0, files: 0 };
+
+  constructor(
+    readonly sources: string[],
+    readonly destination: string,
+  ) {}
+
+  /** Bytes done including the live progress of running rsyncs. */
+  bytesSoFar(): number {
+    let live = 0;
+    for (const w of this.workers.values()) live += Math.min(w.bytesDone, w.bytes || w.bytesDone);
+    return this.bytesDone + live;
+  }
+
+  filesSoFar(): number {
+    let live = 0;
+    for (const w of this.workers.values()) live += w.filesDone;
+    return this.filesDone + live;
+  }
+
+  /** Called on a timer (not per child event): updates per-worker and total rates. */
+  sample(now = Date.now()): void {
+    for (const w of this.workers.values()) {
+      const dt = (now - w.lastAt) / 1000;
+      if (dt <= 0) continue;
+      const inst = Math.max(0, (w.bytesDone - w.lastBytes) / dt);
+      w.rate = w.history.length ? w.rate * 0.5 + inst * 0.5 : inst;
+      w.history = [...w.history.slice(-(HISTORY - 1)), inst];
+      w.lastBytes = w.bytesDone;
+      w.lastAt = now;
+    }
+    const dt = (now - this.lastSample.at) / 1000;
+    if (dt <= 0) return;
+    const bytes = this.bytesSoFar();
+    const files = this.filesSoFar();
+    const inst = Math.max(0, (bytes - this.lastSample.bytes) / dt);
+    const instFiles = Math.max(0, (files - this.lastSample.files) / dt);
+    // smooth over a few seconds so the ETA does not jump around
+    this.rate = this.rate ? this.rate * 0.7 + inst * 0.3 : inst;
+    this.fileRate = this.fileRate ? this.fileRate * 0.7 + instFiles * 0.3 : instFiles;
+    this.lastSample = { at: now, bytes, files };
+  }
+
+  snapshot(now = Date.now()): Snapshot {
+    const bytesDone = this.bytesSoFar();
+    const filesDone = this.filesSoFar();
+    const elapsedMs = now - this.startedAt;
+    let etaMs: number | null = null;
+    if (this.crawlDone && this.rate > 0) etaMs = Math.max(0, ((this.bytesTotal - bytesDone) / this.rate) * 1000);
+    const workers: WorkerSnapshot[] = [...this.workers.values()]
+      .sort((a, b) => a.slot - b.slot)
+      .map((w) => ({
+        slot: w.slot,
+        bucket: w.bucket,
+        worker: w.worker,
+        files: w.files,
+        filesDone: w.filesDone,
+        bytes: w.bytes,
+        bytesDone: Math.min(w.bytesDone, w.bytes || w.bytesDone),
+        bytesPerSec: w.rate,
+        history: w.history,
+        currentFile: w.currentFile,
+        startedAt: w.startedAt,
+        attempt: w.attempt,
+      }));
+    return {
+      sources: this.sources,
+      destination: this.destination,
+      startedAt: this.startedAt,
+      now,
+      elapsedMs,
+      etaMs,
+      crawlDone: this.crawlDone,
+      crawlErrors: this.crawlErrors,
+      filesTotal: this.filesTotal,
+      bytesTotal: this.bytesTotal,
+      filesDone,
+      bytesDone,
+      bytesPerSec: this.rate,
+      filesPerSec: this.fileRate,
+      buckets: {
+        total: this.bucketsTotal,
+        queued: this.queued,
+        running: this.workers.size,
+        done: this.done,
+        failed: this.failed,
+        retried: this.retried,
+        skipped: this.skipped,
+      },
+      processes: this.processes,
+      paused: this.paused,
+      phase: this.phase,
+      workers,
+      failures: this.failures,
+    };
+  }
+}

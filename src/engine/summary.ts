@@ -1,0 +1,66 @@
+// The run's final summary (JSON `summary` event, --stats block, exit code).
+import type { Stats } from './stats.ts';
+import type { Supervisor } from './supervisor.ts';
+
+export interface FailedBucketInfo {
+  bucket: number;
+  files: number;
+  listFile: string;
+  logFile: string;
+  exitCode: number | null;
+  error: string;
+}
+
+export interface Summary {
+  status: 'ok' | 'failed' | 'cancelled' | 'dry-run';
+  exitCode: number;
+  /** Entries and bytes of buckets that finished. */
+  files: number;
+  bytes: number;
+  filesTotal: number;
+  bytesTotal: number;
+  buckets: number;
+  failedBuckets: number;
+  skippedBuckets: number;
+  leftoverBuckets: number;
+  retried: number;
+  crawlErrors: number;
+  crawlWarnings: number;
+  elapsedMs: number;
+  crawlMs: number;
+  failures: FailedBucketInfo[];
+  haltReason?: string;
+  keptDir?: string;
+}
+
+export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string }): Summary {
+  const failures = stats.failures.map((f) => ({
+    bucket: f.bucket,
+    files: f.files,
+    listFile: f.logFile.replace(/\.log$/, '.list'),
+    logFile: f.logFile,
+    exitCode: f.exitCode,
+    error: f.firstError,
+  }));
+  const failed = failures.length > 0 || stats.crawlErrors > 0 || sup.haltReason() !== null;
+  const exitCode = o.cancelled ? 130 : failed ? 1 : 0;
+  return {
+    status: o.cancelled ? 'cancelled' : failed ? 'failed' : o.dryRun ? 'dry-run' : 'ok',
+    exitCode,
+    files: stats.filesDone,
+    bytes: stats.bytesDone,
+    filesTotal: stats.filesTotal,
+    bytesTotal: stats.bytesTotal,
+    buckets: stats.bucketsTotal,
+    failedBuckets: failures.length,
+    skippedBuckets: stats.skipped,
+    leftoverBuckets: sup.leftover().length,
+    retried: stats.retried,
+    crawlErrors: stats.crawlErrors,
+    crawlWarnings: stats.crawlWarnings,
+    elapsedMs: Date.now() - stats.startedAt,
+    crawlMs: stats.crawlMs,
+    failures,
+    haltReason: sup.haltReason() ?? undefined,
+  };
+}

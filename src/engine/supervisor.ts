@@ -1,0 +1,290 @@
+// Worker pool: runs buckets through rsync with at most `processes` at once, retries retryable
+// exits with exponential backoff, and supports pause (SIGSTOP/SIGCONT), live resizing, drain
+// and cancel. Counters go to Stats; nothing here touches a UI.
+import { isRetryable, isSuccess } from './exit-codes.ts';
+import { startRsync, type RsyncRun } from './rsync-process.ts';
+import type { LiveWorker, Stats } from './stats.ts';
+import type { Bucket, EngineEvent, Outcome } from './types.ts';
+
+export interface SupervisorConfig {
+  rsync: string;
+  retries: number;
+  backoffMs: number;
+  argvFor(bucket: Bucket): string[];
+  emit(e: EngineEvent): void;
+  stats: Stats;
+}
+
+interface Running {
+  bucket: Bucket;
+  run: RsyncRun;
+  live: LiveWorker;
+}
+
+export class Supervisor {
+  private queue: Bucket[] = [];
+  private running = new Map<number, Running>();
+  private timers = new Map<ReturnType<typeof setTimeout>, Bucket>();
+  private failedBuckets: Bucket[] = [];
+  private inputClosed = false;
+  private draining = false;
+  private cancelled = false;
+  private halted: string | null = null;
+  private waiters: Array<() => void> = [];
+
+  constructor(private cfg: SupervisorConfig) {}
+
+  get stats(): Stats {
+    return this.cfg.stats;
+  }
+
+  enqueue(b: Bucket): void {
+    this.queue.push(b);
+    this.stats.queued = this.queue.length;
+    this.pump();
+  }
+
+  closeInput(): void {
+    this.inputClosed = true;
+    this.pump();
+  }
+
+  /** Slots free and nothing queued: the crawl should hand over what it has. */
+  hungry(): boolean {
+    return !this.stats.paused && !this.draining && this.queue.length === 0 && this.running.size < this.stats.processes;
+  }
+
+  failed(): Bucket[] {
+    return this.failedBuckets;
+  }
+
+  haltReason(): string | null {
+    return this.halted;
+  }
+
+  setProcesses(n: number): void {
+    this.stats.processes = Math.max(1, Math.floor(n));
+    this.cfg.emit({ type: 'processes', processes: this.stats.processes });
+    this.pump();
+  }
+
+  pause(): void {
+    if (this.stats.paused || this.cancelled) return;
+    this.stats.paused = true;
+    for (const r of this.running.values()) r.run.signal('SIGSTOP');
+    this.cfg.emit({ type: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.stats.paused) return;
+    this.stats.paused = false;
+    for (const r of this.running.values()) r.run.signal('SIGCONT');
+    this.cfg.emit({ type: 'resumed' });
+    this.pump();
+  }
+
+  retryFailed(): void {
+    if (this.cancelled || !this.failedBuckets.length) return;
+    const again = this.failedBuckets;
+    this.failedBuckets = [];
+    this.stats.failures = [];
+    this.stats.failed = 0;
+    for (const b of again) {
+      b.attempts = 0;
+      this.stats.retried++;
+      this.queue.push(b);
+    }
+    this.stats.queued = this.queue.length;
+    this.pump();
+  }
+
+  drain(): void {
+    this.draining = true;
+    this.stats.phase = 'draining';
+    this.dropTimers();
+    if (this.stats.paused) this.resume();
+    this.settle();
+  }
+
+  /** Kills every running rsync (TERM, then KILL after a grace period). Idempotent. */
+  cancel(graceMs = 3000): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.stats.phase = 'cancelling';
+    this.dropTimers();
+    for (const r of this.running.values()) {
+      r.run.signal('SIGTERM');
+      r.run.signal('SIGCONT');
+    }
+    if (this.running.size) {
+      const kill = setTimeout(() => {
+        for (const r of this.running.values()) r.run.signal('SIGKILL');
+      }, graceMs);
+      kill.unref?.();
+    }
+    this.settle();
+  }
+
+  /** Sends SIGKILL to every process group right now (process exit path). */
+  killAllSync(): void {
+    for (const r of this.running.values()) r.run.signal('SIGKILL');
+  }
+
+  /** Pending retries become left-over buckets. */
+  private dropTimers(): void {
+    for (const [t, b] of this.timers) {
+      clearTimeout(t);
+      this.queue.push(b);
+    }
+    this.timers.clear();
+  }
+
+  /** Resolves when nothing is running, queued or waiting for a retry (and input is closed). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.settle();
+    });
+  }
+
+  /** Buckets that never ran because the run was cancelled, drained or halted. */
+  leftover(): Bucket[] {
+    return this.queue;
+  }
+
+  private isIdle(): boolean {
+    if (this.running.size) return false;
+    if (this.cancelled || this.draining || this.halted) return true;
+    return this.inputClosed && this.queue.length === 0 && this.timers.size === 0;
+  }
+
+  private settle(): void {
+    if (!this.isIdle()) return;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private pump(): void {
+    while (
+      !this.stats.paused &&
+      !this.draining &&
+      !this.cancelled &&
+      !this.halted &&
+      this.queue.length &&
+      this.running.size < this.stats.processes
+    ) {
+      this.start(this.queue.shift()!);
+    }
+    this.stats.queued = this.queue.length;
+    this.settle();
+  }
+
+  private freeSlot(): number {
+    let slot = 1;
+    while (this.running.has(slot)) slot++;
+    return slot;
+  }
+
+  private start(bucket: Bucket): void {
+    const slot = this.freeSlot();
+    bucket.attempts++;
+    const now = Date.now();
+    const live: LiveWorker = {
+      slot,
+      bucket: bucket.id,
+      files: bucket.files,
+      bytes: bucket.bytes,
+      filesDone: 0,
+      bytesDone: 0,
+      currentFile: '',
+      startedAt: now,
+      attempt: bucket.attempts,
+      lastBytes: 0,
+      lastAt: now,
+      rate: 0,
+      history: [],
+    };
+    const run = startRsync({
+      rsync: this.cfg.rsync,
+      argv: this.cfg.argvFor(bucket),
+      logFile: bucket.logFile,
+      onProgress: (p) => {
+        live.bytesDone = p.bytes;
+        if (p.checked !== null) live.filesDone = Math.min(bucket.files, Math.round(bucket.files * p.checked));
+        if (p.currentFile) live.currentFile = p.currentFile;
+      },
+    });
+    this.running.set(slot, { bucket, run, live });
+    this.stats.workers.set(slot, live);
+    this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot });
+    run.done.then((outcome) => this.finish(slot, bucket, outcome, now));
+  }
+
+  private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
+    this.running.delete(slot);
+    this.stats.workers.delete(slot);
+    const emit = this.cfg.emit;
+    if (isSuccess(outcome.kind)) {
+      this.stats.done++;
+      this.stats.filesDone += bucket.files;
+      this.stats.bytesDone += bucket.bytes;
+      emit({
+        type: 'bucket-done',
+        bucket: bucket.id,
+        files: bucket.files,
+        bytes: bucket.bytes,
+        exitCode: outcome.exitCode ?? 0,
+        elapsedMs: Date.now() - startedAt,
+        warning: outcome.kind === 'vanished' ? outcome.meaning : undefined,
+      });
+    } else if (this.cancelled || (outcome.kind === 'cancelled' && this.draining)) {
+      this.queue.unshift(bucket); // never finished: counts as left over, not as failed
+    } else if (isRetryable(outcome.kind) && bucket.attempts <= this.cfg.retries) {
+      const delayMs = this.cfg.backoffMs * 2 ** (bucket.attempts - 1);
+      this.stats.retried++;
+      emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.queue.unshift(bucket);
+        this.pump();
+      }, delayMs);
+      this.timers.set(t, bucket);
+    } else {
+      if (outcome.kind === 'no-space') this.halted = outcome.firstError ?? 'no space left on device';
+      this.fail(bucket, outcome);
+    }
+    this.pump();
+  }
+
+  private fail(bucket: Bucket, outcome: Outcome): void {
+    this.failedBuckets.push(bucket);
+    this.stats.failed++;
+    const error = outcome.firstError ?? outcome.meaning;
+    this.stats.failures = [
+      ...this.stats.failures,
+      {
+        bucket: bucket.id,
+        files: bucket.files,
+        bytes: bucket.bytes,
+        exitCode: outcome.exitCode,
+        kind: outcome.kind,
+        meaning: outcome.meaning,
+        firstError: error,
+        logFile: bucket.logFile,
+        attempts: bucket.attempts,
+      },
+    ];
+    this.cfg.emit({
+      type: 'bucket-failed',
+      bucket: bucket.id,
+      files: bucket.files,
+      bytes: bucket.bytes,
+      exitCode: outcome.exitCode,
+      kind: outcome.kind,
+      meaning: outcome.meaning,
+      error,
+      logFile: bucket.logFile,
+    });
+  }
+}
