@@ -78,7 +78,7 @@ export function failedPathLines(sum: Summary, max = 200): string[] {
     }
     for (const p of paths) {
       if (shown++ >= max) break;
-      lines.push(`  not transferred: ${printable(p)}`);
+      lines.push(`  in failed bucket: ${printable(p)}`);
     }
   }
   if (shown > max) lines.push(`  … ${shown - max} more: see the lists in ${sum.keptDir ?? 'the bucket directory'}`);

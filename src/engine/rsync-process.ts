@@ -30,7 +30,14 @@ export interface RsyncSpawn {
   onProgress(p: RsyncProgress): void;
 }
 
-const ERROR_LINE = /^(rsync(:| error| warning)|ssh:|.*(No space left|Permission denied|error|failed))/i;
+const ERROR_LINE = /^(rsync(:| error| warning)|ssh:)|cannot |could not |No space left|Permission denied|error|failed/i;
+/** rsync's closing line after real errors: only used when nothing more specific was printed. */
+const GENERIC = /^rsync error: (some files|partial transfer)/;
+
+export function pickFirstError(lines: string[]): string | undefined {
+  // a full disk is the line that matters most: it stops the whole run
+  return lines.find((l) => /No space left on device|Disk quota exceeded/i.test(l)) ?? lines.find((l) => !GENERIC.test(l)) ?? lines[0];
+}
 
 export function startRsync(s: RsyncSpawn): RsyncRun {
   const log = createWriteStream(s.logFile, { flags: 'a' });
@@ -46,7 +53,10 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
     env: { LC_ALL: 'C' },
     extendEnv: true,
   });
-  let firstError: string | undefined;
+  const errors: string[] = [];
+  const noteError = (line: string) => {
+    if (errors.length < 20 && line) errors.push(line);
+  };
   const parser = new ProgressParser();
   let bytes = 0;
   let checked: number | null = null;
@@ -59,6 +69,7 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
         s.onProgress({ bytes, checked });
       } else {
         log.write(`${item.text}\n`);
+        if (ERROR_LINE.test(item.text)) noteError(item.text);
         s.onProgress({ bytes, checked, currentFile: item.text });
       }
     }
@@ -67,14 +78,14 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     log.write(text);
-    if (!firstError) firstError = text.split('\n').find((l) => ERROR_LINE.test(l.trim()))?.trim();
+    for (const l of text.split('\n')) noteError(l.trim());
   });
 
   const done = child.then(async (result) => {
     handle('\n');
     const code = typeof result.exitCode === 'number' ? result.exitCode : null;
     const sig = result.signal ?? null;
-    const outcome = classifyExit(code, sig, firstError);
+    const outcome = classifyExit(code, sig, pickFirstError(errors));
     log.write(`# exit ${code ?? sig}: ${outcome.meaning}\n`);
     await new Promise<void>((resolve) => log.end(resolve));
     return outcome;

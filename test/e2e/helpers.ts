@@ -1,0 +1,92 @@
+// Helpers for end-to-end tests: run the real CLI (with real rsync) and wait on conditions.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dir, '../..');
+export const CLI = join(ROOT, 'src/cli.ts');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  const proc = Bun.spawn([process.execPath, CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    stdin: 'ignore',
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+/** Starts the CLI without waiting; lines of stdout are collected as they arrive. */
+export function startCli(args: string[], opts: { env?: Record<string, string> } = {}) {
+  const proc = Bun.spawn([process.execPath, CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    stdin: 'ignore',
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  const reading = (async () => {
+    const dec = new TextDecoder();
+    let rest = '';
+    for await (const chunk of proc.stdout) {
+      const parts = (rest + dec.decode(chunk, { stream: true })).split('\n');
+      rest = parts.pop() ?? '';
+      lines.push(...parts);
+    }
+    if (rest) lines.push(rest);
+  })();
+  const readingErr = new Response(proc.stderr).text().then((t) => (stderr = t));
+  return {
+    proc,
+    lines,
+    get stderr() {
+      return stderr;
+    },
+    async done() {
+      const code = await proc.exited;
+      await reading;
+      await readingErr;
+      return code;
+    },
+  };
+}
+
+export function tempDir(prefix = 'multisync-test-'): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Polls `cond` until true; fails after `timeoutMs` (a bound, not a sleep). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function jsonEvents(stdout: string | string[]): Array<Record<string, any>> {
+  const lines = Array.isArray(stdout) ? stdout : stdout.split('\n');
+  return lines.filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+/** PIDs of running processes whose command line contains `needle`. */
+export function processesMatching(needle: string): number[] {
+  const r = Bun.spawnSync(['pgrep', '-f', '--', needle]);
+  return r.stdout
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
+}
