@@ -12,7 +12,8 @@ import { bucketArgs, hasFlag } from './rsync-args.ts';
 import { startRsync, type RsyncRun } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
-import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
+import type { Bucket, EngineControl, EngineEvent, Outcome, Snapshot } from './types.ts';
+import { isRetryable, isSuccess } from './exit-codes.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
 const TICK_MS = 250;
@@ -196,13 +197,18 @@ export class Engine implements EngineControl {
         base: this.cfg.sources[i].base,
         destination: this.cfg.destination,
       });
-      const run = startRsync({ rsync: this.cfg.rsyncPath, argv, logFile: join(this.runDir, `dirs-${i}.log`), onProgress: () => {} });
-      this.finalRun = run;
-      const outcome = await run.done;
-      this.finalRun = null;
-      if (this.cancelled) return;
-      const ok = outcome.kind === 'ok' || outcome.kind === 'vanished';
-      if (!ok) this.stats.crawlErrors++;
+      let outcome: Outcome | null = null;
+      for (let attempt = 0; attempt <= this.cfg.retries && !this.cancelled; attempt++) {
+        if (attempt) await new Promise((r) => setTimeout(r, this.cfg.backoffMs * 2 ** (attempt - 1)));
+        const run = startRsync({ rsync: this.cfg.rsyncPath, argv, logFile: join(this.runDir, `dirs-${i}.log`), onProgress: () => {} });
+        this.finalRun = run;
+        outcome = await run.done;
+        this.finalRun = null;
+        if (!isRetryable(outcome.kind)) break;
+      }
+      if (this.cancelled || !outcome) return;
+      const ok = isSuccess(outcome.kind);
+      if (!ok) this.stats.finalizeErrors++;
       this.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : outcome.firstError ?? outcome.meaning });
     }
   }

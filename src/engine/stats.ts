@@ -28,6 +28,8 @@ export class Stats {
   crawlMs = 0;
   crawlErrors = 0;
   crawlWarnings = 0;
+  /** Failures of the final directory-metadata pass. */
+  finalizeErrors = 0;
   filesTotal = 0;
   bytesTotal = 0;
   /** Files and bytes of buckets that finished (ok, vanished or skipped). */

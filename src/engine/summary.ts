@@ -42,7 +42,7 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     exitCode: f.exitCode,
     error: f.firstError,
   }));
-  const failed = failures.length > 0 || stats.crawlErrors > 0 || sup.haltReason() !== null;
+  const failed = failures.length > 0 || stats.crawlErrors > 0 || stats.finalizeErrors > 0 || sup.haltReason() !== null;
   const exitCode = o.cancelled ? 130 : failed ? 1 : 0;
   return {
     status: o.cancelled ? 'cancelled' : failed ? 'failed' : o.dryRun ? 'dry-run' : 'ok',

@@ -4,7 +4,7 @@ const SUFFIX: Record<string, number> = { K: 1, M: 2, G: 3, T: 4, P: 5 };
 
 /** Parses "1G", "512M", "10k", "4096" into bytes. Throws on anything else, and on 0. */
 export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGTP])?(i?B)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGTP])(?:i?B)?|B)?\s*$/i.exec(text);
   if (!m) throw new Error(`invalid size '${text}' (expected a number with an optional K, M, G, T or P suffix)`);
   const value = Number(m[1]) * 1024 ** (m[2] ? SUFFIX[m[2].toUpperCase()] : 0);
   if (!Number.isFinite(value) || value < 1) throw new Error(`invalid size '${text}' (must be at least 1 byte)`);
@@ -39,7 +39,8 @@ export function formatRate(bytesPerSec: number): string {
 /** 3723000 → "1h02m03s", 63000 → "1m03s", 4200 → "4.2s". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  // below 59.95 s: toFixed(1) would round 59.95..59.99 up to a non-canonical "60.0s"
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
