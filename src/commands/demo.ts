@@ -13,7 +13,7 @@ export async function demoCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   const dst = join(root, 'dst');
   try {
     process.stderr.write(`multisync demo: making ${files} files in ${src} …\n`);
-    await makeSmallFilesTree(src, { files, dirs: Math.max(1, Math.round(files / 200)), minSize: 512, maxSize: 64 * 1024, seed: 42 });
+    await makeSmallFilesTree(src, { files, dirs: Math.max(1, Math.round(files / 200)), minSize: 512, maxSize: 16 * 1024, seed: 42 });
     process.stderr.write(`multisync demo: syncing ${src}/ → ${dst}/\n`);
     const extra = args.positionals.length ? [] : [];
     const passthrough = Object.entries(args.values).flatMap(([k, v]) => [`--${k}`, v]);

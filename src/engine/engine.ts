@@ -5,15 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
-import { crawl } from './crawler.ts';
-import { DirList } from './dir-list.ts';
-import { HardlinkHold } from './hardlinks.ts';
-import { bucketArgs, hasFlag } from './rsync-args.ts';
-import { startRsync, type RsyncRun } from './rsync-process.ts';
+import { runDirectoryPass } from './dir-pass.ts';
+import type { DirList } from './dir-list.ts';
+import { feedSources } from './feed.ts';
+import { bucketArgs } from './rsync-args.ts';
+import type { RsyncRun } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
-import type { Bucket, EngineControl, EngineEvent, Outcome, Snapshot } from './types.ts';
-import { isRetryable, isSuccess } from './exit-codes.ts';
+import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
 const TICK_MS = 250;
@@ -130,10 +129,27 @@ export class Engine implements EngineControl {
       }
     }, TICK_MS);
     try {
-      await this.crawlAll(bucketer);
+      await feedSources({
+        cfg,
+        runDir: this.runDir,
+        bucketer,
+        stats: this.stats,
+        signal: this.crawlAbort.signal,
+        emit: (e) => this.emit(e),
+        dirLists: this.dirLists,
+      });
+      this.supervisor.closeInput();
       await this.supervisor.idle();
       if (!this.cancelled && !cfg.dryRun && this.supervisor.failed().length === 0 && !this.supervisor.haltReason()) {
-        await this.directoryPass();
+        await runDirectoryPass({
+          cfg,
+          runDir: this.runDir,
+          dirLists: this.dirLists,
+          stats: this.stats,
+          emit: (e) => this.emit(e),
+          isCancelled: () => this.cancelled,
+          setRun: (r) => (this.finalRun = r),
+        });
       }
     } finally {
       clearInterval(tick);
@@ -151,65 +167,5 @@ export class Engine implements EngineControl {
       summary.keptDir = this.runDir;
     }
     return summary;
-  }
-
-  private async crawlAll(bucketer: Bucketer): Promise<void> {
-    const t0 = Date.now();
-    const hold = hasFlag(this.cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
-    for (let i = 0; i < this.cfg.sources.length && !this.crawlAbort.signal.aborted; i++) {
-      const dirs = new DirList(join(this.runDir, `dirs-${i}.list`));
-      this.dirLists.push(dirs);
-      const entries = crawl(this.cfg.sources[i], {
-        signal: this.crawlAbort.signal,
-        onDir: (rel) => dirs.add(rel),
-        onError: (path, err, vanished) => {
-          if (vanished) this.stats.crawlWarnings++;
-          else this.stats.crawlErrors++;
-          this.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
-        },
-      });
-      for await (const e of entries) {
-        this.stats.filesTotal++;
-        this.stats.bytesTotal += e.size;
-        if (hold?.take(e)) continue;
-        bucketer.add(i, e);
-      }
-      dirs.flush();
-      // hardlink groups travel whole, after their source's crawl (they may be far apart)
-      if (hold) for (const group of hold.drain()) bucketer.addGroup(i, group);
-      bucketer.flush();
-    }
-    this.stats.crawlDone = !this.crawlAbort.signal.aborted;
-    this.stats.crawlMs = Date.now() - t0;
-    this.emit({ type: 'crawl-done', files: this.stats.filesTotal, bytes: this.stats.bytesTotal, elapsedMs: this.stats.crawlMs });
-    this.supervisor.closeInput();
-  }
-
-  /** One rsync per source over every directory (no recursion): sets their mode, owner and mtime. */
-  private async directoryPass(): Promise<void> {
-    for (let i = 0; i < this.dirLists.length && !this.cancelled; i++) {
-      const list = this.dirLists[i];
-      if (!list.count) continue;
-      const argv = bucketArgs({
-        userOpts: [...this.cfg.rsyncOpts, '--no-recursive'],
-        rsh: this.cfg.rsh,
-        listFile: list.file,
-        base: this.cfg.sources[i].base,
-        destination: this.cfg.destination,
-      });
-      let outcome: Outcome | null = null;
-      for (let attempt = 0; attempt <= this.cfg.retries && !this.cancelled; attempt++) {
-        if (attempt) await new Promise((r) => setTimeout(r, this.cfg.backoffMs * 2 ** (attempt - 1)));
-        const run = startRsync({ rsync: this.cfg.rsyncPath, argv, logFile: join(this.runDir, `dirs-${i}.log`), onProgress: () => {} });
-        this.finalRun = run;
-        outcome = await run.done;
-        this.finalRun = null;
-        if (!isRetryable(outcome.kind)) break;
-      }
-      if (this.cancelled || !outcome) return;
-      const ok = isSuccess(outcome.kind);
-      if (!ok) this.stats.finalizeErrors++;
-      this.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : outcome.firstError ?? outcome.meaning });
-    }
   }
 }

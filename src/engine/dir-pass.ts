@@ -1,0 +1,53 @@
+// Final pass: one rsync per source over every directory it had (no recursion, no file data),
+// so each directory in DST gets its source's mode, owner and mtime after the buckets' writes.
+import { join } from 'node:path';
+import type { RunConfig } from './config.ts';
+import type { DirList } from './dir-list.ts';
+import { isRetryable, isSuccess } from './exit-codes.ts';
+import { bucketArgs } from './rsync-args.ts';
+import { startRsync, type RsyncRun } from './rsync-process.ts';
+import type { Stats } from './stats.ts';
+import type { EngineEvent, Outcome } from './types.ts';
+
+export interface PassContext {
+  cfg: RunConfig;
+  runDir: string;
+  stats: Stats;
+  emit(e: EngineEvent): void;
+  isCancelled(): boolean;
+  /** Lets the engine signal the rsync running now (cancel). */
+  setRun(r: RsyncRun | null): void;
+}
+
+/** Runs one rsync with the run's retry policy; null when cancelled. */
+export async function runWithRetries(ctx: PassContext, argv: string[], logFile: string): Promise<Outcome | null> {
+  let outcome: Outcome | null = null;
+  for (let attempt = 0; attempt <= ctx.cfg.retries && !ctx.isCancelled(); attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, ctx.cfg.backoffMs * 2 ** (attempt - 1)));
+    const run = startRsync({ rsync: ctx.cfg.rsyncPath, argv, logFile, onProgress: () => {} });
+    ctx.setRun(run);
+    outcome = await run.done;
+    ctx.setRun(null);
+    if (!isRetryable(outcome.kind)) break;
+  }
+  return ctx.isCancelled() ? null : outcome;
+}
+
+export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] }): Promise<void> {
+  for (let i = 0; i < ctx.dirLists.length && !ctx.isCancelled(); i++) {
+    const list = ctx.dirLists[i];
+    if (!list.count) continue;
+    const argv = bucketArgs({
+      userOpts: [...ctx.cfg.rsyncOpts, '--no-recursive'],
+      rsh: ctx.cfg.rsh,
+      listFile: list.file,
+      base: ctx.cfg.sources[i].base,
+      destination: ctx.cfg.destination,
+    });
+    const outcome = await runWithRetries(ctx, argv, join(ctx.runDir, `dirs-${i}.log`));
+    if (!outcome) return;
+    const ok = isSuccess(outcome.kind);
+    if (!ok) ctx.stats.finalizeErrors++;
+    ctx.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : (outcome.firstError ?? outcome.meaning) });
+  }
+}

@@ -1,0 +1,54 @@
+// Crawl every source and feed its entries to the bucketer (live: buckets reach the supervisor
+// while the crawl goes on). Records every directory for the final metadata pass.
+import { join } from 'node:path';
+import type { Bucketer } from './bucketer.ts';
+import type { RunConfig } from './config.ts';
+import { crawl } from './crawler.ts';
+import { DirList } from './dir-list.ts';
+import { HardlinkHold } from './hardlinks.ts';
+import { hasFlag } from './rsync-args.ts';
+import type { Stats } from './stats.ts';
+import type { EngineEvent } from './types.ts';
+
+export interface FeedContext {
+  cfg: RunConfig;
+  runDir: string;
+  bucketer: Bucketer;
+  stats: Stats;
+  signal: AbortSignal;
+  emit(e: EngineEvent): void;
+  /** Filled with one directory list per source. */
+  dirLists: DirList[];
+}
+
+export async function feedSources(ctx: FeedContext): Promise<void> {
+  const { cfg, stats, bucketer } = ctx;
+  const t0 = Date.now();
+  const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
+  for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
+    const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`));
+    ctx.dirLists.push(dirs);
+    const entries = crawl(cfg.sources[i], {
+      signal: ctx.signal,
+      onDir: (rel) => dirs.add(rel),
+      onError: (path, err, vanished) => {
+        if (vanished) stats.crawlWarnings++;
+        else stats.crawlErrors++;
+        ctx.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
+      },
+    });
+    for await (const e of entries) {
+      stats.filesTotal++;
+      stats.bytesTotal += e.size;
+      if (hold?.take(e)) continue;
+      bucketer.add(i, e);
+    }
+    dirs.flush();
+    // hardlink groups travel whole, after their source's crawl (their names may be far apart)
+    if (hold) for (const group of hold.drain()) bucketer.addGroup(i, group);
+    bucketer.flush();
+  }
+  stats.crawlDone = !ctx.signal.aborted;
+  stats.crawlMs = Date.now() - t0;
+  ctx.emit({ type: 'crawl-done', files: stats.filesTotal, bytes: stats.bytesTotal, elapsedMs: stats.crawlMs });
+}
