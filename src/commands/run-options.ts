@@ -18,10 +18,10 @@ function checked<T>(fn: () => T): T {
 
 export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): RunConfig {
   const v = args.values;
-  const processes = v.processes ? checked(() => parsePositiveInt(v.processes, 'process count (-p)')) : defaultProcesses(cpus().length);
+  const processes = v.processes !== undefined ? checked(() => parsePositiveInt(v.processes, 'process count (-p)')) : defaultProcesses(cpus().length);
   if (processes > 256) throw new UsageError(`invalid process count (-p) '${v.processes}' (at most 256)`);
-  const maxFiles = v.files ? checked(() => parsePositiveInt(v.files, 'entries per bucket (-f)')) : 1000;
-  const maxBytes = v.size ? checked(() => parseSize(v.size)) : 1024 ** 3;
+  const maxFiles = v.files !== undefined ? checked(() => parsePositiveInt(v.files, 'entries per bucket (-f)')) : 1000;
+  const maxBytes = v.size !== undefined ? checked(() => parseSize(v.size)) : 1024 ** 3;
   if (v.retries !== undefined && !/^\d{1,3}$/.test(v.retries)) throw new UsageError(`invalid retry count '${v.retries}' (expected 0 to 999)`);
   const retries = v.retries !== undefined ? Number(v.retries) : 2;
   const rsyncOpts = checked(() => splitOptions(v.rsync ?? DEFAULT_RSYNC_OPTS));

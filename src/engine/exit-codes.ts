@@ -38,9 +38,10 @@ const NO_SPACE = /No space left on device|ENOSPC|Disk quota exceeded/i;
 /** Maps an rsync exit (code or signal, plus its first error line) to a typed outcome. */
 export function classifyExit(code: number | null, signal?: string | null, firstError?: string): Outcome {
   let kind: OutcomeKind;
-  if (firstError && NO_SPACE.test(firstError)) kind = 'no-space';
+  // a clean exit is a success whatever was printed (a file may well be named "No space left on device")
+  if (code === 0 && !signal) kind = 'ok';
+  else if (firstError && NO_SPACE.test(firstError)) kind = 'no-space';
   else if (signal) kind = 'cancelled';
-  else if (code === 0) kind = 'ok';
   else if (code === 24) kind = 'vanished';
   else if (code === 23) kind = 'partial';
   else if (code === 20) kind = 'cancelled';

@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'bun:test';
+import { defaultProcesses, isRemote, sourceRoot } from '../../src/engine/config.ts';
+
+describe('sourceRoot (rsync trailing-slash rule)', () => {
+  test.each<[string, string, string]>([
+    // contents of the directory
+    ['src/', 'src/', ''],
+    ['a/b/', 'a/b/', ''],
+    ['/a/b/c/', '/a/b/c/', ''],
+    ['/', '/', ''],
+    ['.', './', ''],
+    ['./', './', ''],
+    ['..', '../', ''],
+    ['../', '../', ''],
+    ['a/.', 'a/./', ''],
+    ['a/..', 'a/../', ''],
+    ['a//', 'a//', ''],
+    // the directory itself: base is its parent
+    ['src', './', 'src'],
+    ['a/b', 'a/', 'b'],
+    ['/a', '/', 'a'],
+    ['/a/b/c', '/a/b/', 'c'],
+    ['./src', './', 'src'],
+    ['../x', '../', 'x'],
+    ['#hash', './', '#hash'],
+  ])('%p → base %p, prefix %p', (arg, base, prefix) => {
+    expect(sourceRoot(arg)).toEqual({ arg, base, prefix });
+  });
+
+  test('base always ends with a slash', () => {
+    for (const a of ['x', 'x/', '.', '..', '/', '/x', 'a/b/c']) expect(sourceRoot(a).base.endsWith('/')).toBe(true);
+  });
+});
+
+describe('isRemote', () => {
+  test.each<[string, boolean]>([
+    ['host:path', true],
+    ['host:', true],
+    ['user@host:/p', true],
+    ['host::mod/p', true],
+    ['host:/a/b:c', true],
+    ['rsync://host/mod', true],
+    ['./a:b', false],
+    ['/x:y', false],
+    ['a/b:c', false],
+    ['C', false],
+    ['plain', false],
+    ['', false],
+    ['/', false],
+  ])('%p → %p', (p, remote) => {
+    expect(isRemote(p)).toBe(remote);
+  });
+});
+
+describe('defaultProcesses', () => {
+  test.each<[number, number]>([
+    [0, 2],
+    [1, 3],
+    [2, 4],
+    [4, 6],
+    [6, 8],
+    [7, 8],
+    [8, 8],
+    [128, 8],
+  ])('%p cores → %p', (cores, n) => {
+    expect(defaultProcesses(cores)).toBe(n);
+  });
+});

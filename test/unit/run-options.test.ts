@@ -1,0 +1,165 @@
+import { describe, expect, test } from 'bun:test';
+import { cpus } from 'node:os';
+import { parseArgs } from '../../src/commands/parse-args.ts';
+import { DEFAULT_RSYNC_OPTS, runConfig } from '../../src/commands/run-options.ts';
+import { defaultProcesses } from '../../src/engine/config.ts';
+import { UsageError } from '../../src/engine/errors.ts';
+
+const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => runConfig(parseArgs(argv), env);
+
+function usageError(argv: string[]): UsageError {
+  try {
+    config(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return e as UsageError;
+  }
+  throw new Error(`no error for ${JSON.stringify(argv)}`);
+}
+
+describe('runConfig errors', () => {
+  test.each<[string[], RegExp]>([
+    // -p
+    [['-p', '0', 's', 'd'], /process count \(-p\) '0'/],
+    [['-p', 'x', 's', 'd'], /process count \(-p\) 'x'/],
+    [['-p', '-1', 's', 'd'], /process count \(-p\) '-1'/],
+    [['-p', '2.5', 's', 'd'], /process count/],
+    // an explicitly empty value (e.g. `-p "$UNSET"`) is an error, not the default
+    [['--processes=', 's', 'd'], /process count \(-p\) ''/],
+    [['-p', '', 's', 'd'], /process count \(-p\) ''/],
+    [['-f', '', 's', 'd'], /entries per bucket \(-f\) ''/],
+    [['--size=', 's', 'd'], /invalid size ''/],
+    [['-p', '257', 's', 'd'], /at most 256/],
+    // -f
+    [['-f', '0', 's', 'd'], /entries per bucket \(-f\) '0'/],
+    [['-f', '1.5', 's', 'd'], /entries per bucket/],
+    [['-f', 'many', 's', 'd'], /entries per bucket/],
+    // -s
+    [['-s', '0', 's', 'd'], /invalid size '0'/],
+    [['-s', '10Q', 's', 'd'], /invalid size '10Q'/],
+    [['-s', '10KK', 's', 'd'], /invalid size/],
+    [['-s', '-1G', 's', 'd'], /invalid size/],
+    // --retries
+    [['--retries', '-1', 's', 'd'], /invalid retry count '-1'/],
+    [['--retries', '1000', 's', 'd'], /invalid retry count/],
+    [['--retries', 'x', 's', 'd'], /invalid retry count/],
+    [['--retries=', 's', 'd'], /invalid retry count ''/],
+    [['--retries', '1.5', 's', 'd'], /invalid retry count/],
+    // SRC / DST
+    [[], /missing SRC and DST/],
+    [['-p', '2'], /missing SRC and DST/],
+    [['src/'], /missing DST/],
+    [['src/', ''], /DST must not be empty/],
+    [['', 'dst'], /SRC must not be empty/],
+    [['a/', '', 'dst'], /SRC must not be empty/],
+    // reserved rsync options
+    [['-r', '--files-from=x', 's', 'd'], /--files-from=x is managed by multisync/],
+    [['-r', '-a --files-from x', 's', 'd'], /--files-from is managed by multisync/],
+    [['-r', '-a --from0', 's', 'd'], /--from0 is managed by multisync/],
+    [['-r', '-a -0', 's', 'd'], /-0 is managed by multisync/],
+    [['-r', '--include-from=list', 's', 'd'], /--include-from=list is managed/],
+    // deletions cannot be done per bucket
+    [['-r', '-a --delete', 's', 'd'], /--delete\b.*not supported/],
+    [['-r', '-a --delete-after', 's', 'd'], /--delete-after\b.*not supported/],
+    [['-r', '--delete-excluded', 's', 'd'], /--delete-excluded\b.*not supported/],
+    [['-r', '-a --del', 's', 'd'], /--del\b.*not supported/],
+    [['-r', '-a --remove-source-files', 's', 'd'], /--remove-source-files\b.*not supported/],
+    // unsplittable --rsync
+    [['-r', '-a "--rsh=ssh', 's', 'd'], /unterminated/],
+  ])('%p', (argv, message) => {
+    const err = usageError(argv);
+    expect(err.message).toMatch(message);
+    expect(err.exitCode).toBe(2);
+  });
+});
+
+describe('runConfig values', () => {
+  test('defaults', () => {
+    // toMatchObject: features may add fields; these must keep their values
+    expect(config(['src/', 'dst'])).toMatchObject({
+      sources: [{ arg: 'src/', base: 'src/', prefix: '' }],
+      destination: 'dst',
+      processes: defaultProcesses(cpus().length),
+      maxFiles: 1000,
+      maxBytes: 1024 ** 3,
+      rsyncOpts: ['-aS', '--numeric-ids'],
+      rsh: undefined,
+      retries: 2,
+      backoffMs: 1000,
+      dryRun: false,
+      bucketDir: undefined,
+      keep: false,
+      rsyncPath: 'rsync',
+    });
+    expect(DEFAULT_RSYNC_OPTS).toBe('-aS --numeric-ids');
+  });
+
+  test('every option', () => {
+    const c = config(
+      ['-p', '4', '-f', '10', '-s', '1.5M', '--retries', '0', '-r', "-aH --exclude='*.tmp'", '-e', 'ssh -p 2222', '-b', '/tmp/x', '-d', 'a', 'b/', 'host:/dst'],
+      { MULTISYNC_RSYNC: '/opt/rsync/bin/rsync', MULTISYNC_BACKOFF_MS: '5' },
+    );
+    expect(c).toMatchObject({
+      sources: [
+        { arg: 'a', base: './', prefix: 'a' },
+        { arg: 'b/', base: 'b/', prefix: '' },
+      ],
+      destination: 'host:/dst',
+      processes: 4,
+      maxFiles: 10,
+      maxBytes: 1.5 * 1024 ** 2,
+      rsyncOpts: ['-aH', '--exclude=*.tmp'],
+      rsh: 'ssh -p 2222',
+      retries: 0,
+      backoffMs: 5,
+      dryRun: true,
+      bucketDir: '/tmp/x',
+      keep: false,
+      rsyncPath: '/opt/rsync/bin/rsync',
+    });
+  });
+
+  test.each<[string[], number, number, number]>([
+    [['-p', '1', 's', 'd'], 1, 1000, 2],
+    [['-p', '256', 's', 'd'], 256, 1000, 2],
+    [['-f', '1', 's', 'd'], defaultProcesses(cpus().length), 1, 2],
+    [['--retries', '999', 's', 'd'], defaultProcesses(cpus().length), 1000, 999],
+  ])('limits %p', (argv, processes, maxFiles, retries) => {
+    const c = config(argv);
+    expect([c.processes, c.maxFiles, c.retries]).toEqual([processes, maxFiles, retries]);
+  });
+
+  test.each<[string[], boolean]>([
+    [['s', 'd'], false],
+    [['-k', 's', 'd'], true],
+    [['--keep', 's', 'd'], true],
+    [['-j', 's', 'd'], true],
+  ])('keep %p → %p', (argv, keep) => {
+    expect(config(argv).keep).toBe(keep);
+  });
+
+  test.each<[string, string[]]>([
+    ['-a', ['-a']],
+    ['', []],
+    ['-a --delay-updates', ['-a', '--delay-updates']],
+    ['-a --exclude-from=ex.txt', ['-a', '--exclude-from=ex.txt']],
+    ['-aH --numeric-ids "--exclude=a b"', ['-aH', '--numeric-ids', '--exclude=a b']],
+  ])('--rsync %p is accepted', (opts, want) => {
+    expect(config(['-r', opts, 's', 'd']).rsyncOpts).toEqual(want);
+  });
+
+  test('several sources, the last positional is DST', () => {
+    const c = config(['x/', '/abs/y', 'z', 'dst/']);
+    expect(c.sources.map((s) => [s.base, s.prefix])).toEqual([
+      ['x/', ''],
+      ['/abs/', 'y'],
+      ['./', 'z'],
+    ]);
+    expect(c.destination).toBe('dst/');
+  });
+
+  test('a size with a unit suffix', () => {
+    expect(config(['-s', '512MiB', 's', 'd']).maxBytes).toBe(512 * 1024 ** 2);
+    expect(config(['--size=2G', 's', 'd']).maxBytes).toBe(2 * 1024 ** 3);
+  });
+});
