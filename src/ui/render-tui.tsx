@@ -1,0 +1,69 @@
+// Entry points for the CLI: mount the TUI on a terminal, and feed the store
+// with engine snapshots on a timer.
+import { render } from 'ink';
+import type { EngineControl } from '../engine/types.ts';
+import { App } from './App.tsx';
+import type { UiStore } from './store.ts';
+
+export interface RenderTuiOptions {
+  control: EngineControl;
+  store: UiStore;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  /** Show a DRY RUN tag in the header. */
+  dryRun?: boolean;
+  /** Force colour off (default: NO_COLOR decides). */
+  noColor?: boolean;
+}
+
+export interface TuiHandle {
+  unmount(): void;
+  waitUntilExit(): Promise<void>;
+}
+
+/** Redraws per second at most; snapshots arrive ~5/s, keys redraw at once within this cap. */
+export const TUI_MAX_FPS = 10;
+
+export function renderTui(opts: RenderTuiOptions): TuiHandle {
+  const instance = render(
+    <App control={opts.control} store={opts.store} dryRun={opts.dryRun} noColor={opts.noColor} />,
+    {
+      stdout: opts.stdout ?? process.stdout,
+      stdin: opts.stdin ?? process.stdin,
+      // Ctrl-C must reach the app as a key so it can cancel the engine cleanly.
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: TUI_MAX_FPS,
+      // Rewrite only changed lines: cheaper over a slow ssh link.
+      incrementalRendering: true,
+    },
+  );
+  return {
+    unmount: () => instance.unmount(),
+    waitUntilExit: async () => {
+      await instance.waitUntilExit();
+    },
+  };
+}
+
+/**
+ * Publish control.snapshot() into the store now and every `intervalMs`.
+ * Returns a function that stops publishing. The timer is unref'd: it never
+ * keeps the process alive on its own. A throwing snapshot() is skipped (the
+ * last good frame stays on screen) rather than crashing the TUI mid-run.
+ */
+export function startPublisher(control: EngineControl, store: UiStore, intervalMs = 200): () => void {
+  const publish = () => {
+    let snapshot;
+    try {
+      snapshot = control.snapshot();
+    } catch {
+      return;
+    }
+    store.getState().setSnapshot(snapshot);
+  };
+  publish();
+  const timer = setInterval(publish, intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
