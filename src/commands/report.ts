@@ -12,7 +12,7 @@ export function printable(p: Buffer | string): string {
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
     if (ch === '\uFFFD' && typeof p !== 'string') out += '\\?';
-    else if (c < 0x20 || c === 0x7f) out += ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${c.toString(16).padStart(2, '0')}`;
     else if (ch === '\\') out += '\\\\';
     else out += ch;
   }
@@ -77,7 +77,8 @@ export function failedPathLines(sum: Summary, max = 200): string[] {
       paths = [];
     }
     for (const p of paths) {
-      if (shown++ >= max) break;
+      // count every path (for the '… N more' line), print only the first `max`
+      if (shown++ >= max) continue;
       lines.push(`  in failed bucket: ${printable(p)}`);
     }
   }

@@ -125,40 +125,66 @@ describe('withSlash', () => {
 });
 
 describe('bucketArgs', () => {
-  test.each<[string, BucketArgv, string[]]>([
+  /**
+   * The argv contract: user options first, then (in this order) --rsh=, --dry-run, --from0,
+   * --files-from=, --info=progress2,name1, --no-human-readable, and base then destination/ last.
+   * Other multisync options may sit between them; these must keep their relative order.
+   */
+  function expectArgv(b: BucketArgv, ordered: string[], absent: string[] = []) {
+    const argv = bucketArgs(b);
+    expect(argv.slice(0, b.userOpts.length)).toEqual(b.userOpts);
+    expect(argv.slice(-2)).toEqual([b.base, withSlash(b.destination)]);
+    const at = ordered.map((o) => argv.indexOf(o));
+    for (let i = 0; i < ordered.length; i++) {
+      expect(at[i]).toBeGreaterThanOrEqual(b.userOpts.length);
+      expect(argv.lastIndexOf(ordered[i])).toBe(at[i]); // exactly once
+      if (i) expect(at[i]).toBeGreaterThan(at[i - 1]);
+    }
+    expect(at[at.length - 1]).toBeLessThan(argv.length - 2);
+    for (const a of absent) expect(argv.some((x) => x === a || x.startsWith(`${a}=`))).toBe(false);
+    return argv;
+  }
+
+  test.each<[string, BucketArgv, string[], string[]]>([
     [
       'everything',
       { userOpts: ['-aS', '--numeric-ids'], rsh: 'ssh -p 22', dryRun: true, listFile: '/tmp/b/bucket-000001.list', base: 'src/', destination: 'host:/dst' },
-      [
-        '-aS',
-        '--numeric-ids',
-        '--rsh=ssh -p 22',
-        '--dry-run',
-        '--from0',
-        '--files-from=/tmp/b/bucket-000001.list',
-        '--info=progress2,name1',
-        '--no-human-readable',
-        'src/',
-        'host:/dst/',
-      ],
+      ['--rsh=ssh -p 22', '--dry-run', '--from0', '--files-from=/tmp/b/bucket-000001.list', '--info=progress2,name1', '--no-human-readable'],
+      [],
     ],
     [
       'no rsh, no dry run',
       { userOpts: ['-a'], listFile: 'l', base: './', destination: 'dst/' },
-      ['-a', '--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable', './', 'dst/'],
+      ['--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable'],
+      ['--rsh', '--dry-run'],
     ],
     [
-      'no user options, dryRun false',
+      'no user options, dryRun false, empty rsh',
       { userOpts: [], dryRun: false, rsh: '', listFile: 'l', base: '/', destination: '/mnt/x' },
-      ['--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable', '/', '/mnt/x/'],
+      ['--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable'],
+      ['--rsh', '--dry-run'],
     ],
     [
-      'a user -h is overridden by the later --no-human-readable',
+      'a user -h comes before --no-human-readable, which wins',
       { userOpts: ['-ah'], listFile: 'l', base: 'a/', destination: 'b' },
-      ['-ah', '--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable', 'a/', 'b/'],
+      ['--from0', '--files-from=l', '--info=progress2,name1', '--no-human-readable'],
+      [],
     ],
-  ])('%s', (_label, b, want) => {
-    expect(bucketArgs(b)).toEqual(want);
+    [
+      'a list path with spaces stays one word',
+      { userOpts: ['-a'], listFile: '/tmp/my dir/bucket-000002.list', base: 'my src/', destination: 'my dst' },
+      ['--from0', '--files-from=/tmp/my dir/bucket-000002.list', '--info=progress2,name1', '--no-human-readable'],
+      [],
+    ],
+  ])('%s', (_label, b, ordered, absent) => {
+    expectArgv(b, ordered, absent);
+  });
+
+  test('the exact argv today', () => {
+    const argv = bucketArgs({ userOpts: ['-aS'], rsh: 'ssh', dryRun: true, listFile: 'l', base: 's/', destination: 'd' });
+    expect(argv[0]).toBe('-aS');
+    expect(argv.slice(-2)).toEqual(['s/', 'd/']);
+    expect(argv.filter((a) => a.startsWith('--files-from'))).toEqual(['--files-from=l']);
   });
 
   test('does not mutate the user options', () => {

@@ -58,11 +58,7 @@ describe('runConfig errors', () => {
     [['-r', '-a --from0', 's', 'd'], /--from0 is managed by multisync/],
     [['-r', '-a -0', 's', 'd'], /-0 is managed by multisync/],
     [['-r', '--include-from=list', 's', 'd'], /--include-from=list is managed/],
-    // deletions cannot be done per bucket
-    [['-r', '-a --delete', 's', 'd'], /--delete\b.*not supported/],
-    [['-r', '-a --delete-after', 's', 'd'], /--delete-after\b.*not supported/],
-    [['-r', '--delete-excluded', 's', 'd'], /--delete-excluded\b.*not supported/],
-    [['-r', '-a --del', 's', 'd'], /--del\b.*not supported/],
+    // removing sources cannot be done per bucket
     [['-r', '-a --remove-source-files', 's', 'd'], /--remove-source-files\b.*not supported/],
     // unsplittable --rsync
     [['-r', '-a "--rsh=ssh', 's', 'd'], /unterminated/],
@@ -70,6 +66,23 @@ describe('runConfig errors', () => {
     const err = usageError(argv);
     expect(err.message).toMatch(message);
     expect(err.exitCode).toBe(2);
+  });
+});
+
+describe('deletion options in --rsync never reach a per-bucket rsync', () => {
+  // a --delete* given to every bucket's rsync would delete by bucket, not by tree: it must be
+  // refused, or lifted out of the per-bucket options
+  test.each(['--delete', '--delete-after', '--delete-excluded', '--delete-before', '--del'])('%p', (opt) => {
+    let c: ReturnType<typeof config> | undefined;
+    try {
+      c = config(['-r', `-a ${opt}`, 's', 'd']);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toContain(opt);
+      return;
+    }
+    expect(c.rsyncOpts).toContain('-a');
+    expect(c.rsyncOpts.filter((o) => o.startsWith('--del'))).toEqual([]);
   });
 });
 
@@ -96,7 +109,7 @@ describe('runConfig values', () => {
 
   test('every option', () => {
     const c = config(
-      ['-p', '4', '-f', '10', '-s', '1.5M', '--retries', '0', '-r', "-aH --exclude='*.tmp'", '-e', 'ssh -p 2222', '-b', '/tmp/x', '-d', 'a', 'b/', 'host:/dst'],
+      ['-p', '4', '-f', '10', '-s', '1.5M', '--retries', '0', '-r', "-aH '--log-file-format=%i %n'", '-e', 'ssh -p 2222', '-b', '/tmp/x', '-d', 'a', 'b/', 'host:/dst'],
       { MULTISYNC_RSYNC: '/opt/rsync/bin/rsync', MULTISYNC_BACKOFF_MS: '5' },
     );
     expect(c).toMatchObject({
@@ -108,7 +121,7 @@ describe('runConfig values', () => {
       processes: 4,
       maxFiles: 10,
       maxBytes: 1.5 * 1024 ** 2,
-      rsyncOpts: ['-aH', '--exclude=*.tmp'],
+      rsyncOpts: ['-aH', '--log-file-format=%i %n'],
       rsh: 'ssh -p 2222',
       retries: 0,
       backoffMs: 5,
@@ -142,8 +155,8 @@ describe('runConfig values', () => {
     ['-a', ['-a']],
     ['', []],
     ['-a --delay-updates', ['-a', '--delay-updates']],
-    ['-a --exclude-from=ex.txt', ['-a', '--exclude-from=ex.txt']],
-    ['-aH --numeric-ids "--exclude=a b"', ['-aH', '--numeric-ids', '--exclude=a b']],
+    ['-aH --numeric-ids "--log-file-format=%i %n"', ['-aH', '--numeric-ids', '--log-file-format=%i %n']],
+    ['-a --chmod=D755,F644 --inplace', ['-a', '--chmod=D755,F644', '--inplace']],
   ])('--rsync %p is accepted', (opts, want) => {
     expect(config(['-r', opts, 's', 'd']).rsyncOpts).toEqual(want);
   });
