@@ -1,0 +1,124 @@
+// Small helpers shared by the bench scripts: process spawning (argv arrays only,
+// never a shell string), timing, statistics and formatting.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(BENCH_DIR, "..");
+export const DATA_DIR = resolve(BENCH_DIR, "data");
+export const OUT_DIR = resolve(BENCH_DIR, "out");
+
+export interface RunResult {
+  code: number | null; // null when killed by a signal / never started
+  signal: string | null;
+  seconds: number;
+  stdoutTail: string;
+  stderrTail: string;
+  spawnError?: string;
+  timedOut: boolean;
+}
+
+const TAIL = 4096;
+const keepTail = (acc: string, chunk: Buffer): string => {
+  const s = acc + chunk.toString("utf8");
+  return s.length > TAIL ? s.slice(s.length - TAIL) : s;
+};
+
+/**
+ * Run argv[0] with argv[1..], time it wall-clock, keep the last few KiB of
+ * stdout/stderr. The child gets its own process group so a timeout can kill
+ * the whole tree it started (e.g. fpsync's / msrsync's rsync children).
+ */
+export function timedRun(
+  argv: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number },
+): Promise<RunResult> {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    let out = "";
+    let err = "";
+    let timedOut = false;
+    let settled = false;
+    const finish = (r: Omit<RunResult, "seconds" | "stdoutTail" | "stderrTail" | "timedOut">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done({ ...r, seconds: (performance.now() - t0) / 1000, stdoutTail: out, stderrTail: err, timedOut });
+    };
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }, opts.timeoutSec * 1000);
+    child.stdout!.on("data", (c: Buffer) => (out = keepTail(out, c)));
+    child.stderr!.on("data", (c: Buffer) => (err = keepTail(err, c)));
+    child.on("error", (e) => finish({ code: null, signal: null, spawnError: String(e) }));
+    child.on("close", (code, signal) => finish({ code, signal: signal ?? null }));
+  });
+}
+
+/** Synchronous capture for short helper commands (versions, verification). */
+export function capture(argv: string[], cwd = REPO_ROOT): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+export function rmrf(path: string): void {
+  if (existsSync(path)) rmSync(path, { recursive: true, force: true });
+}
+
+export function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function fmtBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/** Render an argv the way a reader would type it in a POSIX shell. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+export function envInt(name: string, dflt: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === "") return dflt;
+  const n = Number.parseInt(v, 10);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Deterministic PRNG (mulberry32): same seed, same dataset, on every machine. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
