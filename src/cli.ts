@@ -7,6 +7,11 @@ import { helpText, parseArgs } from './commands/parse-args.ts';
 export const VERSION: string = pkg.version;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'plan') {
+    // plan has its own options (--buckets N is a count there, not the bucket directory)
+    const { planCommand } = await import('./commands/plan.ts');
+    return planCommand(argv);
+  }
   const args = parseArgs(argv);
   if (args.flags.help) {
     process.stdout.write(`${helpText(VERSION)}\n`);
@@ -24,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case 'tui': {
       const { syncCommand } = await import('./commands/sync.ts');
       return syncCommand(args, { isTTY: !!process.stdout.isTTY });
+    }
+    case 'selftest': {
+      const { selftestCommand } = await import('./commands/selftest.ts');
+      return selftestCommand(args);
     }
     default:
       throw new UsageError(`command '${args.command}' is not available yet`);

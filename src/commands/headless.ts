@@ -39,6 +39,7 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       return;
     }
     if (e.type === 'bucket-failed') err(`multisync: bucket ${e.bucket} failed: exit ${e.exitCode ?? 'signal'} (${e.meaning}): ${e.error}`);
+    else if (e.type === 'delete') out(`${e.dryRun ? 'would delete' : 'deleting'} ${printable(e.path)}`);
     else if (e.type === 'crawl-error') err(`multisync: ${e.vanished ? 'vanished' : 'cannot read'}: ${printable(e.path)} (${e.error})`);
     else if (e.type === 'bucket-retry' && o.progress) err(`multisync: bucket ${e.bucket} exit ${e.exitCode}: ${e.error}; retry in ${e.delayMs} ms`);
     else if (e.type === 'finalize' && !e.ok) err(`multisync: ${e.step} failed: ${e.error}`);
@@ -66,6 +67,9 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       bytes: sum.bytes,
       filesTotal: sum.filesTotal,
       bytesTotal: sum.bytesTotal,
+      filesTransferred: sum.filesTransferred,
+      bytesSent: sum.bytesSent,
+      deleted: sum.deleted,
       buckets: sum.buckets,
       failedBuckets: sum.failedBuckets,
       skippedBuckets: sum.skippedBuckets,

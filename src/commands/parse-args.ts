@@ -23,6 +23,13 @@ export const OPTIONS: OptionSpec[] = [
   { long: 'buckets', short: 'b', value: 'single', arg: 'DIR', help: 'where bucket lists and logs go [system temp dir]' },
   { long: 'keep', short: 'k', help: 'keep the bucket lists and logs after the run' },
   { long: 'show', short: 'j', help: 'show the bucket directory (and keep it)' },
+  { long: 'exclude', value: 'multi', arg: 'PATTERN', help: 'exclude paths matching PATTERN (rsync filter rules; repeatable)' },
+  { long: 'include', value: 'multi', arg: 'PATTERN', help: 'include paths matching PATTERN (first matching rule wins)' },
+  { long: 'exclude-from', value: 'multi', arg: 'FILE', help: 'read exclude patterns from FILE (`+ `/`- ` prefixes allowed)' },
+  { long: 'one-file-system', short: 'x', help: 'do not cross filesystem boundaries' },
+  { long: 'delete', help: 'after every bucket succeeded, delete what DST has and SRC lacks (one pass)' },
+  { long: 'files-from', value: 'single', arg: 'FILE', help: 'sync only the entries listed in FILE (one SRC; e.g. a `multisync plan` manifest)' },
+  { long: 'from0', short: '0', help: 'the --files-from list is NUL-separated' },
   { long: 'rsh', short: 'e', value: 'single', arg: 'CMD', help: 'remote shell for rsync (as rsync -e)' },
   { long: 'retries', value: 'single', arg: 'N', help: 'retries of a bucket after a retryable failure [2]' },
   { long: 'version', short: 'v', help: 'print the version' },
@@ -37,18 +44,23 @@ export interface ParsedArgs {
   flags: Record<string, boolean>;
   values: Record<string, string>;
   lists: Record<string, string[]>;
+  /** Every repeatable option in command-line order (filter rules depend on it). */
+  ordered: Array<{ name: string; value: string }>;
   positionals: string[];
 }
 
 export function parseArgs(argv: string[], specs: OptionSpec[] = OPTIONS): ParsedArgs {
-  const out: ParsedArgs = { command: 'tui', flags: {}, values: {}, lists: {}, positionals: [] };
+  const out: ParsedArgs = { command: 'tui', flags: {}, values: {}, lists: {}, ordered: [], positionals: [] };
   let i = 0;
   if (argv.length && (COMMANDS as readonly string[]).includes(argv[0])) out.command = argv[i++] as CommandName;
   const byLong = new Map(specs.map((s) => [s.long, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const set = (spec: OptionSpec, value?: string) => {
     if (!spec.value) out.flags[spec.long] = true;
-    else if (spec.value === 'multi') (out.lists[spec.long] ??= []).push(value!);
+    else if (spec.value === 'multi') {
+      (out.lists[spec.long] ??= []).push(value!);
+      out.ordered.push({ name: spec.long, value: value! });
+    }
     else out.values[spec.long] = value!;
   };
   for (; i < argv.length; i++) {
@@ -99,6 +111,8 @@ export function helpText(version: string): string {
     `multisync ${version}: parallel rsync with a live TUI`,
     '',
     'usage: multisync [tui] [OPTIONS] SRC [SRC...] DST',
+    '       multisync [OPTIONS] --files-from FILE [--from0] SRC DST',
+    '       multisync plan SRC --buckets N --out DIR [--by size|count] [-0] (see plan --help)',
     '       multisync demo | selftest',
     '',
     'SRC/DST follow rsync: SRC/ copies the contents of SRC, SRC copies SRC itself into DST.',

@@ -47,7 +47,9 @@ export function statsBlock(sum: Summary): string {
   const rows: Array<[string, string]> = [
     ['Status', sum.status.toUpperCase()],
     ['Exit code', String(sum.exitCode)],
-    ['Entries', `${sum.files} transferred of ${sum.filesTotal} listed`],
+    ['Entries', `${sum.filesTotal} listed, ${sum.files} checked, ${sum.filesTransferred} files transferred`],
+    ['Bytes sent', formatBytes(sum.bytesSent)],
+    ['Deleted', String(sum.deleted)],
     ['Size', `${formatBytes(sum.bytes)} of ${formatBytes(sum.bytesTotal)}`],
     ['Buckets', `${sum.buckets} (${sum.failedBuckets} failed, ${sum.skippedBuckets} skipped, ${sum.retried} retried)`],
     ['Mean entries per bucket', mean(sum.filesTotal).toFixed(1)],

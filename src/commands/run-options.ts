@@ -1,8 +1,10 @@
 // ParsedArgs → RunConfig, with every value checked (UsageError, exit 2).
+import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { defaultProcesses, sourceRoot, type RunConfig } from '../engine/config.ts';
 import { UsageError } from '../engine/errors.ts';
-import { reservedOption, splitOptions } from '../engine/rsync-args.ts';
+import { reservedOption, splitOptions, withSlash } from '../engine/rsync-args.ts';
+import { liftTreeOptions } from './tree-options.ts';
 import { parsePositiveInt, parseSize } from '../engine/units.ts';
 import type { ParsedArgs } from './parse-args.ts';
 
@@ -27,17 +29,17 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   const rsyncOpts = checked(() => splitOptions(v.rsync ?? DEFAULT_RSYNC_OPTS));
   const reserved = reservedOption(rsyncOpts);
   if (reserved) throw new UsageError(`rsync option ${reserved} is managed by multisync and cannot be passed with --rsync`);
-  if (rsyncOpts.some((o) => /^--(delete|del$|remove-source-files)/.test(o))) {
-    throw new UsageError(`rsync option ${rsyncOpts.find((o) => /^--(delete|del$|remove-source-files)/.test(o))} is not supported per bucket (it would delete by bucket, not by tree)`);
-  }
+  const { opts, deleteOpts, filters, oneFileSystem } = checked(() => liftTreeOptions(rsyncOpts, args));
   if (args.positionals.length < 2) {
     throw new UsageError(args.positionals.length ? 'missing DST: give at least one SRC and a DST' : 'missing SRC and DST (see --help)');
   }
   const dst = args.positionals[args.positionals.length - 1];
   if (!dst) throw new UsageError('DST must not be empty');
+  const filesFrom = filesFromOption(args, deleteOpts);
   const sources = args.positionals.slice(0, -1).map((s) => {
     if (!s) throw new UsageError('SRC must not be empty');
-    return sourceRoot(s);
+    // with --files-from, SRC is the directory the names are relative to, slash or not (as rsync)
+    return filesFrom ? { arg: s, base: withSlash(s), prefix: '' } : sourceRoot(s);
   });
   return {
     sources,
@@ -45,7 +47,10 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     processes,
     maxFiles,
     maxBytes,
-    rsyncOpts,
+    rsyncOpts: opts,
+    filters,
+    oneFileSystem,
+    deleteOpts,
     rsh: v.rsh,
     retries,
     backoffMs: env.MULTISYNC_BACKOFF_MS ? Number(env.MULTISYNC_BACKOFF_MS) : 1000,
@@ -53,5 +58,25 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     bucketDir: v.buckets,
     keep: !!(args.flags.keep || args.flags.show),
     rsyncPath: env.MULTISYNC_RSYNC || 'rsync',
+    filesFrom,
   };
+}
+
+/** --files-from FILE [--from0]: one SRC, a readable file, no deletion (the rest of DST is other machines' work). */
+function filesFromOption(args: ParsedArgs, deleteOpts: string[]): RunConfig['filesFrom'] {
+  const file = args.values['files-from'];
+  if (file === undefined) {
+    if (args.flags.from0) throw new UsageError('--from0 only applies to a --files-from list');
+    return undefined;
+  }
+  if (args.positionals.length !== 2) throw new UsageError('--files-from takes exactly one SRC (the directory its names are relative to) and a DST');
+  if (deleteOpts.length) throw new UsageError(`${deleteOpts[0]} cannot be combined with --files-from (it would delete what other manifests copy)`);
+  try {
+    if (statSync(file).isDirectory()) throw new UsageError(`--files-from ${file} is a directory, not a list`);
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read --files-from ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return { file, from0: !!args.flags.from0 };
 }

@@ -1,5 +1,6 @@
 // The run's configuration, and rsync's SRC/DST path semantics.
 import { basename, dirname } from 'node:path';
+import type { FilterSpec } from './filter.ts';
 import type { SourceRoot } from './types.ts';
 
 export interface RunConfig {
@@ -19,6 +20,13 @@ export interface RunConfig {
   bucketDir?: string;
   keep: boolean;
   rsyncPath: string;
+  /** Sync exactly the entries of this manifest (rsync --files-from semantics, see manifest.ts). */
+  filesFrom?: { file: string; from0: boolean };
+  /** Include/exclude rules, in order (applied by the crawler and passed to rsync). */
+  filters: FilterSpec[];
+  oneFileSystem: boolean;
+  /** The user's --delete* options: empty = no deletion. Never used per bucket. */
+  deleteOpts: string[];
 }
 
 /**
@@ -45,4 +53,23 @@ export function isRemote(path: string): boolean {
 /** Default parallelism: one rsync per core plus two (rsync waits on I/O), between 2 and 8. */
 export function defaultProcesses(cores: number): number {
   return Math.min(8, Math.max(2, cores + 2));
+}
+
+/** A complete RunConfig from the parts that differ (tests, selftest, embedding). */
+export function makeRunConfig(part: Pick<RunConfig, 'sources' | 'destination'> & Partial<RunConfig>): RunConfig {
+  return {
+    processes: 2,
+    maxFiles: 1000,
+    maxBytes: 1024 ** 3,
+    rsyncOpts: ['-aS', '--numeric-ids'],
+    retries: 2,
+    backoffMs: 1000,
+    dryRun: false,
+    keep: false,
+    rsyncPath: 'rsync',
+    filters: [],
+    oneFileSystem: false,
+    deleteOpts: [],
+    ...part,
+  };
 }

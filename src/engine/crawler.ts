@@ -13,12 +13,17 @@ export interface CrawlHooks {
   onDir?(path: Buffer, stat: Stats): void;
   /** Return false to leave an entry (and, for a directory, everything below it) out. */
   filter?(path: Buffer, isDir: boolean, stat: Stats): boolean;
+  /** Do not descend into directories on another filesystem than the source's (rsync -x). */
+  oneFileSystem?: boolean;
   signal?: AbortSignal;
 }
 
 const SLASH = Buffer.from('/');
 const DOT = Buffer.from('.');
 const LSTAT_BATCH = 64;
+const IS_DENO = 'Deno' in globalThis;
+const FFFD = Buffer.from('\ufffd');
+const DENO_RAW_NAME = 'name is not valid UTF-8: Deno cannot read it; copy this tree with the multisync binary or Bun';
 
 export function kindOf(st: Stats): EntryKind | 'dir' {
   if (st.isFile()) return 'file';
@@ -40,7 +45,10 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   const baseBuf = Buffer.from(root.base);
   const abs = (rel: Buffer) => (rel.length ? Buffer.concat([baseBuf, rel]) : baseBuf);
   const fail = (rel: Buffer, err: unknown) => {
-    const e = err as NodeJS.ErrnoException;
+    let e = err as NodeJS.ErrnoException;
+    // Deno's node:fs turns non-UTF-8 name bytes into U+FFFD, so such a name "does not exist":
+    // that is an unreadable entry (an error), not one that vanished (a warning).
+    if (e.code === 'ENOENT' && IS_DENO && rel.includes(FFFD)) e = new Error(DENO_RAW_NAME);
     hooks.onError?.(rel.length ? rel : DOT, e, e.code === 'ENOENT');
   };
 
@@ -88,7 +96,11 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
         const kind = kindOf(cst);
         if (hooks.filter && !hooks.filter(batch[j], kind === 'dir', cst)) continue;
         listed++;
-        if (kind === 'dir') subdirs.push({ rel: batch[j], st: cst });
+        if (kind === 'dir' && hooks.oneFileSystem && cst.dev !== topStat.dev) {
+          // a mount point is kept as an empty directory, as rsync -x does
+          hooks.onDir?.(batch[j], cst);
+          yield entryOf(batch[j], cst, 'dir');
+        } else if (kind === 'dir') subdirs.push({ rel: batch[j], st: cst });
         else yield entryOf(batch[j], cst, kind);
       }
     }

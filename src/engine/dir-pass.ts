@@ -5,6 +5,7 @@ import type { RunConfig } from './config.ts';
 import type { DirList } from './dir-list.ts';
 import { isRetryable, isSuccess } from './exit-codes.ts';
 import { bucketArgs } from './rsync-args.ts';
+import { filterArgs } from './filter.ts';
 import { startRsync, type RsyncRun } from './rsync-process.ts';
 import type { Stats } from './stats.ts';
 import type { EngineEvent, Outcome } from './types.ts';
@@ -20,11 +21,11 @@ export interface PassContext {
 }
 
 /** Runs one rsync with the run's retry policy; null when cancelled. */
-export async function runWithRetries(ctx: PassContext, argv: string[], logFile: string): Promise<Outcome | null> {
+export async function runWithRetries(ctx: PassContext, argv: string[], logFile: string, onLine?: (l: string) => void): Promise<Outcome | null> {
   let outcome: Outcome | null = null;
   for (let attempt = 0; attempt <= ctx.cfg.retries && !ctx.isCancelled(); attempt++) {
     if (attempt) await new Promise((r) => setTimeout(r, ctx.cfg.backoffMs * 2 ** (attempt - 1)));
-    const run = startRsync({ rsync: ctx.cfg.rsyncPath, argv, logFile, onProgress: () => {} });
+    const run = startRsync({ rsync: ctx.cfg.rsyncPath, argv, logFile, onProgress: () => {}, onLine });
     ctx.setRun(run);
     outcome = await run.done;
     ctx.setRun(null);
@@ -39,6 +40,7 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
     if (!list.count) continue;
     const argv = bucketArgs({
       userOpts: [...ctx.cfg.rsyncOpts, '--no-recursive'],
+      filters: filterArgs(ctx.cfg.filters),
       rsh: ctx.cfg.rsh,
       listFile: list.file,
       base: ctx.cfg.sources[i].base,

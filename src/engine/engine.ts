@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
+import { deleteBlocker, runDeletePass } from './delete-pass.ts';
 import { runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
 import { bucketArgs } from './rsync-args.ts';
+import { filterArgs } from './filter.ts';
 import type { RsyncRun } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
@@ -58,6 +60,7 @@ export class Engine implements EngineControl {
     const src = this.cfg.sources[b.source];
     return bucketArgs({
       userOpts: this.cfg.rsyncOpts,
+      filters: filterArgs(this.cfg.filters),
       rsh: this.cfg.rsh,
       listFile: b.listFile,
       base: src.base,
@@ -96,6 +99,27 @@ export class Engine implements EngineControl {
   killAllSync(): void {
     this.supervisor.killAllSync();
     this.finalRun?.signal('SIGKILL');
+  }
+
+  /** After the buckets: --delete (only when safe), then the directory-metadata pass. */
+  private async finish(): Promise<void> {
+    if (this.cancelled) return;
+    const ctx = {
+      cfg: this.cfg,
+      runDir: this.runDir,
+      stats: this.stats,
+      emit: (e: EngineEvent) => this.emit(e),
+      isCancelled: () => this.cancelled,
+      setRun: (r: RsyncRun | null) => (this.finalRun = r),
+    };
+    const blocker = deleteBlocker({
+      failedBuckets: this.supervisor.failed().length,
+      crawlErrors: this.stats.crawlErrors,
+      leftover: this.supervisor.leftover().length,
+      halted: this.supervisor.haltReason(),
+    });
+    if (this.cfg.deleteOpts.length) await runDeletePass(ctx, blocker);
+    if (!blocker && !this.cfg.dryRun && !this.cancelled) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
   }
 
   /** Runs the whole job. `create` asks for the local destination directory to be made first. */
@@ -140,17 +164,7 @@ export class Engine implements EngineControl {
       });
       this.supervisor.closeInput();
       await this.supervisor.idle();
-      if (!this.cancelled && !cfg.dryRun && this.supervisor.failed().length === 0 && !this.supervisor.haltReason()) {
-        await runDirectoryPass({
-          cfg,
-          runDir: this.runDir,
-          dirLists: this.dirLists,
-          stats: this.stats,
-          emit: (e) => this.emit(e),
-          isCancelled: () => this.cancelled,
-          setRun: (r) => (this.finalRun = r),
-        });
-      }
+      await this.finish();
     } finally {
       clearInterval(tick);
       this.stats.sample();

@@ -3,8 +3,9 @@
 import { join } from 'node:path';
 import type { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
-import { crawl } from './crawler.ts';
 import { DirList } from './dir-list.ts';
+import { sourceEntries } from './manifest.ts';
+import { compileFilters } from './filter.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
@@ -24,12 +25,15 @@ export interface FeedContext {
 export async function feedSources(ctx: FeedContext): Promise<void> {
   const { cfg, stats, bucketer } = ctx;
   const t0 = Date.now();
+  const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`));
     ctx.dirLists.push(dirs);
-    const entries = crawl(cfg.sources[i], {
+    const entries = sourceEntries(cfg.sources[i], cfg.filesFrom, {
       signal: ctx.signal,
+      filter,
+      oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
       onError: (path, err, vanished) => {
         if (vanished) stats.crawlWarnings++;

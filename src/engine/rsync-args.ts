@@ -56,6 +56,8 @@ export function listPath(rel: Buffer): Buffer {
 
 export interface BucketArgv {
   userOpts: string[];
+  /** Include/exclude rules in rsync argv form. */
+  filters?: string[];
   rsh?: string;
   listFile: string;
   /** Source base directory (ends with '/'). */
@@ -66,13 +68,15 @@ export interface BucketArgv {
 
 /** argv (without the rsync binary) for one bucket. */
 export function bucketArgs(b: BucketArgv): string[] {
-  const argv = [...b.userOpts];
+  const argv = [...b.userOpts, ...(b.filters ?? [])];
   if (b.rsh) argv.push(`--rsh=${b.rsh}`);
   if (b.dryRun) argv.push('--dry-run');
   argv.push(
     '--from0',
     `--files-from=${b.listFile}`,
     '--info=progress2,name1',
+    // per-bucket totals (files transferred, bytes sent) for the run's statistics
+    '--stats',
     // progress numbers must be plain digits whatever -h the user passed
     '--no-human-readable',
   );

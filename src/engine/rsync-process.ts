@@ -28,11 +28,19 @@ export interface RsyncSpawn {
   /** Extra data for rsync's stdin (a worker host streams the file list), else stdin is closed. */
   input?: string | Buffer;
   onProgress(p: RsyncProgress): void;
+  /** Every non-progress line rsync printed on stdout (names, deletions). */
+  onLine?(text: string): void;
 }
 
-const ERROR_LINE = /^(rsync(:| error| warning)|ssh:)|cannot |could not |No space left|Permission denied|error|failed/i;
+/** Error messages rsync prints on stdout (the rest go to stderr); file names never start so. */
+const STDOUT_ERROR = /^(rsync(:| error| warning)|cannot delete |could not make way )/;
 /** rsync's closing line after real errors: only used when nothing more specific was printed. */
 const GENERIC = /^rsync error: (some files|partial transfer)/;
+
+const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent \d|total size is)/;
+const TRANSFERRED = /^Number of regular files transferred: ([\d,.]+)/;
+const SENT = /^Total bytes sent: ([\d,.]+)/;
+const num = (s: string) => Number(s.replace(/[,.]/g, ''));
 
 export function pickFirstError(lines: string[]): string | undefined {
   // a full disk is the line that matters most: it stops the whole run
@@ -60,6 +68,8 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   const parser = new ProgressParser();
   let bytes = 0;
   let checked: number | null = null;
+  let transferred: number | undefined;
+  let bytesSent: number | undefined;
 
   const handle = (chunk: Buffer | string) => {
     for (const item of parser.push(chunk.toString())) {
@@ -67,9 +77,14 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
         bytes = item.bytes;
         if (item.total) checked = (item.total - (item.toCheck ?? item.total)) / item.total;
         s.onProgress({ bytes, checked });
+      } else if (STATS_LINE.test(item.text)) {
+        let m: RegExpExecArray | null;
+        if ((m = TRANSFERRED.exec(item.text))) transferred = num(m[1]);
+        else if ((m = SENT.exec(item.text))) bytesSent = num(m[1]);
       } else {
         log.write(`${item.text}\n`);
-        if (ERROR_LINE.test(item.text)) noteError(item.text);
+        s.onLine?.(item.text);
+        if (STDOUT_ERROR.test(item.text)) noteError(item.text);
         s.onProgress({ bytes, checked, currentFile: item.text });
       }
     }
@@ -86,6 +101,8 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
     const code = typeof result.exitCode === 'number' ? result.exitCode : null;
     const sig = result.signal ?? null;
     const outcome = classifyExit(code, sig, pickFirstError(errors));
+    outcome.transferred = transferred;
+    outcome.bytesSent = bytesSent;
     log.write(`# exit ${code ?? sig}: ${outcome.meaning}\n`);
     await new Promise<void>((resolve) => log.end(resolve));
     return outcome;

@@ -35,6 +35,10 @@ export class Stats {
   /** Files and bytes of buckets that finished (ok, vanished or skipped). */
   filesDone = 0;
   bytesDone = 0;
+  /** Regular files rsync actually transferred and bytes it sent (from its --stats). */
+  filesTransferred = 0;
+  bytesSent = 0;
+  deleted = 0;
   bucketsTotal = 0;
   queued = 0;
   done = 0;

@@ -19,6 +19,11 @@ export interface Summary {
   bytes: number;
   filesTotal: number;
   bytesTotal: number;
+  /** Regular files rsync transferred (the rest were already up to date) and bytes it sent. */
+  filesTransferred: number;
+  bytesSent: number;
+  /** Entries removed from DST by --delete (or that would be, with --dry-run). */
+  deleted: number;
   buckets: number;
   failedBuckets: number;
   skippedBuckets: number;
@@ -43,14 +48,19 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     error: f.firstError,
   }));
   const failed = failures.length > 0 || stats.crawlErrors > 0 || stats.finalizeErrors > 0 || sup.haltReason() !== null;
-  const exitCode = o.cancelled ? 130 : failed ? 1 : 0;
+  // buckets left unrun after a graceful quit: interrupted, not complete
+  const interrupted = o.cancelled || (!failed && sup.leftover().length > 0);
+  const exitCode = interrupted ? 130 : failed ? 1 : 0;
   return {
-    status: o.cancelled ? 'cancelled' : failed ? 'failed' : o.dryRun ? 'dry-run' : 'ok',
+    status: interrupted ? 'cancelled' : failed ? 'failed' : o.dryRun ? 'dry-run' : 'ok',
     exitCode,
     files: stats.filesDone,
     bytes: stats.bytesDone,
     filesTotal: stats.filesTotal,
     bytesTotal: stats.bytesTotal,
+    filesTransferred: stats.filesTransferred,
+    bytesSent: stats.bytesSent,
+    deleted: stats.deleted,
     buckets: stats.bucketsTotal,
     failedBuckets: failures.length,
     skippedBuckets: stats.skipped,

@@ -229,6 +229,8 @@ export class Supervisor {
       this.stats.done++;
       this.stats.filesDone += bucket.files;
       this.stats.bytesDone += bucket.bytes;
+      this.stats.filesTransferred += outcome.transferred ?? 0;
+      this.stats.bytesSent += outcome.bytesSent ?? 0;
       emit({
         type: 'bucket-done',
         bucket: bucket.id,

@@ -56,6 +56,9 @@ export interface Outcome {
   meaning: string;
   /** First error line rsync printed, if any. */
   firstError?: string;
+  /** From rsync's --stats block: regular files transferred and bytes sent on the wire. */
+  transferred?: number;
+  bytesSent?: number;
 }
 
 /** Live state of one running rsync, for the TUI rows and JSON progress. */
@@ -142,6 +145,7 @@ export type EngineEvent =
       logFile: string;
       worker?: string;
     }
+  | { type: 'delete'; path: string; dryRun: boolean }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'processes'; processes: number }

@@ -3,7 +3,7 @@
 import { afterAll, expect, test } from 'bun:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { sourceRoot, type RunConfig } from '../../src/engine/config.ts';
+import { makeRunConfig, sourceRoot, type RunConfig } from '../../src/engine/config.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { EngineEvent } from '../../src/engine/types.ts';
 import { processesMatching, tempDir, waitFor } from '../e2e/helpers.ts';
@@ -21,7 +21,7 @@ function setup(files: number, env: Record<string, string>, over: Partial<RunConf
   const state = join(dir, 'state');
   mkdirSync(state);
   Object.assign(process.env, { FAKE_STATE: state, FAKE_EXITS: '0', FAKE_STDERR: '', FAKE_GATE: '' }, env);
-  const cfg: RunConfig = {
+  const cfg: RunConfig = makeRunConfig({
     sources: [sourceRoot(`${src}/`)],
     destination: join(dir, 'dst'),
     processes: 2,
@@ -35,7 +35,7 @@ function setup(files: number, env: Record<string, string>, over: Partial<RunConf
     keep: false,
     rsyncPath: FAKE,
     ...over,
-  };
+  });
   const engine = new Engine(cfg);
   const events: EngineEvent[] = [];
   engine.on((e) => events.push(e));

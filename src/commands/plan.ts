@@ -1,0 +1,236 @@
+// `multisync plan SRC --buckets N --out DIR`: crawl SRC once (same rules as a sync: excludes,
+// -x, never following links), pack every entry largest-first into N manifests balanced by bytes
+// (or entries) and write them for `rsync --files-from` / `multisync --files-from` on other
+// machines. Nothing is written until the whole crawl went through and every name fits the format.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { sourceRoot } from '../engine/config.ts';
+import { crawl } from '../engine/crawler.ts';
+import { UsageError } from '../engine/errors.ts';
+import { compileFilters } from '../engine/filter.ts';
+import { imbalance, manifestLine, manifestName, packLargestFirst, PlanStore, unrepresentable, type ManifestFormat } from '../engine/plan-pack.ts';
+import { checkSources } from '../engine/preflight.ts';
+import { formatBytes, parsePositiveInt } from '../engine/units.ts';
+import { parseArgs, type OptionSpec } from './parse-args.ts';
+import { printable } from './report.ts';
+import { liftTreeOptions } from './tree-options.ts';
+
+export const PLAN_OPTIONS: OptionSpec[] = [
+  { long: 'buckets', short: 'n', value: 'single', arg: 'N', help: 'how many manifests to write (required)' },
+  { long: 'out', short: 'o', value: 'single', arg: 'DIR', help: 'where they go: created if missing, must be empty (required)' },
+  { long: 'by', value: 'single', arg: 'size|count', help: 'balance bytes (size) or entries (count) [size]' },
+  { long: 'from0', short: '0', help: 'NUL-separated manifests (*.from0): any name works; use rsync --from0' },
+  { long: 'robocopy', help: 'Windows paths: backslashes, CRLF line ends' },
+  { long: 'exclude', value: 'multi', arg: 'PATTERN', help: 'exclude paths matching PATTERN, as a sync would (repeatable)' },
+  { long: 'include', value: 'multi', arg: 'PATTERN', help: 'include paths matching PATTERN (first matching rule wins)' },
+  { long: 'exclude-from', value: 'multi', arg: 'FILE', help: 'read exclude patterns from FILE' },
+  { long: 'one-file-system', short: 'x', help: 'do not cross filesystem boundaries' },
+  { long: 'help', short: 'h', help: 'this help' },
+];
+
+const MAX_MANIFESTS = 10_000;
+/** A plan is "balanced" when every manifest is within this of an even share. */
+export const BALANCE_GOAL = 0.05;
+
+export function planHelp(): string {
+  const rows = PLAN_OPTIONS.map((o) => {
+    const names = `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.arg ? ` ${o.arg}` : ''}`;
+    return `  ${names.padEnd(28)} ${o.help}`;
+  });
+  return [
+    'usage: multisync plan SRC --buckets N --out DIR [--by size|count] [-0 | --robocopy]',
+    '',
+    'Writes N manifests whose union is exactly what `multisync SRC DST` would copy, balanced',
+    'largest-first by bytes (or entries). Paths are relative to SRC as rsync reads it: with',
+    'SRC/ relative to SRC, with SRC they start with its name (pass its parent to rsync).',
+    'Each machine then runs one: rsync -aH --files-from=MANIFEST BASE DST, or',
+    'multisync --files-from MANIFEST BASE DST (add --from0 for -0 manifests).',
+    '',
+    'options:',
+    ...rows,
+  ].join('\n');
+}
+
+export interface PlanIO {
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+interface PlanOptions {
+  src: string;
+  count: number;
+  out: string;
+  by: 'size' | 'count';
+  format: ManifestFormat;
+}
+
+function planOptions(argv: string[]): { opts: PlanOptions; args: ReturnType<typeof parseArgs> } | null {
+  // argv starts with the command word, so a SRC named like a command stays a SRC
+  const args = parseArgs(argv[0] === 'plan' ? argv : ['plan', ...argv], PLAN_OPTIONS);
+  if (args.flags.help) return null;
+  const v = args.values;
+  if (args.positionals.length !== 1) {
+    throw new UsageError(args.positionals.length ? `plan takes one SRC, got ${args.positionals.length}` : 'plan: missing SRC (see multisync plan --help)');
+  }
+  const src = args.positionals[0];
+  if (!src) throw new UsageError('SRC must not be empty');
+  if (v.buckets === undefined) throw new UsageError('plan: --buckets N is required (how many manifests)');
+  let count: number;
+  try {
+    count = parsePositiveInt(v.buckets, 'manifest count (--buckets)');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (count > MAX_MANIFESTS) throw new UsageError(`invalid manifest count (--buckets) '${v.buckets}' (at most ${MAX_MANIFESTS})`);
+  if (!v.out) throw new UsageError('plan: --out DIR is required (where the manifests go)');
+  const by = v.by ?? 'size';
+  if (by !== 'size' && by !== 'count') throw new UsageError(`invalid --by '${v.by}' (expected size or count)`);
+  if (args.flags.from0 && args.flags.robocopy) throw new UsageError('--robocopy writes CRLF lines: it cannot be combined with -0/--from0');
+  const format: ManifestFormat = args.flags.from0 ? 'nul' : args.flags.robocopy ? 'robocopy' : 'newline';
+  return { opts: { src, count, out: v.out, by, format }, args };
+}
+
+/** realpath of the longest existing prefix of p, the rest appended as typed. */
+function realish(p: string): string {
+  let cur = resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...rest.reverse());
+    } catch {
+      const parent = dirname(cur);
+      if (parent === cur) return resolve(p);
+      rest.push(cur.slice(parent.length).replace(/^\//, ''));
+      cur = parent;
+    }
+  }
+}
+
+function checkOutDir(out: string, src: string): void {
+  if (existsSync(out)) {
+    let st;
+    try {
+      st = statSync(out);
+    } catch (err) {
+      throw new UsageError(`cannot use --out ${out}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`--out ${out} exists and is not a directory`);
+    if (readdirSync(out).length) throw new UsageError(`--out ${out} is not empty: give a new or empty directory (old manifests would mix with new ones)`);
+  }
+  try {
+    if (!statSync(src).isDirectory()) return;
+  } catch {
+    return;
+  }
+  const real = realpathSync(src);
+  const target = realish(out);
+  if (target === real || target.startsWith(real === '/' ? '/' : `${real}/`)) {
+    throw new UsageError(`--out ${out} is inside SRC: the manifests would become part of the tree`);
+  }
+}
+
+function withCommas(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export async function planCommand(argv: string[], io: PlanIO = {}): Promise<number> {
+  const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = io.err ?? ((l: string) => process.stderr.write(`multisync: ${l}\n`));
+  const parsed = planOptions(argv);
+  if (!parsed) {
+    out(planHelp());
+    return 0;
+  }
+  const { opts, args } = parsed;
+  let tree: ReturnType<typeof liftTreeOptions>;
+  try {
+    tree = liftTreeOptions([], args);
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
+  const root = sourceRoot(opts.src);
+  checkSources([root]);
+  checkOutDir(opts.out, root.base + root.prefix);
+
+  // 1. the whole crawl, compactly
+  const store = new PlanStore();
+  let errors = 0;
+  let warnings = 0;
+  for await (const e of crawl(root, {
+    filter: compileFilters(tree.filters),
+    oneFileSystem: tree.oneFileSystem,
+    onError: (path, error, vanished) => {
+      if (vanished) warnings++;
+      else errors++;
+      err(`${vanished ? 'warning: vanished while planning' : 'cannot read'}: ${printable(path)}: ${error.code ?? error.message}`);
+    },
+  })) {
+    const why = unrepresentable(e.path, opts.format);
+    if (why) {
+      const hint = opts.format === 'robocopy' ? 'Windows paths cannot hold it' : 'use -0 (--from0) for NUL-separated manifests, which hold any name';
+      throw new UsageError(`cannot write ${printable(e.path)} in a ${opts.format === 'robocopy' ? '--robocopy' : 'newline-separated'} manifest: the name ${why}; ${hint}. Nothing was written`);
+    }
+    store.add(e);
+  }
+
+  // 2. largest first onto the lightest manifest
+  const pack = packLargestFirst(store.weights(opts.by), opts.count, store.entries());
+  const bytes = opts.by === 'size' ? pack.totals : pack.bins.map((items) => items.reduce((s, i) => s + store.itemSize(i), 0));
+  const entries = pack.counts;
+
+  // 3. write them (crawl order inside each manifest: sorted, as rsync likes it)
+  mkdirSync(opts.out, { recursive: true });
+  if (readdirSync(opts.out).length) throw new UsageError(`--out ${opts.out} is not empty (something else wrote into it): nothing was written`);
+  const names = Array.from({ length: opts.count }, (_, m) => manifestName(m, opts.count, opts.format));
+  const fds = names.map((n) => openSync(join(opts.out, n), 'wx'));
+  const flushAt = Math.max(16 * 1024, Math.min(1024 * 1024, (64 * 1024 * 1024) / opts.count));
+  const pending: Buffer[][] = names.map(() => []);
+  const pendingSize = new Float64Array(opts.count);
+  const flush = (m: number) => {
+    if (!pending[m].length) return;
+    const data = Buffer.concat(pending[m]);
+    for (let off = 0; off < data.length; ) off += writeSync(fds[m], data, off);
+    pending[m] = [];
+    pendingSize[m] = 0;
+  };
+  try {
+    for (let i = 0; i < store.count; i++) {
+      const m = pack.assignment[store.itemOfEntry(i)];
+      for (const part of manifestLine(store.path(i), opts.format)) {
+        pending[m].push(part);
+        pendingSize[m] += part.length;
+      }
+      if (pendingSize[m] >= flushAt) flush(m);
+    }
+    for (let m = 0; m < opts.count; m++) flush(m);
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+
+  // 4. the table
+  const measure = opts.by === 'size' ? bytes : entries;
+  const total = measure.reduce((s, x) => s + x, 0);
+  const nameWidth = Math.max('manifest'.length, ...names.map((n) => n.length), 'total'.length);
+  const rows: string[][] = names.map((n, m) => [n, withCommas(entries[m]), formatBytes(bytes[m]), total ? `${((100 * measure[m]) / total).toFixed(1)}%` : '-']);
+  rows.push(['total', withCommas(store.count), formatBytes(store.bytes), total ? '100.0%' : '-']);
+  const widths = [nameWidth, ...[1, 2, 3].map((c) => Math.max(['entries', 'bytes', 'share'][c - 1].length, ...rows.map((r) => r[c].length)))];
+  const line = (r: string[]) => [r[0].padEnd(widths[0]), ...r.slice(1).map((x, k) => x.padStart(widths[k + 1]))].join('  ');
+  out(`plan: ${withCommas(store.count)} entries, ${formatBytes(store.bytes)} from ${opts.src} in ${opts.count} manifest${opts.count === 1 ? '' : 's'} (balanced by ${opts.by}) in ${opts.out}`);
+  out(line(['manifest', 'entries', 'bytes', 'share']));
+  for (const r of rows) out(line(r));
+  const off = imbalance(measure);
+  out(`balance: every manifest within ${(100 * off).toFixed(2)}% of an even share of ${opts.by === 'size' ? 'bytes' : 'entries'}`);
+  if (off > BALANCE_GOAL && total) {
+    const heaviest = Math.max(...store.weights(opts.by));
+    if (heaviest > total / opts.count) err(`warning: one item (${opts.by === 'size' ? formatBytes(heaviest) : `${heaviest} hard-linked names`}) is larger than an even share: this tree cannot be balanced within ${100 * BALANCE_GOAL}%`);
+    else err(`warning: the tree has too few items to balance ${opts.count} manifests within ${100 * BALANCE_GOAL}%`);
+  }
+  if (opts.format !== 'robocopy') {
+    const first = join(opts.out, names[0]);
+    const z = opts.format === 'nul';
+    out(`use: rsync -aH${z ? ' --from0' : ''} --files-from=${first} ${root.base} DST`);
+    out(`     multisync --files-from ${first}${z ? ' --from0' : ''} ${root.base} DST`);
+  }
+  if (errors) err(`${errors} path${errors === 1 ? '' : 's'} could not be read: the plan is incomplete`);
+  return errors ? 1 : 0;
+}

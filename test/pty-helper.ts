@@ -1,0 +1,57 @@
+// Run a command in a real pseudo-terminal (a private tmux server) and read its screen.
+// Used to start the TUI from the single binary and under Deno. Waits on conditions only.
+import { spawnSync } from 'node:child_process';
+
+/** Polls `cond` until it is true; fails after `timeoutMs` (a bound, not a sleep). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+export interface PtyRun {
+  /** The pane's text, scrollback included. */
+  screen(): string;
+  /** Resolves with the command's exit status once it has ended. */
+  exited(timeoutMs?: number): Promise<number>;
+  close(): void;
+}
+
+/**
+ * Starts `argv` (in `cwd`) in a detached tmux session of `cols`×`rows` on a private socket.
+ * After the command ends the pane stays (an idle `cat`) and shows `EXIT=<status>`, so the last
+ * screen can still be read; close() ends that tmux server, and only that one.
+ */
+export function startInPty(argv: string[], o: { cwd: string; cols?: number; rows?: number }): PtyRun {
+  const socket = `multisync-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const script = `cd ${shq(o.cwd)} && ${argv.map(shq).join(' ')}; echo "EXIT=$?"; exec cat`;
+  const r = tmux('new-session', '-d', '-s', 'run', '-x', String(o.cols ?? 100), '-y', String(o.rows ?? 30), 'sh', '-c', script);
+  if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
+  const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', 'run').stdout ?? '';
+  return {
+    screen,
+    async exited(timeoutMs = 60_000) {
+      let status = -1;
+      await waitFor(
+        () => {
+          const m = /^EXIT=(\d+)\s*$/m.exec(screen());
+          if (m) status = Number(m[1]);
+          return !!m;
+        },
+        `the command in the terminal to end (${argv.join(' ')})`,
+        timeoutMs,
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}; screen:\n${screen()}`);
+      });
+      return status;
+    },
+    close() {
+      tmux('kill-server');
+    },
+  };
+}
