@@ -91,7 +91,7 @@ describe('under Deno', () => {
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'src', 'fine.txt'), 'fine\n');
     writeFileSync(Buffer.from(`${dir}/src/bad\xff`, 'latin1'), 'raw\n');
-    const r = deno(['--headless', '-p', '2', `${dir}/src/`, `${dir}/dst`]);
+    const r = deno(['--headless', '-p', '2', '-b', `${dir}/buckets`, `${dir}/src/`, `${dir}/dst`]);
     expect(r.stderr).toContain('not valid UTF-8');
     expect(r.stderr).not.toContain('vanished');
     expect(r.code).toBe(1);
