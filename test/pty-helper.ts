@@ -18,6 +18,8 @@ export interface PtyRun {
   screen(): string;
   /** Resolves with the command's exit status once it has ended. */
   exited(timeoutMs?: number): Promise<number>;
+  /** Types keys into the terminal (tmux send-keys names: 'p', 'C-c', 'Enter'). */
+  keys(...keys: string[]): void;
   close(): void;
 }
 
@@ -49,6 +51,9 @@ export function startInPty(argv: string[], o: { cwd: string; cols?: number; rows
         throw new Error(`${(err as Error).message}; screen:\n${screen()}`);
       });
       return status;
+    },
+    keys(...keys: string[]) {
+      tmux('send-keys', '-t', 'run', ...keys);
     },
     close() {
       tmux('kill-server');

@@ -15,7 +15,8 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   const cfg = runConfig(args);
   checkRsync(cfg.rsyncPath);
   checkSources(cfg.sources);
-  const createDestination = checkDestination(cfg.destination, cfg.sources);
+  // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)
+  const createDestination = checkDestination(cfg.destination, cfg.filesFrom ? [] : cfg.sources);
   probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
 
   const engine = new Engine(cfg);
@@ -40,7 +41,7 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     const useTui = io.isTTY && !json && !args.flags.headless;
     if (useTui) {
       const { runTui } = await import('./tui.ts');
-      const sum = await runTui(engine, run, { stats: !!args.flags.stats });
+      const sum = await runTui(engine, run, { dryRun: cfg.dryRun });
       return sum.exitCode;
     }
     const sum = await runHeadless(

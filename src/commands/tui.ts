@@ -1,8 +1,27 @@
-// Interactive consumer: placeholder until the Ink TUI lands — runs headless with progress.
+// Interactive consumer: the Ink TUI reads a zustand store that gets one engine snapshot every
+// 200 ms (never per child-process event). On exit the terminal is restored and the same
+// summary as headless --stats is printed.
 import type { Engine } from '../engine/engine.ts';
 import type { Summary } from '../engine/summary.ts';
-import { runHeadless } from './headless.ts';
+import { renderTui, startPublisher } from '../ui/render-tui.tsx';
+import { createUiStore } from '../ui/store.ts';
+import { failedPathLines, statsBlock } from './report.ts';
 
-export async function runTui(engine: Engine, run: () => Promise<Summary>, o: { stats: boolean }): Promise<Summary> {
-  return runHeadless(engine, { json: false, progress: true, stats: o.stats, show: false }, run);
+export async function runTui(engine: Engine, run: () => Promise<Summary>, o: { dryRun: boolean }): Promise<Summary> {
+  const store = createUiStore();
+  const stopPublisher = startPublisher(engine, store, 200);
+  const tui = renderTui({ control: engine, store, dryRun: o.dryRun });
+  let sum: Summary;
+  try {
+    sum = await run();
+  } finally {
+    stopPublisher();
+    store.getState().setSnapshot(engine.snapshot());
+    tui.unmount();
+    await tui.waitUntilExit().catch(() => {});
+  }
+  process.stdout.write(`${statsBlock(sum)}\n`);
+  for (const l of failedPathLines(sum)) process.stderr.write(`${l}\n`);
+  if (sum.keptDir) process.stderr.write(`multisync: bucket lists and logs kept in ${sum.keptDir}\n`);
+  return sum;
 }

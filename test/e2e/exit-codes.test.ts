@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { jsonEvents, processesMatching, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
 
 const tmp = tempDir();
 const src = join(tmp.path, 'src');
@@ -83,11 +83,11 @@ describe('runtime failures', () => {
       mkdirSync(s);
       for (let i = 0; i < 4; i++) writeFileSync(join(s, `big${i}`), Buffer.alloc(8 * 1024 * 1024, i));
       const run = startCli(['--json', '-p', '2', '-f', '1', '-r', '-a --bwlimit=200', `${s}/`, d]);
-      await waitFor(() => processesMatching(d).length >= 2, 'two rsyncs running');
+      await waitFor(() => rsyncPids(d).length >= 2, 'two rsyncs running');
       run.proc.kill(sig);
       const code = await run.done();
       expect(code).toBe(130);
-      expect(processesMatching(d)).toEqual([]);
+      expect(rsyncPids(d)).toEqual([]);
       const ev = jsonEvents(run.lines);
       expect(ev[ev.length - 1]).toMatchObject({ type: 'summary', status: 'cancelled', exitCode: 130 });
     });

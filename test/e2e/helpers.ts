@@ -90,3 +90,13 @@ export function processesMatching(needle: string): number[] {
     .map(Number)
     .filter((pid) => pid !== process.pid);
 }
+
+/** PIDs of running rsync processes whose command line mentions `needle` (not multisync itself). */
+export function rsyncPids(needle: string): number[] {
+  const r = Bun.spawnSync(['pgrep', '-f', '--', `^rsync .*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`]);
+  return r.stdout
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+}
