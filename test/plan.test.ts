@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../src/engine/odd-tree.ts';
+import { sourceRoot } from '../src/engine/config.ts';
+import { crawlManifest, manifestPath } from '../src/engine/manifest.ts';
 import { imbalance } from '../src/engine/plan-pack.ts';
 import { patternBytes } from '../src/engine/small-files-tree.ts';
 import { compareTrees, formatDifferences, type CompareOptions } from '../src/engine/tree-compare.ts';
@@ -448,5 +450,73 @@ describe('multisync --files-from behaves like rsync --files-from', () => {
     const r = await runCli(args(list));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(want);
+  });
+});
+
+describe('manifest reading (crawlManifest)', () => {
+  test.each<[string, { path: string; contents: boolean } | null | 'error']>([
+    ['', null],
+    ['# comment', null],
+    ['; comment', null],
+    ['./#name', { path: '#name', contents: false }],
+    ['a/b', { path: 'a/b', contents: false }],
+    ['./a//b', { path: 'a/b', contents: false }],
+    ['././a', { path: 'a', contents: false }],
+    ['a/b/', { path: 'a/b', contents: true }],
+    ['a/b/.', { path: 'a/b', contents: true }],
+    ['.', { path: '', contents: true }],
+    ['./', { path: '', contents: true }],
+    ['.hidden', { path: '.hidden', contents: false }],
+    ['a/..b', { path: 'a/..b', contents: false }],
+    ['a/../b', 'error'],
+    ['a/./b', 'error'],
+    [' lead/trail ', { path: ' lead/trail ', contents: false }],
+  ])('%j', (rec, want) => {
+    if (want === 'error') {
+      expect(() => manifestPath(Buffer.from(rec))).toThrow();
+      return;
+    }
+    const got = manifestPath(Buffer.from(rec));
+    expect(got && { path: got.path.toString(), contents: got.contents }).toEqual(want);
+  });
+
+  test('parents are reported once each, listed directories are entries, missing names are errors', async () => {
+    const base = join(tmp.path, 'cm');
+    mkdirSync(join(base, 'a', 'b', 'c'), { recursive: true });
+    mkdirSync(join(base, 'e'));
+    for (const f of ['a/1', 'a/b/2', 'a/b/c/3', 'top']) writeFileSync(join(base, f), f);
+    symlinkSync('a', join(base, 'link'));
+    const list = join(tmp.path, 'cm.list');
+    writeFileSync(list, ['a/b/c/3', 'a/1', 'a/b/2', 'e', 'gone', 'link/1', 'top', 'a/b', 'e'].join('\0'));
+    const dirs: string[] = [];
+    const errors: string[] = [];
+    const entries: string[] = [];
+    for await (const e of crawlManifest(sourceRoot(`${base}/`), list, true, {
+      onDir: (p) => dirs.push(p.toString()),
+      onError: (p, err, vanished) => errors.push(`${p}: ${err.code} ${vanished}`),
+    })) {
+      entries.push(`${e.kind} ${e.path} ${e.size}`);
+    }
+    expect(entries).toEqual(['file a/b/c/3 7', 'file a/1 3', 'file a/b/2 5', 'dir e 0', 'file top 3']);
+    expect(dirs).toEqual(['a', 'a/b', 'a/b/c', 'e']);
+    expect(errors).toEqual(['gone: ENOENT false', 'link: ENOTDIR false']);
+  });
+
+  test('newline lists end lines at \\n and \\r; NUL lists keep both in names', async () => {
+    const base = join(tmp.path, 'cm-nl');
+    mkdirSync(base);
+    writeFileSync(join(base, 'x'), 'x');
+    writeFileSync(join(base, 'y\nz'), 'yz');
+    const nl = join(tmp.path, 'cm-nl.list');
+    writeFileSync(nl, 'x\r\n\r\n');
+    const z = join(tmp.path, 'cm-z.list');
+    writeFileSync(z, 'y\nz\0x');
+    const names = async (file: string, from0: boolean) => {
+      const out: string[] = [];
+      for await (const e of crawlManifest(sourceRoot(`${base}/`), file, from0)) out.push(e.path.toString());
+      return out;
+    };
+    expect(await names(nl, false)).toEqual(['x']);
+    expect(await names(z, true)).toEqual(['y\nz', 'x']);
   });
 });

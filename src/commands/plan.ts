@@ -8,7 +8,7 @@ import { sourceRoot } from '../engine/config.ts';
 import { crawl } from '../engine/crawler.ts';
 import { UsageError } from '../engine/errors.ts';
 import { compileFilters } from '../engine/filter.ts';
-import { imbalance, manifestLine, manifestName, packLargestFirst, PlanStore, unrepresentable, type ManifestFormat } from '../engine/plan-pack.ts';
+import { imbalance, LINE_OVERHEAD, manifestName, packLargestFirst, PlanStore, unrepresentable, type ManifestFormat } from '../engine/plan-pack.ts';
 import { checkSources } from '../engine/preflight.ts';
 import { formatBytes, parsePositiveInt } from '../engine/units.ts';
 import { parseArgs, type OptionSpec } from './parse-args.ts';
@@ -182,30 +182,33 @@ export async function planCommand(argv: string[], io: PlanIO = {}): Promise<numb
   mkdirSync(opts.out, { recursive: true });
   if (readdirSync(opts.out).length) throw new UsageError(`--out ${opts.out} is not empty (something else wrote into it): nothing was written`);
   const names = Array.from({ length: opts.count }, (_, m) => manifestName(m, opts.count, opts.format));
-  const fds = names.map((n) => openSync(join(opts.out, n), 'wx'));
-  const flushAt = Math.max(16 * 1024, Math.min(1024 * 1024, (64 * 1024 * 1024) / opts.count));
-  const pending: Buffer[][] = names.map(() => []);
-  const pendingSize = new Float64Array(opts.count);
-  const flush = (m: number) => {
-    if (!pending[m].length) return;
-    const data = Buffer.concat(pending[m]);
-    for (let off = 0; off < data.length; ) off += writeSync(fds[m], data, off);
-    pending[m] = [];
-    pendingSize[m] = 0;
-  };
-  try {
-    for (let i = 0; i < store.count; i++) {
-      const m = pack.assignment[store.itemOfEntry(i)];
-      for (const part of manifestLine(store.path(i), opts.format)) {
-        pending[m].push(part);
-        pendingSize[m] += part.length;
-      }
-      if (pendingSize[m] >= flushAt) flush(m);
+  const paths = names.map((n) => join(opts.out, n));
+  for (const p of paths) closeSync(openSync(p, 'wx'));
+  // one small buffer per manifest, appended to its file when full: no per-entry objects, and no
+  // open descriptor per manifest (thousands of manifests would hit the descriptor limit)
+  const size = Math.max(4096, Math.min(1024 * 1024, Math.floor((32 * 1024 * 1024) / opts.count)));
+  const bufs = names.map(() => Buffer.allocUnsafe(size));
+  const used = new Uint32Array(opts.count);
+  const flush = (m: number, data = bufs[m].subarray(0, used[m])) => {
+    if (!data.length) return;
+    const fd = openSync(paths[m], 'a');
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+    } finally {
+      closeSync(fd);
     }
-    for (let m = 0; m < opts.count; m++) flush(m);
-  } finally {
-    for (const fd of fds) closeSync(fd);
+    used[m] = 0;
+  };
+  for (let i = 0; i < store.count; i++) {
+    const m = pack.assignment[store.itemOfEntry(i)];
+    const need = store.pathLength(i) + LINE_OVERHEAD;
+    if (used[m] + need > size) flush(m);
+    if (need > size) {
+      const big = Buffer.allocUnsafe(need);
+      flush(m, big.subarray(0, store.writeLine(i, opts.format, big, 0)));
+    } else used[m] = store.writeLine(i, opts.format, bufs[m], used[m]);
   }
+  for (let m = 0; m < opts.count; m++) flush(m);
 
   // 4. the table
   const measure = opts.by === 'size' ? bytes : entries;
@@ -221,7 +224,7 @@ export async function planCommand(argv: string[], io: PlanIO = {}): Promise<numb
   const off = imbalance(measure);
   out(`balance: every manifest within ${(100 * off).toFixed(2)}% of an even share of ${opts.by === 'size' ? 'bytes' : 'entries'}`);
   if (off > BALANCE_GOAL && total) {
-    const heaviest = Math.max(...store.weights(opts.by));
+    const heaviest = store.weights(opts.by).reduce((a, b) => Math.max(a, b), 0);
     if (heaviest > total / opts.count) err(`warning: one item (${opts.by === 'size' ? formatBytes(heaviest) : `${heaviest} hard-linked names`}) is larger than an even share: this tree cannot be balanced within ${100 * BALANCE_GOAL}%`);
     else err(`warning: the tree has too few items to balance ${opts.count} manifests within ${100 * BALANCE_GOAL}%`);
   }
@@ -229,7 +232,7 @@ export async function planCommand(argv: string[], io: PlanIO = {}): Promise<numb
     const first = join(opts.out, names[0]);
     const z = opts.format === 'nul';
     out(`use: rsync -aH${z ? ' --from0' : ''} --files-from=${first} ${root.base} DST`);
-    out(`     multisync --files-from ${first}${z ? ' --from0' : ''} ${root.base} DST`);
+    out(`     multisync -r "-aSH --numeric-ids" --files-from ${first}${z ? ' --from0' : ''} ${root.base} DST`);
   }
   if (errors) err(`${errors} path${errors === 1 ? '' : 's'} could not be read: the plan is incomplete`);
   return errors ? 1 : 0;

@@ -1,7 +1,6 @@
 // `multisync plan`: the pure parts. A compact store for a whole crawl (millions of entries
 // without millions of JS objects), largest-first packing of items into N balanced manifests,
 // and the manifest line formats. No I/O here: src/commands/plan.ts crawls and writes.
-import { listPath } from './rsync-args.ts';
 import type { Entry } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -29,31 +28,36 @@ class BinHeap {
     this.h = new Uint32Array(size);
   }
   push(bin: number): void {
+    const h = this.h;
     let i = this.n++;
-    this.h[i] = bin;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(this.h[i], this.h[p])) break;
-      [this.h[i], this.h[p]] = [this.h[p], this.h[i]];
+      if (!this.less(bin, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = bin;
   }
   top(): number {
     return this.h[0];
   }
   /** Restores the heap after the top's key grew. */
   siftTop(): void {
+    // no destructuring swaps: they allocate, a few million times per plan
+    const h = this.h;
+    const bin = h[0];
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
-      let m = i;
-      if (l < this.n && this.less(this.h[l], this.h[m])) m = l;
-      if (r < this.n && this.less(this.h[r], this.h[m])) m = r;
-      if (m === i) return;
-      [this.h[i], this.h[m]] = [this.h[m], this.h[i]];
+      let m = l;
+      if (l >= this.n) break;
+      if (r < this.n && this.less(h[r], h[l])) m = r;
+      if (!this.less(h[m], bin)) break;
+      h[i] = h[m];
       i = m;
     }
+    h[i] = bin;
   }
 }
 
@@ -68,9 +72,7 @@ class BinHeap {
 export function packLargestFirst(weights: ArrayLike<number>, bins: number, entries?: ArrayLike<number>): PackResult {
   if (!Number.isInteger(bins) || bins < 1) throw new Error(`packLargestFirst: bins must be a positive integer, got ${bins}`);
   const n = weights.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => weights[b] - weights[a] || a - b);
+  const order = heaviestFirst(weights);
 
   const totals = new Float64Array(bins);
   const counts = new Float64Array(bins);
@@ -104,6 +106,45 @@ export function packLargestFirst(weights: ArrayLike<number>, bins: number, entri
     binItems[b][fill[b]++] = i;
   }
   return { assignment, bins: binItems, totals: Array.from(totals), counts: Array.from(counts) };
+}
+
+/**
+ * Item indexes by weight, heaviest first, ties in index order. Whole-number weights (bytes,
+ * entry counts) take a stable LSD radix sort, one pass per byte of the largest weight: O(n) and
+ * two index arrays, where a comparator sort of a million items allocates ~100 MB on the way.
+ */
+export function heaviestFirst(weights: ArrayLike<number>): Uint32Array {
+  const n = weights.length;
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (!Number.isSafeInteger(w) || w < 0) return order.sort((a, b) => weights[b] - weights[a] || a - b);
+    if (w > max) max = w;
+  }
+  let next = new Uint32Array(n);
+  const count = new Uint32Array(256);
+  const digit = (w: number, shift: number) => (shift < 32 ? (w % 0x100000000) >>> shift : Math.floor(w / 0x100000000) >>> (shift - 32)) & 255;
+  for (let shift = 0; shift < 56 && 2 ** shift <= max; shift += 8) {
+    count.fill(0);
+    for (let k = 0; k < n; k++) count[digit(weights[order[k]], shift)]++;
+    // descending digits; stable, so earlier passes (lower bytes) and the index order survive ties
+    let pos = 0;
+    for (let d = 255; d >= 0; d--) {
+      const c = count[d];
+      count[d] = pos;
+      pos += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      next[count[digit(weights[i], shift)]++] = i;
+    }
+    const t = order;
+    order = next;
+    next = t;
+  }
+  return order;
 }
 
 /** How far the fullest or emptiest manifest is from an even share, as a fraction of that share. */
@@ -193,6 +234,17 @@ export class PlanStore {
     return this.chunks[this.chunkOf[i]].subarray(o, o + this.length[i]);
   }
 
+  /** Length of entry i's path. */
+  pathLength(i: number): number {
+    return this.length[i];
+  }
+
+  /** Writes entry i's manifest line into out at pos (see writeLine); returns where it ends. */
+  writeLine(i: number, format: ManifestFormat, out: Buffer, pos: number): number {
+    const o = this.offset[i];
+    return writeLine(this.chunks[this.chunkOf[i]], o, o + this.length[i], format, out, pos);
+  }
+
   itemOfEntry(i: number): number {
     return this.itemOf[i];
   }
@@ -228,10 +280,6 @@ export class PlanStore {
 /** newline: for `rsync --files-from`; nul: for `rsync --from0 --files-from`; robocopy: Windows. */
 export type ManifestFormat = 'newline' | 'nul' | 'robocopy';
 
-const NL = Buffer.from('\n');
-const NUL = Buffer.from([0]);
-const CRLF = Buffer.from('\r\n');
-
 /** Why `path` cannot be written in `format`, or null when it can. */
 export function unrepresentable(path: Buffer, format: ManifestFormat): string | null {
   if (format === 'nul') return null;
@@ -242,14 +290,37 @@ export function unrepresentable(path: Buffer, format: ManifestFormat): string | 
   return null;
 }
 
-/** One manifest line: rsync's comment characters protected ('./#x'), or a Windows path. */
-export function manifestLine(path: Buffer, format: ManifestFormat): Buffer[] {
-  if (format === 'robocopy') {
-    const p = Buffer.from(path);
-    for (let i = 0; i < p.length; i++) if (p[i] === 0x2f) p[i] = 0x5c;
-    return [p, CRLF];
+/** Bytes a line may add to its path ('./' in front, CRLF after). */
+export const LINE_OVERHEAD = 4;
+
+/**
+ * Writes the manifest line of src[start, end) into out at pos and returns where it ends (out
+ * needs end - start + LINE_OVERHEAD bytes of room). rsync formats protect a leading '#' or ';' as
+ * './#x', the rule of listPath(); robocopy lines get backslashes and CRLF instead. No allocation:
+ * a plan writes millions of lines.
+ */
+export function writeLine(src: Uint8Array, start: number, end: number, format: ManifestFormat, out: Buffer, pos: number): number {
+  const c = src[start];
+  if (format !== 'robocopy' && (c === 0x23 || c === 0x3b)) {
+    out[pos++] = 0x2e;
+    out[pos++] = 0x2f;
   }
-  return [listPath(path), format === 'nul' ? NUL : NL];
+  out.set(src.subarray(start, end), pos);
+  const stop = pos + (end - start);
+  if (format === 'robocopy') {
+    for (let k = pos; k < stop; k++) if (out[k] === 0x2f) out[k] = 0x5c;
+    out[stop] = 0x0d;
+    out[stop + 1] = 0x0a;
+    return stop + 2;
+  }
+  out[stop] = format === 'nul' ? 0 : 0x0a;
+  return stop + 1;
+}
+
+/** One manifest line as a new Buffer. */
+export function manifestLine(path: Buffer, format: ManifestFormat): Buffer {
+  const out = Buffer.allocUnsafe(path.length + LINE_OVERHEAD);
+  return out.subarray(0, writeLine(path, 0, path.length, format, out, 0));
 }
 
 /** manifest-001.txt …; `.from0` for NUL-separated lists (give rsync --from0). */

@@ -8,6 +8,7 @@ import {
   unrepresentable,
   type ManifestFormat,
 } from '../../src/engine/plan-pack.ts';
+import { listPath } from '../../src/engine/rsync-args.ts';
 import { prng } from '../../src/engine/small-files-tree.ts';
 import type { Entry } from '../../src/engine/types.ts';
 
@@ -142,7 +143,7 @@ describe('PlanStore', () => {
 });
 
 describe('manifest lines', () => {
-  const line = (p: string | Buffer, f: ManifestFormat) => Buffer.concat(manifestLine(typeof p === 'string' ? Buffer.from(p) : p, f));
+  const line = (p: string | Buffer, f: ManifestFormat) => manifestLine(typeof p === 'string' ? Buffer.from(p) : p, f);
   test.each<[string, ManifestFormat, string]>([
     ['a/b c', 'newline', 'a/b c\n'],
     ['a/b c', 'nul', 'a/b c\0'],
@@ -154,6 +155,25 @@ describe('manifest lines', () => {
     ['#x/y', 'robocopy', '#x\\y\r\n'],
   ])('%j as %s', (p, f, want) => {
     expect(line(p, f).toString('latin1')).toBe(want);
+  });
+
+  test('rsync lines protect names exactly as listPath does (the bucket lists\' rule)', () => {
+    for (const p of ['#a', ';a', 'a#', './x', '-rf', 'x', '#', ';']) {
+      const b = Buffer.from(p);
+      expect(manifestLine(b, 'nul').equals(Buffer.concat([listPath(b), Buffer.from([0])]))).toBe(true);
+      expect(manifestLine(b, 'newline').equals(Buffer.concat([listPath(b), Buffer.from('\n')]))).toBe(true);
+    }
+  });
+
+  test('PlanStore writes the same lines into a shared buffer', () => {
+    const s = new PlanStore();
+    for (const p of ['#x/y', 'a/b', Buffer.from([0x61, 0xff])]) s.add(entry(p, 1));
+    const out = Buffer.alloc(64);
+    let pos = 0;
+    for (let i = 0; i < s.count; i++) pos = s.writeLine(i, 'robocopy', out, pos);
+    expect(out.subarray(0, pos).equals(Buffer.concat([Buffer.from('#x\\y\r\na\\b\r\na'), Buffer.from([0xff]), Buffer.from('\r\n')]))).toBe(true);
+    // the stored path itself is untouched
+    expect(s.path(0).toString()).toBe('#x/y');
   });
 
   test('the path bytes are not changed by a robocopy line', () => {
