@@ -34,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       const { selftestCommand } = await import('./commands/selftest.ts');
       return selftestCommand(args);
     }
+    case 'status': {
+      const { statusCommand } = await import('./commands/status.ts');
+      return statusCommand(args);
+    }
     default:
       throw new UsageError(`command '${args.command}' is not available yet`);
   }

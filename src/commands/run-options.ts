@@ -1,7 +1,9 @@
 // ParsedArgs → RunConfig, with every value checked (UsageError, exit 2).
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { defaultProcesses, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { defaultStateDir } from '../engine/state.ts';
 import { UsageError } from '../engine/errors.ts';
 import { reservedOption, splitOptions, withSlash } from '../engine/rsync-args.ts';
 import { liftTreeOptions } from './tree-options.ts';
@@ -41,7 +43,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     // with --files-from, SRC is the directory the names are relative to, slash or not (as rsync)
     return filesFrom ? { arg: s, base: withSlash(s), prefix: '' } : sourceRoot(s);
   });
-  return {
+  const cfg: RunConfig = {
     sources,
     destination: dst,
     processes,
@@ -60,6 +62,13 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     rsyncPath: env.MULTISYNC_RSYNC || 'rsync',
     filesFrom,
   };
+  if (args.flags.new && args.flags['retry-failed']) throw new UsageError('--new and --retry-failed cannot be combined (--retry-failed needs the last run\'s state)');
+  cfg.fresh = !!args.flags.new;
+  cfg.retryFailed = !!args.flags['retry-failed'];
+  if (cfg.retryFailed && cfg.dryRun) throw new UsageError('--retry-failed cannot be combined with --dry-run');
+  cfg.stateDir = v.state ? resolve(v.state) : defaultStateDir(cfg, v.buckets ? { ...env, XDG_STATE_HOME: resolve(v.buckets) } : env);
+  if (env.MULTISYNC_TEST_CRAWL_DELAY_MS) cfg.crawlDelayMs = Number(env.MULTISYNC_TEST_CRAWL_DELAY_MS);
+  return cfg;
 }
 
 /** --files-from FILE [--from0]: one SRC, a readable file, no deletion (the rest of DST is other machines' work). */

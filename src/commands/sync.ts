@@ -4,6 +4,10 @@ import { checkDestination, checkRsync, checkSources, probeOptions } from '../eng
 import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
 import { runConfig } from './run-options.ts';
+import { checkStateOwner } from '../engine/state.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+const VERSION: string = pkg.version;
 
 export interface SyncIO {
   isTTY: boolean;
@@ -18,6 +22,7 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)
   const createDestination = checkDestination(cfg.destination, cfg.filesFrom ? [] : cfg.sources);
   probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
+  checkStateOwner(cfg);
 
   const engine = new Engine(cfg);
   const abort = new AbortController();
@@ -36,7 +41,7 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   const onExit = () => engine.killAllSync();
   process.on('exit', onExit);
   try {
-    const run = () => engine.run({ signal: abort.signal, createDestination });
+    const run = () => engine.run({ signal: abort.signal, createDestination, version: VERSION });
     const json = !!args.flags.json;
     const useTui = io.isTTY && !json && !args.flags.headless;
     if (useTui) {

@@ -1,7 +1,7 @@
 // Cuts the stream of crawled entries into buckets: a bucket closes at maxFiles entries or
 // maxBytes bytes (a single larger file gets a bucket of its own). Lists are NUL-separated files
 // on disk, so memory holds only the bucket being filled.
-import { writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { listPath } from './rsync-args.ts';
 import type { Bucket, Entry } from './types.ts';
@@ -15,12 +15,24 @@ export interface BucketerConfig {
 
 const NUL = Buffer.from([0]);
 
+/** Writes a list durably (fsync): the journal may name it right after. */
+export function writeListFile(file: string, data: Buffer): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function bucketName(id: number): string {
   return `bucket-${String(id).padStart(6, '0')}`;
 }
 
 export class Bucketer {
-  private nextId = 1;
+  /** Next bucket id (a resumed run continues after the journal's last one). */
+  nextId = 1;
   private parts: Buffer[] = [];
   private files = 0;
   private bytes = 0;
@@ -67,7 +79,7 @@ export class Bucketer {
     const id = this.nextId++;
     const name = bucketName(id);
     const listFile = join(this.cfg.dir, `${name}.list`);
-    writeFileSync(listFile, Buffer.concat(this.parts));
+    writeListFile(listFile, Buffer.concat(this.parts));
     const bucket: Bucket = {
       id,
       source: this.source,

@@ -12,6 +12,10 @@ export interface RunConfig {
   /** The user's rsync options (already split into words). */
   rsyncOpts: string[];
   rsh?: string;
+  /** Worker hosts (--workers): each bucket runs as `ssh HOST rsync …` there (workers.ts). */
+  workers?: string[];
+  /** Private directory of the shared ssh connections' sockets (ssh-control.ts). */
+  sshControlDir?: string;
   retries: number;
   /** First retry delay; doubles each attempt. */
   backoffMs: number;
@@ -20,6 +24,14 @@ export interface RunConfig {
   bucketDir?: string;
   keep: boolean;
   rsyncPath: string;
+  /** State directory (journal, lists, logs): resume after a crash. Unset: ephemeral temp dir. */
+  stateDir?: string;
+  /** Discard earlier state (--new). */
+  fresh?: boolean;
+  /** Run only the paths that failed last time (--retry-failed). */
+  retryFailed?: boolean;
+  /** Test hook: slow the crawl down (ms per directory). */
+  crawlDelayMs?: number;
   /** Sync exactly the entries of this manifest (rsync --files-from semantics, see manifest.ts). */
   filesFrom?: { file: string; from0: boolean };
   /** Include/exclude rules, in order (applied by the crawler and passed to rsync). */

@@ -13,6 +13,12 @@ export interface CrawlHooks {
   onDir?(path: Buffer, stat: Stats): void;
   /** Return false to leave an entry (and, for a directory, everything below it) out. */
   filter?(path: Buffer, isDir: boolean, stat: Stats): boolean;
+  /** Resume: true for a directory whose whole subtree an earlier run already bucketed. */
+  skipTree?(path: Buffer): boolean;
+  /** Every entry below this directory (relative path, '.' for the base) has been yielded. */
+  onTreeDone?(path: Buffer): void;
+  /** Test hook: pause this long before reading each directory (simulates a slow filesystem). */
+  dirDelayMs?: number;
   /** Do not descend into directories on another filesystem than the source's (rsync -x). */
   oneFileSystem?: boolean;
   signal?: AbortSignal;
@@ -65,21 +71,39 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     return;
   }
 
-  const stack: Array<{ rel: Buffer; st: Stats }> = [{ rel: top, st: topStat }];
+  // A directory's subtree is done when it was listed and all its subdirectories' subtrees are.
+  interface Node {
+    rel: Buffer;
+    st: Stats;
+    parent: Node | null;
+    pending: number;
+  }
+  const treeDone = (n: Node | null) => {
+    while (n && n.pending === 0) {
+      hooks.onTreeDone?.(n.rel.length ? n.rel : DOT);
+      n = n.parent;
+      if (n) n.pending--;
+    }
+  };
+  const stack: Node[] = [{ rel: top, st: topStat, parent: null, pending: -1 }];
   while (stack.length) {
     if (hooks.signal?.aborted) return;
-    const { rel, st } = stack.pop()!;
+    const node = stack.pop()!;
+    const { rel, st } = node;
+    if (hooks.dirDelayMs) await new Promise((r) => setTimeout(r, hooks.dirDelayMs));
     hooks.onDir?.(rel.length ? rel : DOT, st);
     let names: Buffer[];
     try {
       names = (await readdir(abs(rel), { encoding: 'buffer' })) as Buffer[];
     } catch (err) {
       fail(rel, err);
+      node.pending = 0;
+      treeDone(node);
       continue;
     }
     names.sort(Buffer.compare);
     let listed = 0;
-    const subdirs: Array<{ rel: Buffer; st: Stats }> = [];
+    const subdirs: Node[] = [];
     for (let i = 0; i < names.length; i += LSTAT_BATCH) {
       const batch = names.slice(i, i + LSTAT_BATCH).map((n) => join(rel, n));
       const stats = await Promise.all(
@@ -100,7 +124,9 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
           // a mount point is kept as an empty directory, as rsync -x does
           hooks.onDir?.(batch[j], cst);
           yield entryOf(batch[j], cst, 'dir');
-        } else if (kind === 'dir') subdirs.push({ rel: batch[j], st: cst });
+        } else if (kind === 'dir') {
+          if (!hooks.skipTree?.(batch[j])) subdirs.push({ rel: batch[j], st: cst, parent: node, pending: -1 });
+        }
         else yield entryOf(batch[j], cst, kind);
       }
     }
@@ -109,5 +135,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     if (listed === 0 && rel.length) yield entryOf(rel, st, 'dir');
     // Push in reverse so directories are walked in sorted order.
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]);
+    node.pending = subdirs.length;
+    treeDone(node);
   }
 }

@@ -1,6 +1,6 @@
 // Appends directory paths (NUL-separated) to a list file in batches: every directory the crawl
 // met, for the final metadata pass. Streams to disk so memory does not grow with the tree.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { listPath } from './rsync-args.ts';
 
 const NUL = Buffer.from([0]);
@@ -11,8 +11,10 @@ export class DirList {
   private size = 0;
   count = 0;
 
-  constructor(readonly file: string) {
-    writeFileSync(file, '');
+  /** `append`: keep what an earlier (resumed) run recorded. */
+  constructor(readonly file: string, append = false) {
+    if (!append) writeFileSync(file, '');
+    else this.count = existsSync(file) && statSync(file).size > 0 ? 1 : 0;
   }
 
   add(rel: Buffer): void {

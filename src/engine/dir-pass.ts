@@ -6,7 +6,7 @@ import type { DirList } from './dir-list.ts';
 import { isRetryable, isSuccess } from './exit-codes.ts';
 import { bucketArgs } from './rsync-args.ts';
 import { filterArgs } from './filter.ts';
-import { startRsync, type RsyncRun } from './rsync-process.ts';
+import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import type { Stats } from './stats.ts';
 import type { EngineEvent, Outcome } from './types.ts';
 
@@ -18,6 +18,8 @@ export interface PassContext {
   isCancelled(): boolean;
   /** Lets the engine signal the rsync running now (cancel). */
   setRun(r: RsyncRun | null): void;
+  /** Starts the pass's rsync elsewhere (a worker host); default: here. */
+  launch?: (s: RsyncSpawn) => RsyncRun;
 }
 
 /** Runs one rsync with the run's retry policy; null when cancelled. */
@@ -25,7 +27,7 @@ export async function runWithRetries(ctx: PassContext, argv: string[], logFile: 
   let outcome: Outcome | null = null;
   for (let attempt = 0; attempt <= ctx.cfg.retries && !ctx.isCancelled(); attempt++) {
     if (attempt) await new Promise((r) => setTimeout(r, ctx.cfg.backoffMs * 2 ** (attempt - 1)));
-    const run = startRsync({ rsync: ctx.cfg.rsyncPath, argv, logFile, onProgress: () => {}, onLine });
+    const run = (ctx.launch ?? startRsync)({ rsync: ctx.cfg.rsyncPath, argv, logFile, onProgress: () => {}, onLine });
     ctx.setRun(run);
     outcome = await run.done;
     ctx.setRun(null);

@@ -1,8 +1,10 @@
 // The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
 // on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { splitBucket } from './bucket-split.ts';
+import { writeFailedPaths } from './failed-paths.ts';
+import { openRunState, resumeBuckets, retryLists } from './resume.ts';
+import type { RunState } from './run-state.ts';
 import { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
 import { deleteBlocker, runDeletePass } from './delete-pass.ts';
@@ -11,9 +13,10 @@ import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
 import { bucketArgs } from './rsync-args.ts';
 import { filterArgs } from './filter.ts';
-import type { RsyncRun } from './rsync-process.ts';
+import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
+import { WorkerPool } from './workers.ts';
 import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
@@ -30,6 +33,10 @@ export class Engine implements EngineControl {
   private runDir = '';
   private cancelled = false;
   private finalRun: RsyncRun | null = null;
+  /** --workers: the hosts buckets and final passes run on. */
+  private workerPool?: WorkerPool;
+  private state: RunState | null = null;
+  private splitIds: () => number = () => 0;
 
   constructor(readonly cfg: RunConfig) {
     this.stats = new Stats(
@@ -37,13 +44,25 @@ export class Engine implements EngineControl {
       cfg.destination,
     );
     this.stats.processes = cfg.processes;
+    if (cfg.workers?.length) this.workerPool = new WorkerPool({ hosts: cfg.workers, rsh: cfg.rsh, sshControlDir: cfg.sshControlDir, emit: (e) => this.emit(e) });
     this.supervisor = new Supervisor({
+      workers: this.workerPool,
       rsync: cfg.rsyncPath,
       retries: cfg.retries,
       backoffMs: cfg.backoffMs,
       stats: this.stats,
       emit: (e) => this.emit(e),
       argvFor: (b) => this.argvFor(b),
+      hooks: {
+        started: (b, pid) => this.state?.hooks().started(b, pid),
+        done: (b, o) => this.state?.hooks().done(b, o),
+        failed: (b, o) => this.state?.hooks().failed(b, o),
+        split: (b) => {
+          const parts = splitBucket(b, this.runDir, this.splitIds, 0);
+          if (parts) this.state?.hooks().splitMade(b, parts);
+          return parts;
+        },
+      },
     });
   }
 
@@ -99,6 +118,7 @@ export class Engine implements EngineControl {
   killAllSync(): void {
     this.supervisor.killAllSync();
     this.finalRun?.signal('SIGKILL');
+    this.workerPool?.killAllSync();
   }
 
   /** After the buckets: --delete (only when safe), then the directory-metadata pass. */
@@ -111,6 +131,7 @@ export class Engine implements EngineControl {
       emit: (e: EngineEvent) => this.emit(e),
       isCancelled: () => this.cancelled,
       setRun: (r: RsyncRun | null) => (this.finalRun = r),
+      launch: this.workerPool && ((s: RsyncSpawn) => this.workerPool!.launchPass(s)),
     };
     const blocker = deleteBlocker({
       failedBuckets: this.supervisor.failed().length,
@@ -122,13 +143,14 @@ export class Engine implements EngineControl {
     if (!blocker && !this.cfg.dryRun && !this.cancelled) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
   }
 
-  /** Runs the whole job. `create` asks for the local destination directory to be made first. */
-  async run(opts: { signal?: AbortSignal; createDestination?: boolean } = {}): Promise<Summary> {
+  /** Runs the whole job. `createDestination` asks for the local destination directory to be made first. */
+  async run(opts: { signal?: AbortSignal; createDestination?: boolean; version?: string } = {}): Promise<Summary> {
     const cfg = this.cfg;
     opts.signal?.addEventListener('abort', () => this.cancel(), { once: true });
-    if (cfg.bucketDir) mkdirSync(cfg.bucketDir, { recursive: true });
-    this.runDir = mkdtempSync(join(cfg.bucketDir ?? tmpdir(), 'multisync-'));
-    if (opts.createDestination && !cfg.dryRun) mkdirSync(cfg.destination);
+    const { state, ephemeral } = openRunState(cfg, opts.version ?? '');
+    this.state = state;
+    this.runDir = state.paths.runDir;
+    if (opts.createDestination && !cfg.dryRun) mkdirSync(cfg.destination, { recursive: false });
     this.emit({
       type: 'start',
       processes: cfg.processes,
@@ -136,6 +158,7 @@ export class Engine implements EngineControl {
       destination: cfg.destination,
       dryRun: cfg.dryRun,
       bucketDir: this.runDir,
+      stateDir: ephemeral ? undefined : state.paths.dir,
     });
     const bucketer = new Bucketer({
       dir: this.runDir,
@@ -143,9 +166,12 @@ export class Engine implements EngineControl {
       maxBytes: cfg.maxBytes,
       onBucket: (b) => {
         this.stats.bucketsTotal++;
+        state.bucketMade(b);
         this.supervisor.enqueue(b);
       },
     });
+    this.splitIds = () => bucketer.nextId++;
+    resumeBuckets(state, cfg, this.supervisor, this.stats, bucketer, (e) => this.emit(e));
     const tick = setInterval(() => {
       this.stats.sample();
       if (this.supervisor.hungry() && bucketer.pendingFiles > 0 && Date.now() - bucketer.openedAt >= LIVE_FLUSH_MS) {
@@ -161,6 +187,8 @@ export class Engine implements EngineControl {
         signal: this.crawlAbort.signal,
         emit: (e) => this.emit(e),
         dirLists: this.dirLists,
+        state,
+        retry: cfg.retryFailed ? retryLists(state, cfg) : undefined,
       });
       this.supervisor.closeInput();
       await this.supervisor.idle();
@@ -175,11 +203,12 @@ export class Engine implements EngineControl {
       dryRun: cfg.dryRun,
       runDir: this.runDir,
     });
-    if (!cfg.keep && summary.failedBuckets === 0 && summary.leftoverBuckets === 0) {
-      rmSync(this.runDir, { recursive: true, force: true });
-    } else {
-      summary.keptDir = this.runDir;
-    }
+    if (!ephemeral) writeFailedPaths(state.paths, summary, cfg.sources.length);
+    state.end(summary);
+    const clean = summary.failedBuckets === 0 && summary.leftoverBuckets === 0 && summary.exitCode === 0;
+    if (!cfg.keep && clean) rmSync(ephemeral ? state.paths.dir : this.runDir, { recursive: true, force: true });
+    else summary.keptDir = this.runDir;
+    if (!ephemeral) summary.stateDir = state.paths.dir;
     return summary;
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
 import { DirList } from './dir-list.ts';
+import type { RunState } from './run-state.ts';
 import { sourceEntries } from './manifest.ts';
 import { compileFilters } from './filter.ts';
 import { HardlinkHold } from './hardlinks.ts';
@@ -20,6 +21,10 @@ export interface FeedContext {
   emit(e: EngineEvent): void;
   /** Filled with one directory list per source. */
   dirLists: DirList[];
+  /** Journal of this run: finished subtrees are recorded, and skipped when resuming. */
+  state?: RunState;
+  /** --retry-failed: per source, the list of paths to run again (null: nothing for it). */
+  retry?: Array<string | null>;
 }
 
 export async function feedSources(ctx: FeedContext): Promise<void> {
@@ -28,10 +33,19 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
-    const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`));
+    const state = ctx.state;
+    const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`), !!(state?.resumed || state?.keptDirLists));
     ctx.dirLists.push(dirs);
-    const entries = sourceEntries(cfg.sources[i], cfg.filesFrom, {
+    if (state?.sourceCrawled(i)) continue;
+    const retry = ctx.retry?.[i];
+    if (ctx.retry && !retry) continue;
+    const manifest = retry ? { file: retry, from0: true } : cfg.filesFrom;
+    const entries = sourceEntries(cfg.sources[i], manifest, {
       signal: ctx.signal,
+      dirDelayMs: cfg.crawlDelayMs,
+      // with -H, held link groups are bucketed only at the end: no subtree is final before
+      skipTree: hold ? undefined : state?.skipTree(i),
+      onTreeDone: hold || !state ? undefined : (path) => state.treeDone(i, path),
       filter,
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
@@ -51,6 +65,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
     // hardlink groups travel whole, after their source's crawl (their names may be far apart)
     if (hold) for (const group of hold.drain()) bucketer.addGroup(i, group);
     bucketer.flush();
+    if (!ctx.signal.aborted) state?.crawlDone(i);
   }
   stats.crawlDone = !ctx.signal.aborted;
   stats.crawlMs = Date.now() - t0;

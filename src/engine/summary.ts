@@ -4,6 +4,7 @@ import type { Supervisor } from './supervisor.ts';
 
 export interface FailedBucketInfo {
   bucket: number;
+  source: number;
   files: number;
   listFile: string;
   logFile: string;
@@ -36,11 +37,14 @@ export interface Summary {
   failures: FailedBucketInfo[];
   haltReason?: string;
   keptDir?: string;
+  /** The run's state directory (journal, failed-path lists), when it has one. */
+  stateDir?: string;
 }
 
 export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string }): Summary {
   const failures = stats.failures.map((f) => ({
     bucket: f.bucket,
+    source: f.source ?? 0,
     files: f.files,
     listFile: f.logFile.replace(/\.log$/, '.list'),
     logFile: f.logFile,

@@ -2,9 +2,10 @@
 // exits with exponential backoff, and supports pause (SIGSTOP/SIGCONT), live resizing, drain
 // and cancel. Counters go to Stats; nothing here touches a UI.
 import { isRetryable, isSuccess } from './exit-codes.ts';
-import { startRsync, type RsyncRun } from './rsync-process.ts';
+import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import type { LiveWorker, Stats } from './stats.ts';
 import type { Bucket, EngineEvent, Outcome } from './types.ts';
+import type { WorkerHost, WorkerOutcome, WorkerPool } from './workers.ts';
 
 export interface SupervisorConfig {
   rsync: string;
@@ -13,7 +14,22 @@ export interface SupervisorConfig {
   argvFor(bucket: Bucket): string[];
   emit(e: EngineEvent): void;
   stats: Stats;
+  hooks?: SupervisorHooks;
+  /** Worker hosts (--workers): each bucket runs on one of them; -p is per host. */
+  workers?: WorkerPool;
 }
+
+/** Where the journal listens in, and how a failing bucket is cut in halves. */
+export interface SupervisorHooks {
+  started?(b: Bucket, pid: number | undefined): void;
+  done?(b: Bucket, o: Outcome): void;
+  failed?(b: Bucket, o: Outcome): void;
+  /** Splits a bucket that keeps failing so its good entries still land; null when it can't. */
+  split?(b: Bucket): Bucket[] | null;
+}
+
+/** Exits that depend on the entries (not on the command line or the connection): worth isolating. */
+const splittable = (o: Outcome) => o.kind === 'partial' || (o.kind === 'fatal' && ![1, 2, 4, 5].includes(o.exitCode ?? -1));
 
 interface Running {
   bucket: Bucket;
@@ -51,7 +67,7 @@ export class Supervisor {
 
   /** Slots free and nothing queued: the crawl should hand over what it has. */
   hungry(): boolean {
-    return !this.stats.paused && !this.draining && this.queue.length === 0 && this.running.size < this.stats.processes;
+    return !this.stats.paused && !this.draining && this.queue.length === 0 && this.running.size < this.capacity();
   }
 
   failed(): Bucket[] {
@@ -172,9 +188,11 @@ export class Supervisor {
       !this.cancelled &&
       !this.halted &&
       this.queue.length &&
-      this.running.size < this.stats.processes
+      this.running.size < this.capacity()
     ) {
-      this.start(this.queue.shift()!);
+      const host = this.cfg.workers?.acquire(this.stats.processes);
+      if (host === null) break;
+      this.start(this.queue.shift()!, host);
     }
     this.stats.queued = this.queue.length;
     this.settle();
@@ -186,9 +204,15 @@ export class Supervisor {
     return slot;
   }
 
-  private start(bucket: Bucket): void {
+  /** Buckets that may run at once: -p, or -p per live worker host. */
+  private capacity(): number {
+    return this.cfg.workers ? this.cfg.workers.capacity(this.stats.processes) : this.stats.processes;
+  }
+
+  private start(bucket: Bucket, host?: WorkerHost): void {
     const slot = this.freeSlot();
     bucket.attempts++;
+    bucket.worker = host?.name;
     const now = Date.now();
     const live: LiveWorker = {
       slot,
@@ -200,12 +224,13 @@ export class Supervisor {
       currentFile: '',
       startedAt: now,
       attempt: bucket.attempts,
+      worker: host?.name,
       lastBytes: 0,
       lastAt: now,
       rate: 0,
       history: [],
     };
-    const run = startRsync({
+    const run = this.launch(bucket, host, {
       rsync: this.cfg.rsync,
       argv: this.cfg.argvFor(bucket),
       logFile: bucket.logFile,
@@ -216,9 +241,28 @@ export class Supervisor {
       },
     });
     this.running.set(slot, { bucket, run, live });
+    this.cfg.hooks?.started?.(bucket, run.pid);
     this.stats.workers.set(slot, live);
-    this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot });
-    run.done.then((outcome) => this.finish(slot, bucket, outcome, now));
+    this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot, worker: host?.name });
+    run.done.then((outcome) => this.afterRun(slot, bucket, outcome, now, host));
+  }
+
+  /** rsync here, or `ssh HOST rsync …` on a worker host. */
+  private launch(bucket: Bucket, host: WorkerHost | undefined, s: RsyncSpawn): RsyncRun {
+    return host ? this.cfg.workers!.launch(host, `${bucket.id}.${bucket.attempts}`, s) : startRsync(s);
+  }
+
+  /** A bucket whose worker host was lost goes back to the queue, its attempt not counted. */
+  private afterRun(slot: number, bucket: Bucket, outcome: WorkerOutcome, startedAt: number, host?: WorkerHost): void {
+    const lost = host ? this.cfg.workers!.release(host, outcome) : null;
+    if (lost === null || this.cancelled) return this.finish(slot, bucket, outcome, startedAt);
+    this.running.delete(slot);
+    this.stats.workers.delete(slot);
+    bucket.attempts--;
+    this.queue.unshift(bucket);
+    this.cfg.emit({ type: 'bucket-requeued', bucket: bucket.id, worker: host!.name, error: lost });
+    this.halted ??= this.cfg.workers!.deadReason();
+    this.pump();
   }
 
   private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
@@ -231,6 +275,7 @@ export class Supervisor {
       this.stats.bytesDone += bucket.bytes;
       this.stats.filesTransferred += outcome.transferred ?? 0;
       this.stats.bytesSent += outcome.bytesSent ?? 0;
+      this.cfg.hooks?.done?.(bucket, outcome);
       emit({
         type: 'bucket-done',
         bucket: bucket.id,
@@ -239,10 +284,11 @@ export class Supervisor {
         exitCode: outcome.exitCode ?? 0,
         elapsedMs: Date.now() - startedAt,
         warning: outcome.kind === 'vanished' ? outcome.meaning : undefined,
+        worker: bucket.worker,
       });
     } else if (this.cancelled || (outcome.kind === 'cancelled' && this.draining)) {
       this.queue.unshift(bucket); // never finished: counts as left over, not as failed
-    } else if (isRetryable(outcome.kind) && bucket.attempts <= this.cfg.retries) {
+    } else if (isRetryable(outcome.kind) && bucket.attempts <= (bucket.maxRetries ?? this.cfg.retries)) {
       const delayMs = this.cfg.backoffMs * 2 ** (bucket.attempts - 1);
       this.stats.retried++;
       emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
@@ -252,6 +298,8 @@ export class Supervisor {
         this.pump();
       }, delayMs);
       this.timers.set(t, bucket);
+    } else if (bucket.files > 1 && splittable(outcome) && this.trySplit(bucket, outcome)) {
+      // the halves are queued; the bucket itself is neither done nor failed
     } else {
       if (outcome.kind === 'no-space') this.halted = outcome.firstError ?? 'no space left on device';
       this.fail(bucket, outcome);
@@ -259,7 +307,17 @@ export class Supervisor {
     this.pump();
   }
 
+  private trySplit(bucket: Bucket, outcome: Outcome): boolean {
+    const parts = this.cfg.hooks?.split?.(bucket);
+    if (!parts) return false;
+    this.stats.bucketsTotal += parts.length;
+    this.cfg.emit({ type: 'bucket-split', bucket: bucket.id, into: parts.map((p) => p.id), exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning });
+    this.queue.unshift(...parts);
+    return true;
+  }
+
   private fail(bucket: Bucket, outcome: Outcome): void {
+    this.cfg.hooks?.failed?.(bucket, outcome);
     this.failedBuckets.push(bucket);
     this.stats.failed++;
     const error = outcome.firstError ?? outcome.meaning;
@@ -267,6 +325,7 @@ export class Supervisor {
       ...this.stats.failures,
       {
         bucket: bucket.id,
+        source: bucket.source,
         files: bucket.files,
         bytes: bucket.bytes,
         exitCode: outcome.exitCode,
@@ -287,6 +346,7 @@ export class Supervisor {
       meaning: outcome.meaning,
       error,
       logFile: bucket.logFile,
+      worker: bucket.worker,
     });
   }
 }

@@ -36,6 +36,10 @@ export interface Bucket {
   bytes: number;
   /** How many times it has been attempted so far. */
   attempts: number;
+  /** Retries allowed for this bucket (halves of a split bucket get fewer); default: the run's. */
+  maxRetries?: number;
+  /** The worker host of its current or last attempt (--workers). */
+  worker?: string;
 }
 
 /** Typed result of one rsync exit (house rule 3). */
@@ -80,6 +84,8 @@ export interface WorkerSnapshot {
 
 export interface FailureSnapshot {
   bucket: number;
+  /** Index of the source the bucket's paths are relative to. */
+  source?: number;
   files: number;
   bytes: number;
   exitCode: number | null;
@@ -127,7 +133,7 @@ export interface Snapshot {
 
 /** Typed events emitted by the engine. The JSON reporter writes them as lines. */
 export type EngineEvent =
-  | { type: 'start'; processes: number; sources: string[]; destination: string; dryRun: boolean; bucketDir: string }
+  | { type: 'start'; processes: number; sources: string[]; destination: string; dryRun: boolean; bucketDir: string; stateDir?: string }
   | { type: 'crawl-error'; path: string; error: string; vanished: boolean }
   | { type: 'crawl-done'; files: number; bytes: number; elapsedMs: number }
   | { type: 'bucket-start'; bucket: number; files: number; bytes: number; attempt: number; slot: number; worker?: string }
@@ -146,6 +152,10 @@ export type EngineEvent =
       worker?: string;
     }
   | { type: 'delete'; path: string; dryRun: boolean }
+  | { type: 'worker-down'; worker: string; error: string }
+  | { type: 'bucket-requeued'; bucket: number; worker: string; error: string }
+  | { type: 'bucket-split'; bucket: number; into: number[]; exitCode: number | null; error: string }
+  | { type: 'resume'; stateDir: string; skippedBuckets: number; pendingBuckets: number; listedBefore: number }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'processes'; processes: number }

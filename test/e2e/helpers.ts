@@ -6,6 +6,10 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dir, '../..');
 export const CLI = join(ROOT, 'src/cli.ts');
 
+/** Every CLI run of this test process keeps its state (journals) here, not in $HOME. */
+export const STATE_HOME = mkdtempSync(join(tmpdir(), 'multisync-state-'));
+process.on('exit', () => rmSync(STATE_HOME, { recursive: true, force: true }));
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -15,7 +19,7 @@ export interface CliResult {
 export async function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
+    env: { ...process.env, XDG_STATE_HOME: STATE_HOME, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
@@ -28,7 +32,7 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
 export function startCli(args: string[], opts: { env?: Record<string, string> } = {}) {
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
+    env: { ...process.env, XDG_STATE_HOME: STATE_HOME, MULTISYNC_BACKOFF_MS: '50', ...opts.env },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',

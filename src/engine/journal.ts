@@ -1,0 +1,115 @@
+// Append-only, crash-safe run journal: one JSON record per line, written in order at once and
+// fsync'd in batches. Order makes it prefix-consistent; a torn last line is ignored on load.
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+export type JournalRecord =
+  | { t: 'run'; at: number; version: string; sources: string[]; destination: string; resumed: boolean }
+  | { t: 'bucket'; id: number; source: number; files: number; bytes: number }
+  | { t: 'start'; id: number; pid: number }
+  | { t: 'done'; id: number; exitCode: number }
+  | { t: 'failed'; id: number; exitCode: number | null; error: string }
+  | { t: 'split'; id: number; into: number[] }
+  | { t: 'tree'; source: number; path: string }
+  | { t: 'crawl-done'; source: number }
+  | { t: 'end'; at: number; status: string; exitCode: number; files: number; bytes: number; buckets: number; failedBuckets: number; skippedBuckets: number; elapsedMs: number };
+
+const SYNC_EVERY_MS = 200;
+
+export class Journal {
+  private fd: number;
+  private dirty = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'a', 0o600);
+  }
+
+  /** Written at once (a killed process loses nothing), fsync'd in batches (power loss). */
+  append(rec: JournalRecord): void {
+    if (this.fd < 0) return;
+    writeSync(this.fd, `${JSON.stringify(rec)}\n`);
+    this.dirty = true;
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), SYNC_EVERY_MS);
+      this.timer.unref?.();
+    }
+  }
+
+  /** fsyncs everything appended so far. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.dirty || this.fd < 0) return;
+    fsyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** Reads every whole record; a torn or corrupt line (a crash mid-write) ends the journal. */
+export function readJournal(file: string): JournalRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: JournalRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** What an earlier run left, folded from its records. */
+export interface JournalState {
+  runs: number;
+  sources: string[];
+  destination: string;
+  buckets: Map<number, { id: number; source: number; files: number; bytes: number }>;
+  done: Set<number>;
+  failed: Map<number, { exitCode: number | null; error: string }>;
+  split: Set<number>;
+  trees: Array<Set<string>>;
+  crawlDone: Set<number>;
+  pids: Map<number, number>;
+  lastId: number;
+  end: Extract<JournalRecord, { t: 'end' }> | null;
+}
+
+export function foldJournal(records: JournalRecord[]): JournalState {
+  const st: JournalState = {
+    runs: 0, sources: [], destination: '', buckets: new Map(), done: new Set(), failed: new Map(), split: new Set(),
+    trees: [], crawlDone: new Set(), pids: new Map(), lastId: 0, end: null,
+  };
+  for (const r of records) {
+    if (r.t === 'run') {
+      st.runs++;
+      st.sources = r.sources;
+      st.destination = r.destination;
+      st.end = null;
+    } else if (r.t === 'bucket') {
+      st.buckets.set(r.id, r);
+      st.lastId = Math.max(st.lastId, r.id);
+    } else if (r.t === 'start') st.pids.set(r.id, r.pid);
+    else if (r.t === 'done') {
+      st.done.add(r.id);
+      st.failed.delete(r.id);
+    } else if (r.t === 'failed') st.failed.set(r.id, r);
+    else if (r.t === 'split') st.split.add(r.id);
+    else if (r.t === 'tree') (st.trees[r.source] ??= new Set()).add(r.path);
+    else if (r.t === 'crawl-done') st.crawlDone.add(r.source);
+    else if (r.t === 'end') st.end = r;
+  }
+  return st;
+}

@@ -1,0 +1,202 @@
+// Worker hosts (--workers h1,h2,… / --workers-file): each bucket runs as
+// `ssh HOST rsync … --from0 --files-from=- SRC DST` with its list streamed through ssh's stdin
+// (no shared spool). SRC and DST are paths as the worker sees them. -p is per host: a host
+// runs at most that many buckets at once, hosts are picked round-robin among the live ones with
+// a free slot. A bucket whose ssh fails with 255 while a fresh `ssh HOST true` fails too lost its
+// host, not its data: it goes back to the queue without counting as an attempt, and a host that
+// loses connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
+// reaches the remote rsync too: every remote rsync carries a unique marker on its command line
+// (a --log-file-format value, inert without --log-file) that `pkill -f` finds.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isSuccess } from './exit-codes.ts';
+import { shCommand, shQuote, sshHost } from './remote.ts';
+import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
+import { firstLine, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import type { EngineEvent, Outcome } from './types.ts';
+
+export interface WorkerHost {
+  name: string;
+  running: number;
+  /** Consecutive lost connections. */
+  failures: number;
+  dead: boolean;
+  lastError?: string;
+  /** Extra rsync options for this host (e.g. --protect-args for an old rsync). */
+  extraOpts: string[];
+}
+
+/** An outcome that may say the host, not the bucket, failed. */
+export type WorkerOutcome = Outcome & { hostLost?: string };
+
+export interface WorkerPoolConfig {
+  hosts: string[];
+  /** The user's remote shell (-e), as a string; how multisync reaches the workers. */
+  rsh?: string;
+  sshControlDir?: string;
+  emit(e: EngineEvent): void;
+  /** Consecutive lost connections after which a host is dead. */
+  maxFailures?: number;
+  /** Extra rsync options per host name (from the pre-flight). */
+  extraOpts?: Record<string, string[]>;
+}
+
+/** Parses `--workers a,b` values and a --workers-file's text: one host per item, '#' comments. */
+export function parseWorkerList(items: string[]): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    for (const raw of item.split(/[,\n]/)) {
+      const h = raw.replace(/#.*$/, '').trim();
+      if (h && !out.includes(h)) out.push(h);
+    }
+  }
+  return out;
+}
+
+/** The marker a remote rsync carries, and the pkill pattern that finds it but not itself. */
+export function markerOf(runId: string, tag: string): { option: string; pattern: string } {
+  const mark = `multisync:${runId}:${tag}:`;
+  return { option: `--log-file-format=${mark}`, pattern: `[m]${mark.slice(1).replace(/\./g, '\\.')}` };
+}
+
+/** The remote command that sends `sig` to every process whose command line matches `pattern`. */
+export function remoteKillCommand(sig: 'TERM' | 'KILL' | 'STOP' | 'CONT', pattern: string): string {
+  const kill = (s: string) => `pkill -${s} -f ${shQuote(pattern)}`;
+  // a TERM must also reach a paused (stopped) rsync
+  return sig === 'TERM' ? `${kill('TERM')}; ${kill('CONT')}; true` : `${kill(sig)}; true`;
+}
+
+/**
+ * The argv for the worker's rsync: the local bucket argv with its list read from stdin, the
+ * coordinator's own --rsh dropped (the worker reaches a remote DST with its own ssh setup) and
+ * the kill marker first.
+ */
+export function workerRsyncArgs(argv: string[], o: { listFile?: string; dropRsh?: string; marker: string; extraOpts?: string[] }): string[] {
+  const out = [o.marker, ...(o.extraOpts ?? [])];
+  for (const a of argv) {
+    if (o.listFile !== undefined && a === `--files-from=${o.listFile}`) out.push('--files-from=-');
+    else if (o.dropRsh !== undefined && a === `--rsh=${o.dropRsh}`) continue;
+    else out.push(a);
+  }
+  return out;
+}
+
+const FILES_FROM = /^--files-from=(.*)$/s;
+
+export class WorkerPool {
+  readonly hosts: WorkerHost[];
+  readonly runId = randomBytes(6).toString('hex');
+  private next = 0;
+  private ssh: string[];
+  private maxFailures: number;
+
+  constructor(private cfg: WorkerPoolConfig) {
+    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, failures: 0, dead: false, extraOpts: cfg.extraOpts?.[name] ?? [] }));
+    this.ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
+    this.maxFailures = cfg.maxFailures ?? 2;
+  }
+
+  live(): WorkerHost[] {
+    return this.hosts.filter((h) => !h.dead);
+  }
+
+  /** Buckets that may run at once: -p per live host. */
+  capacity(perHost: number): number {
+    return this.live().length * perHost;
+  }
+
+  /** The next live host (round-robin) with a free slot, or null. */
+  acquire(perHost: number): WorkerHost | null {
+    const n = this.hosts.length;
+    for (let k = 0; k < n; k++) {
+      const h = this.hosts[(this.next + k) % n];
+      if (!h.dead && h.running < perHost) {
+        this.next = (this.next + k + 1) % n;
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** All hosts are dead: why the run cannot go on; else null. */
+  deadReason(): string | null {
+    if (this.live().length) return null;
+    return `every worker host is unreachable: ${this.hosts.map((h) => `${h.name} (${h.lastError ?? 'lost'})`).join(', ')}`;
+  }
+
+  /** Starts one bucket's rsync on `host`. */
+  launch(host: WorkerHost, tag: string, s: RsyncSpawn): RsyncRun {
+    host.running++;
+    return this.start(host, tag, s, true);
+  }
+
+  /**
+   * Accounts the end of a bucket on its host. Returns why the host failed when the bucket lost
+   * its host (it goes back to the queue), else null.
+   */
+  release(host: WorkerHost, outcome: WorkerOutcome): string | null {
+    host.running = Math.max(0, host.running - 1);
+    if (outcome.hostLost === undefined) {
+      if (outcome.exitCode !== 255) host.failures = 0;
+      return null;
+    }
+    host.failures++;
+    host.lastError = outcome.hostLost;
+    if (host.failures >= this.maxFailures && !host.dead) {
+      host.dead = true;
+      this.cfg.emit({ type: 'worker-down', worker: host.name, error: outcome.hostLost });
+    }
+    return outcome.hostLost;
+  }
+
+  /** Runs a final pass (directory metadata, delete) on the first live host. */
+  launchPass(s: RsyncSpawn): RsyncRun {
+    const host = this.live()[0] ?? this.hosts[0];
+    return this.start(host, 'pass', s, false);
+  }
+
+  private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean): RsyncRun {
+    const { option, pattern } = markerOf(this.runId, tag);
+    const listFile = s.argv.map((a) => FILES_FROM.exec(a)?.[1]).find((f) => f !== undefined);
+    const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option, extraOpts: host.extraOpts });
+    const command = `env LC_ALL=C ${shCommand(['rsync', ...args])}`;
+    let input: Buffer | undefined;
+    try {
+      input = listFile !== undefined ? readFileSync(listFile) : Buffer.alloc(0);
+    } catch {
+      input = Buffer.alloc(0);
+    }
+    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], input });
+    let stopping: 'TERM' | 'KILL' | null = null;
+    const remote: Array<Promise<unknown>> = [];
+    const remoteSignal = (sig: 'TERM' | 'KILL' | 'STOP' | 'CONT') => sshAsync(this.ssh, host.name, remoteKillCommand(sig, pattern), 10_000);
+    const done = run.done.then(async (outcome): Promise<WorkerOutcome> => {
+      // the local ssh is gone; a remote rsync told to stop must be stopped there as well
+      if (stopping) remote.push(remoteSignal(stopping));
+      await Promise.all(remote);
+      if (!stopping && probe && outcome.exitCode === 255) {
+        const p = await sshAsync(this.ssh, host.name, 'true', 15_000);
+        if (p.connectionFailed) return { ...outcome, hostLost: firstLine(`${p.stderr}\n${outcome.firstError ?? ''}`, 'connection lost') };
+      }
+      return outcome;
+    });
+    return {
+      pid: run.pid,
+      signal: (sig) => {
+        if (sig === 'SIGSTOP' || sig === 'SIGCONT') remote.push(remoteSignal(sig === 'SIGSTOP' ? 'STOP' : 'CONT'));
+        else if (sig === 'SIGKILL') stopping = 'KILL';
+        else stopping ??= 'TERM';
+        run.signal(sig);
+      },
+      done,
+    };
+  }
+
+  /** Process-exit path: kill every remote rsync of this run, synchronously, host by host. */
+  killAllSync(): void {
+    const all = `[m]ultisync:${this.runId}:`; // every tag of this run
+    for (const h of this.hosts) {
+      if (!h.dead && h.running > 0) sshSync(this.ssh, h.name, remoteKillCommand('KILL', all), 3000);
+    }
+  }
+}
