@@ -1,6 +1,7 @@
 // The main command: pre-flight, then the engine under the TUI (terminal) or headless.
 import { Engine } from '../engine/engine.ts';
 import { checkDestination, checkRsync, checkSources, probeOptions } from '../engine/preflight.ts';
+import { prepareRemote } from '../engine/remote-preflight.ts';
 import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
 import { runConfig } from './run-options.ts';
@@ -17,12 +18,21 @@ export interface SyncIO {
 
 export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number> {
   const cfg = runConfig(args);
-  checkRsync(cfg.rsyncPath);
+  const rsyncVersion = checkRsync(cfg.rsyncPath);
   checkSources(cfg.sources);
-  // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)
-  const createDestination = checkDestination(cfg.destination, cfg.filesFrom ? [] : cfg.sources);
-  probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
-  checkStateOwner(cfg);
+  // remote SRC/DST and worker hosts: reached (and their paths checked) before anything is written
+  const remote = prepareRemote(cfg, rsyncVersion);
+  let createDestination = false;
+  try {
+    // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)
+    if (remote.localDestination) createDestination = checkDestination(cfg.destination, cfg.filesFrom ? [] : cfg.sources);
+    probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
+    checkStateOwner(cfg);
+    if (!cfg.dryRun) remote.createDestination();
+  } catch (err) {
+    remote.close();
+    throw err;
+  }
 
   const engine = new Engine(cfg);
   const abort = new AbortController();
@@ -38,13 +48,17 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
-  const onExit = () => engine.killAllSync();
+  const onExit = () => {
+    engine.killAllSync();
+    remote.close();
+  };
   process.on('exit', onExit);
   try {
     const run = () => engine.run({ signal: abort.signal, createDestination, version: VERSION });
     const json = !!args.flags.json;
     const useTui = io.isTTY && !json && !args.flags.headless;
     if (useTui) {
+      cfg.holdOnFailure = true;
       const { runTui } = await import('./tui.ts');
       const sum = await runTui(engine, run, { dryRun: cfg.dryRun });
       return sum.exitCode;
@@ -60,5 +74,6 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     process.off('exit', onExit);
+    remote.close();
   }
 }

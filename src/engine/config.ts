@@ -30,6 +30,8 @@ export interface RunConfig {
   fresh?: boolean;
   /** Run only the paths that failed last time (--retry-failed). */
   retryFailed?: boolean;
+  /** When every bucket ran but some failed, wait for retryFailed() or drain() (interactive use). */
+  holdOnFailure?: boolean;
   /** Test hook: slow the crawl down (ms per directory). */
   crawlDelayMs?: number;
   /** Sync exactly the entries of this manifest (rsync --files-from semantics, see manifest.ts). */

@@ -37,6 +37,8 @@ export class Engine implements EngineControl {
   private workerPool?: WorkerPool;
   private state: RunState | null = null;
   private splitIds: () => number = () => 0;
+  private release: (() => void) | null = null;
+  private draining = false;
 
   constructor(readonly cfg: RunConfig) {
     this.stats = new Stats(
@@ -102,8 +104,11 @@ export class Engine implements EngineControl {
   }
   retryFailed(): void {
     this.supervisor.retryFailed();
+    this.release?.();
   }
   drain(): void {
+    this.draining = true;
+    this.release?.();
     this.crawlAbort.abort();
     this.supervisor.drain();
   }
@@ -113,12 +118,24 @@ export class Engine implements EngineControl {
     this.crawlAbort.abort();
     this.supervisor.cancel();
     this.finalRun?.signal('SIGTERM');
+    this.release?.();
   }
   /** Last-resort synchronous kill of every rsync (process 'exit' handler). */
   killAllSync(): void {
     this.supervisor.killAllSync();
     this.finalRun?.signal('SIGKILL');
     this.workerPool?.killAllSync();
+  }
+
+  /** Interactive: everything ran but some buckets failed — wait for `r` (retry) or `q`. */
+  private async holdWhileFailed(): Promise<void> {
+    while (this.cfg.holdOnFailure && this.supervisor.failed().length && !this.cancelled && !this.draining) {
+      this.stats.phase = 'held';
+      await new Promise<void>((resolve) => (this.release = resolve));
+      this.release = null;
+      if (this.stats.phase === 'held') this.stats.phase = 'running';
+      await this.supervisor.idle();
+    }
   }
 
   /** After the buckets: --delete (only when safe), then the directory-metadata pass. */
@@ -192,6 +209,7 @@ export class Engine implements EngineControl {
       });
       this.supervisor.closeInput();
       await this.supervisor.idle();
+      await this.holdWhileFailed();
       await this.finish();
     } finally {
       clearInterval(tick);

@@ -125,8 +125,9 @@ export interface Snapshot {
   };
   processes: number;
   paused: boolean;
-  /** 'running' | 'draining' (graceful quit asked) | 'cancelling' | 'done' */
-  phase: 'running' | 'draining' | 'cancelling' | 'done';
+  /** 'running' | 'draining' (graceful quit asked) | 'cancelling' | 'held' (all ran, some failed:
+   *  waiting for retry or quit — TUI only) | 'done' */
+  phase: 'running' | 'draining' | 'cancelling' | 'held' | 'done';
   workers: WorkerSnapshot[];
   failures: FailureSnapshot[];
 }

@@ -11,6 +11,7 @@ export interface QuitNoticeProps {
 /** The notice text, or null when there is nothing to say. */
 export function quitNoticeText(phase: Snapshot['phase'] | undefined, quitRequested: number): string | null {
   if (phase === 'done') return 'run finished';
+  if (phase === 'held' && quitRequested === 0) return 'all buckets ran, some FAILED: press r to retry them, q to finish';
   if (phase === 'cancelling' || quitRequested > 1) return 'cancelling: stopping running rsync processes…';
   if (phase === 'draining' || quitRequested === 1) return 'finishing running buckets… press q again to cancel';
   return null;
@@ -19,6 +20,6 @@ export function quitNoticeText(phase: Snapshot['phase'] | undefined, quitRequest
 export function QuitNotice({ phase, quitRequested, width }: QuitNoticeProps) {
   const text = quitNoticeText(phase, quitRequested);
   if (text === null) return null;
-  const segs: Segment[] = [{ text: `>> ${text}`, bold: true, color: phase === 'done' ? 'green' : 'yellow' }];
+  const segs: Segment[] = [{ text: `>> ${text}`, bold: true, color: phase === 'done' ? 'green' : phase === 'held' ? 'red' : 'yellow' }];
   return <Line width={width} segments={segs} />;
 }

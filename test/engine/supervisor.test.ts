@@ -133,3 +133,21 @@ test('live mode: the first rsync starts before the crawl has finished', async ()
   expect(sum.exitCode).toBe(0);
   expect(crawlDoneAtFirstStart).toBe(false);
 });
+
+test('interactive hold: all ran but a bucket failed → phase held; retryFailed runs it again and the run ends ok', async () => {
+  const { engine } = setup(3, { FAKE_EXITS: '1,0' }, { holdOnFailure: true, processes: 3 });
+  const running = engine.run();
+  await waitFor(() => engine.snapshot().phase === 'held', 'held phase');
+  expect(engine.snapshot().buckets.failed).toBe(3);
+  engine.retryFailed();
+  const sum = await running;
+  expect(sum).toMatchObject({ exitCode: 0, failedBuckets: 0, files: 3 });
+});
+
+test('interactive hold: drain (q) finishes the run with its failures (exit 1)', async () => {
+  const { engine } = setup(2, { FAKE_EXITS: '1' }, { holdOnFailure: true });
+  const running = engine.run();
+  await waitFor(() => engine.snapshot().phase === 'held', 'held phase');
+  engine.drain();
+  expect((await running).exitCode).toBe(1);
+});
