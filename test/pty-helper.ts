@@ -1,15 +1,9 @@
 // Run a command in a real pseudo-terminal (a private tmux server) and read its screen.
 // Used to start the TUI from the single binary and under Deno. Waits on conditions only.
 import { spawnSync } from 'node:child_process';
+import { waitFor } from './e2e/helpers.ts';
 
-/** Polls `cond` until it is true; fails after `timeoutMs` (a bound, not a sleep). */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
 
 const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

@@ -3,13 +3,13 @@
 // (or entries) and write them for `rsync --files-from` / `multisync --files-from` on other
 // machines. Nothing is written until the whole crawl went through and every name fits the format.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sourceRoot } from '../engine/config.ts';
 import { crawl } from '../engine/crawler.ts';
 import { UsageError } from '../engine/errors.ts';
 import { compileFilters } from '../engine/filter.ts';
 import { imbalance, LINE_OVERHEAD, manifestName, packLargestFirst, PlanStore, unrepresentable, type ManifestFormat } from '../engine/plan-pack.ts';
-import { checkSources } from '../engine/preflight.ts';
+import { checkSources, realOrResolved } from '../engine/preflight.ts';
 import { formatBytes, parsePositiveInt } from '../engine/units.ts';
 import { parseArgs, type OptionSpec } from './parse-args.ts';
 import { printable } from './report.ts';
@@ -90,22 +90,6 @@ function planOptions(argv: string[]): { opts: PlanOptions; args: ReturnType<type
   return { opts: { src, count, out: v.out, by, format }, args };
 }
 
-/** realpath of the longest existing prefix of p, the rest appended as typed. */
-function realish(p: string): string {
-  let cur = resolve(p);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return join(realpathSync(cur), ...rest.reverse());
-    } catch {
-      const parent = dirname(cur);
-      if (parent === cur) return resolve(p);
-      rest.push(cur.slice(parent.length).replace(/^\//, ''));
-      cur = parent;
-    }
-  }
-}
-
 function checkOutDir(out: string, src: string): void {
   if (existsSync(out)) {
     let st;
@@ -123,7 +107,7 @@ function checkOutDir(out: string, src: string): void {
     return;
   }
   const real = realpathSync(src);
-  const target = realish(out);
+  const target = realOrResolved(out);
   if (target === real || target.startsWith(real === '/' ? '/' : `${real}/`)) {
     throw new UsageError(`--out ${out} is inside SRC: the manifests would become part of the tree`);
   }
