@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { Stats } from 'node:fs';
 import type { RunConfig } from './config.ts';
 import type { CrawlHooks } from './crawler.ts';
-import { sourceEntries } from './manifest.ts';
+import { manifestPath, manifestRecords, sourceEntries } from './manifest.ts';
 import { parseRemote, shPath, shQuote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
@@ -120,6 +120,7 @@ export class ListingWalker {
       if (path && (d.rel.length === 0 || (path.length > d.rel.length && path[d.rel.length] === 0x2f && path.subarray(0, d.rel.length).equals(d.rel)))) return;
       this.stack.pop();
       if (!d.listed && d.rel.length) yield { path: d.rel, kind: 'dir', size: 0, ino: 0, dev: 0, nlink: 1 };
+      this.hooks.onTreeDone?.(d.rel.length ? d.rel : DOT);
     }
   }
 
@@ -139,6 +140,10 @@ export class ListingWalker {
       return;
     }
     if (this.stack.length) this.stack[this.stack.length - 1].listed = true;
+    if (isDir && !isTop && this.hooks.skipTree?.(path)) {
+      this.skip = path; // resume: an earlier run bucketed this whole subtree
+      return;
+    }
     if (isDir) {
       this.hooks.onDir?.(path.length ? path : DOT, NO_STAT);
       this.stack.push({ rel: path, listed: false });
@@ -225,8 +230,27 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
 }
 
 /** The entries of one source: a remote crawl for `host:path`, else the local crawl or manifest. */
-export function sourceEntriesFor(cfg: RunConfig, root: SourceRoot, hooks: CrawlHooks): AsyncGenerator<Entry> {
+export function sourceEntriesFor(cfg: RunConfig, root: SourceRoot, manifest: RunConfig['filesFrom'], hooks: CrawlHooks): AsyncGenerator<Entry> {
   const spec = parseRemote(root.arg);
-  if (spec?.kind === 'ssh') return remoteCrawl(root, cfg, hooks);
-  return sourceEntries(root, cfg.filesFrom, hooks);
+  if (spec?.kind !== 'ssh') return sourceEntries(root, manifest, hooks);
+  return manifest ? remoteManifest(manifest, hooks) : remoteCrawl(root, cfg, hooks);
+}
+
+/**
+ * A manifest over a remote source: its names cannot be checked here, so they go to rsync as
+ * they are (rsync reports a missing one); every name counts as one entry of unknown size.
+ */
+async function* remoteManifest(manifest: NonNullable<RunConfig['filesFrom']>, hooks: CrawlHooks): AsyncGenerator<Entry> {
+  for await (const rec of manifestRecords(manifest.file, manifest.from0)) {
+    if (hooks.signal?.aborted) return;
+    let p: ReturnType<typeof manifestPath>;
+    try {
+      p = manifestPath(rec);
+    } catch (err) {
+      hooks.onError?.(rec, err as NodeJS.ErrnoException, false);
+      continue;
+    }
+    if (!p || !p.path.length) continue;
+    yield { path: p.contents ? Buffer.concat([p.path, SLASH]) : p.path, kind: 'file', size: 0, ino: 0, dev: 0, nlink: 1 };
+  }
 }
