@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
-import { badHost, parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
+import { badHost, parseRemote, shCommand, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { findPath } from './remote-crawl.ts';
 import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, type SshResult } from './ssh-control.ts';
 
@@ -154,8 +154,10 @@ function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: Remo
     if (missing) throw new UsageError(`worker host ${w} does not see source ${localSources[Number(missing.slice(6))]} (SRC and DST are paths as the workers see them)`);
   }
   if (!dstSpec) return checkDestinationOn(run, workers[0], cfg.destination, cfg.destination, 'worker host');
-  // DST is remote from the workers: made by one rsync of an empty directory, run on the first worker
-  const script2 = `d=$(mktemp -d) || exit 1; rsync -d -- "$d/" ${shQuote(cfg.destination.endsWith('/') ? cfg.destination : `${cfg.destination}/`)}; r=$?; rmdir "$d"; exit $r`;
+  // DST is remote from the workers: made by one rsync of an empty directory, run on the first
+  // worker, with the remote shell options the buckets' rsyncs get (-r "--rsh=…")
+  const reach = cfg.rsyncOpts.filter((o) => /^--(rsh|rsync-path|port|password-file|protect-args|secluded-args)(=|$)/.test(o));
+  const script2 = `d=$(mktemp -d) || exit 1; rsync -d ${shCommand([...reach, '--'])} "$d/" ${shQuote(cfg.destination.endsWith('/') ? cfg.destination : `${cfg.destination}/`)}; r=$?; rmdir "$d"; exit $r`;
   return () => {
     const r = run(workers[0], `sh -c ${shQuote(script2)}`);
     if (r.code !== 0) throw new UsageError(`cannot create destination ${cfg.destination} from worker host ${workers[0]}: ${firstLine(r.stderr, `exit ${r.code}`)}`);

@@ -72,12 +72,13 @@ export function remoteKillCommand(sig: 'TERM' | 'KILL' | 'STOP' | 'CONT', patter
  * the kill marker first.
  */
 export function workerRsyncArgs(argv: string[], o: { listFile?: string; dropRsh?: string; marker: string; extraOpts?: string[] }): string[] {
+  // multisync's own --rsh comes after the user's options: only that last one goes
+  const drop = o.dropRsh === undefined ? -1 : argv.lastIndexOf(`--rsh=${o.dropRsh}`);
   const out = [o.marker, ...(o.extraOpts ?? [])];
-  for (const a of argv) {
+  argv.forEach((a, i) => {
     if (o.listFile !== undefined && a === `--files-from=${o.listFile}`) out.push('--files-from=-');
-    else if (o.dropRsh !== undefined && a === `--rsh=${o.dropRsh}`) continue;
-    else out.push(a);
-  }
+    else if (i !== drop) out.push(a);
+  });
   return out;
 }
 
@@ -171,7 +172,7 @@ export class WorkerPool {
     const remote: Array<Promise<unknown>> = [];
     const remoteSignal = (sig: 'TERM' | 'KILL' | 'STOP' | 'CONT') => sshAsync(this.ssh, host.name, remoteKillCommand(sig, pattern), 10_000);
     const done = run.done.then(async (outcome): Promise<WorkerOutcome> => {
-      // the local ssh is gone; a remote rsync told to stop must be stopped there as well
+      // once more after the local end: an rsync that was still starting when the first signal went
       if (stopping) remote.push(remoteSignal(stopping));
       await Promise.all(remote);
       if (!stopping && probe && outcome.exitCode === 255) {
@@ -182,10 +183,16 @@ export class WorkerPool {
     });
     return {
       pid: run.pid,
+      // Signalling the local ssh is not enough: a multiplexed session's stdio belongs to the
+      // master connection, and a remote rsync outlives its ssh client. The remote rsync is
+      // signalled by its marker, now, and the local ssh too.
       signal: (sig) => {
         if (sig === 'SIGSTOP' || sig === 'SIGCONT') remote.push(remoteSignal(sig === 'SIGSTOP' ? 'STOP' : 'CONT'));
-        else if (sig === 'SIGKILL') stopping = 'KILL';
-        else stopping ??= 'TERM';
+        else {
+          const s = sig === 'SIGKILL' ? 'KILL' : 'TERM';
+          if (stopping !== s) remote.push(remoteSignal(s));
+          stopping = s;
+        }
         run.signal(sig);
       },
       done,

@@ -27,7 +27,7 @@ export interface SshLab {
   cleanup(): void;
 }
 
-function freePort(addresses: string[]): Promise<number> {
+export function freePort(addresses: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -294,6 +294,8 @@ describe('worker hosts', () => {
       '/src/',
       '/dst/',
     ]);
+    // the user's own --rsh (for a DST remote from the worker) stays, even when it is the same text
+    expect(workerRsyncArgs(['--rsh=ssh', '-a', '--rsh=ssh', '/s/', '/d/'], { dropRsh: 'ssh', marker: 'M' })).toEqual(['M', '--rsh=ssh', '-a', '/s/', '/d/']);
   });
   test('the kill pattern finds the marker but not the shell that runs pkill', () => {
     const { option, pattern } = markerOf('abc123', '7.2');

@@ -1,0 +1,203 @@
+// Remote DST (push), remote SRC (pull), an rsync daemon DST and worker hosts, end to end: the
+// real CLI, real rsync and ssh against throwaway sshds on 127.0.0.1 and 127.0.0.2 (sshd.ts),
+// trees compared entry by entry.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
+import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
+import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+
+const tmp = tempDir();
+const odd = join(tmp.path, 'odd');
+const small = join(tmp.path, 'small');
+const big = join(tmp.path, 'big');
+let lab: SshLab;
+const H1 = '127.0.0.1';
+const H2 = '127.0.0.2';
+
+async function expectSame(a: string, b: string) {
+  const diffs = await compareTrees(a, b);
+  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
+}
+
+const suite = HAVE_SSHD ? describe : describe.skip;
+const name = (s: string) => (HAVE_SSHD ? s : `${s} (skipped: /usr/sbin/sshd is not installed)`);
+
+beforeAll(async () => {
+  if (!HAVE_SSHD) return;
+  lab = await startSshLab([H1, H2]);
+  await makeOddTree(odd, { sparseSize: 4 * 1024 * 1024, deep: 12 });
+  await makeSmallFilesTree(small, { files: 600, dirs: 12, minSize: 10, maxSize: 3000, seed: 11 });
+  // files big enough that, with --bwlimit, a run lasts long enough to be interrupted
+  mkdirSync(big);
+  for (let i = 0; i < 48; i++) writeFileSync(join(big, `f${String(i).padStart(2, '0')}`), Buffer.alloc(200 * 1024, i));
+});
+afterAll(() => {
+  lab?.cleanup();
+  tmp.cleanup();
+});
+
+suite(name('remote destination (push)'), () => {
+  const dst = () => join(tmp.path, `dst with space 'q" $x`);
+
+  test('odd-name tree to host:DST whose path holds a space and quotes: identical copy', async () => {
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '4', `${odd}/`, `${H1}:${dst()}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ev = jsonEvents(r.stdout);
+    expect(ev.filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(5);
+    expect(ev.find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
+    await expectSame(odd, dst());
+  });
+
+  test('--delete on a remote DST removes what SRC lacks, and nothing else', async () => {
+    writeFileSync(join(dst(), 'extra file'), 'not in SRC');
+    mkdirSync(join(dst(), 'extra dir'));
+    const r = await runCli(['--json', '--delete', '-e', lab.rsh, '-p', '2', `${odd}/`, `${H1}:${dst()}`]);
+    expect(r.code).toBe(0);
+    const deleted = jsonEvents(r.stdout).filter((e) => e.type === 'delete').map((e) => e.path);
+    expect(deleted.sort()).toEqual(['extra dir/', 'extra file']);
+    await expectSame(odd, dst());
+  });
+
+  test('`src` (no slash) into a remote DST that does not exist yet (its parent does)', async () => {
+    const d = join(tmp.path, 'new remote dst');
+    const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '50', small, `${H1}:${d}`]);
+    expect(r.code).toBe(0);
+    await expectSame(small, join(d, 'small'));
+  });
+});
+
+suite(name('remote source (pull)'), () => {
+  test('host:SRC/ crawled on the remote host, odd names intact', async () => {
+    const d = join(tmp.path, 'pulled');
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '4', `${H1}:${odd}/`, d]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const done = jsonEvents(r.stdout).find((e) => e.type === 'crawl-done')!;
+    expect(done.files).toBeGreaterThan(40);
+    await expectSame(odd, d);
+  });
+
+  test('host:SRC (no slash) and --exclude: the same result as one plain rsync', async () => {
+    const d = join(tmp.path, 'pulled-excl');
+    const ref = join(tmp.path, 'pulled-excl-ref');
+    const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '30', '--exclude', '*.dat', '--exclude', 'd03/', `${H1}:${small}`, d]);
+    expect(r.code).toBe(0);
+    const plain = spawnSync('rsync', ['-aS', '--numeric-ids', '--exclude=*.dat', '--exclude=d03/', small, ref]);
+    expect(plain.status).toBe(0);
+    await expectSame(join(ref, 'small'), join(d, 'small'));
+  });
+});
+
+suite(name('pre-flight: exit 2, one line, nothing written'), () => {
+  const never = () => join(tmp.path, 'never');
+  const cases: Array<[string, () => string[], RegExp]> = [
+    ['unreachable DST host', () => ['-e', lab.rsh, `${small}/`, `127.0.0.3:${never()}`], /cannot reach host 127\.0\.0\.3 over ssh: .*(refused|timed out|unreachable)/i],
+    ["remote DST's parent missing", () => ['-e', lab.rsh, `${small}/`, `${H1}:${join(never(), 'x')}`], /parent directory does not exist on 127\.0\.0\.1/],
+    ['remote DST is a file', () => ['-e', lab.rsh, `${small}/`, `${H1}:${join(small, readdirSync(small).find((n) => n.includes('.'))!)}`], /exists and is not a directory/],
+    ['remote SRC missing', () => ['-e', lab.rsh, `${H1}:${join(tmp.path, 'nope')}/`, never()], /source not found/],
+    ['unreachable SRC host', () => ['-e', lab.rsh, `127.0.0.3:${small}/`, never()], /cannot reach host 127\.0\.0\.3/],
+    ['SRC and DST both remote', () => ['-e', lab.rsh, `${H1}:${small}/`, `${H2}:${never()}`], /both be remote/],
+    ['host read as an ssh option', () => ['-e', lab.rsh, '--', `${small}/`, `-oProxyCommand=x:${never()}`], /starts with '-'/],
+    ['unreachable worker', () => ['-e', lab.rsh, '--workers', `${H1},127.0.0.3`, `${small}/`, never()], /cannot reach worker host 127\.0\.0\.3/],
+    ['worker host read as an ssh option', () => ['-e', lab.rsh, '--workers', '-oProxyCommand=x', `${small}/`, never()], /starts with '-'/],
+  ];
+  for (const [what, args, message] of cases) {
+    test(what, async () => {
+      const r = await runCli(args());
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^multisync: /);
+      expect(lines[0]).toMatch(message);
+      expect(existsSync(never())).toBe(false);
+    });
+  }
+});
+
+suite(name('worker hosts'), () => {
+  test('two workers both run buckets; bucket-done names the worker; identical copy', async () => {
+    const d = join(tmp.path, 'by-workers');
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '20', '--workers', `${H1},${H2}`, `${small}/`, d]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const done = jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done');
+    expect(done.length).toBe(30);
+    expect(new Set(done.map((e) => e.worker))).toEqual(new Set([H1, H2]));
+    await expectSame(small, d);
+  });
+
+  test('--workers-file, odd names, and a DST that is remote from the worker', async () => {
+    const file = join(tmp.path, 'workers.txt');
+    writeFileSync(file, `# the worker\n${H2}\n`);
+    const d = join(tmp.path, 'via worker to remote');
+    // the worker's own rsync reaches DST (on 127.0.0.1) with its own remote shell: -r --rsh
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '5', '--workers-file', file, '-r', `-aS --numeric-ids --rsh='${lab.rsh}'`, `${odd}/`, `${H1}:${d}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const done = jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done');
+    expect(new Set(done.map((e) => e.worker))).toEqual(new Set([H2]));
+    await expectSame(odd, d);
+  });
+
+  test('Ctrl-C stops the remote rsyncs on the workers too', async () => {
+    const d = join(tmp.path, 'interrupted-workers');
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=300', '--workers', `${H1},${H2}`, `${big}/`, d]);
+    await waitFor(() => rsyncPids(d).length >= 4, 'remote rsyncs on both workers');
+    cli.proc.kill('SIGINT');
+    expect(await cli.done()).toBe(130);
+    expect(rsyncPids(d)).toEqual([]);
+  });
+
+  // last: it stops a host
+  test('a worker whose sshd dies mid-run: its buckets are requeued on the other, the copy is complete', async () => {
+    const d = join(tmp.path, 'host-dies');
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=2000', '--workers', `${H1},${H2}`, `${big}/`, d]);
+    await waitFor(() => jsonEvents(cli.lines).some((e) => e.type === 'bucket-done' && e.worker === H2), `a bucket done on ${H2}`);
+    lab.hosts[1].stop();
+    const code = await cli.done();
+    const ev = jsonEvents(cli.lines);
+    expect(cli.stderr).toBe('');
+    expect(code).toBe(0);
+    expect(ev.find((e) => e.type === 'worker-down')).toMatchObject({ worker: H2 });
+    expect(ev.filter((e) => e.type === 'bucket-requeued').length).toBeGreaterThanOrEqual(1);
+    const done = ev.filter((e) => e.type === 'bucket-done');
+    expect(done.length).toBe(24);
+    expect(done.filter((e) => e.worker === H1).length).toBeGreaterThan(done.filter((e) => e.worker === H2).length);
+    expect(ev[ev.length - 1]).toMatchObject({ type: 'summary', status: 'ok', failedBuckets: 0 });
+    // the dead host's rsyncs lost their connection; they stop at their next write (and clean up)
+    await waitFor(() => rsyncPids(d).length === 0, 'the orphaned rsyncs of the stopped host to end');
+    await expectSame(big, d);
+  });
+});
+
+// the daemon chroots into its module (so absolute symlinks keep their leading '/'): that needs root
+const asRoot = process.getuid?.() === 0;
+(asRoot ? describe : describe.skip)(asRoot ? 'rsync daemon destination' : 'rsync daemon destination (skipped: needs root for the daemon chroot)', () => {
+  test('host::module/path (rsync:// URL with a port): odd-name tree copied exactly', async () => {
+    const dir = join(tmp.path, 'daemon');
+    const module = join(dir, 'module');
+    mkdirSync(module, { recursive: true });
+    const conf = join(dir, 'rsyncd.conf');
+    writeFileSync(conf, `pid file = ${join(dir, 'rsyncd.pid')}\nuse chroot = yes\n[mod]\n  path = ${module}\n  read only = no\n  uid = 0\n  gid = 0\n  numeric ids = yes\n`);
+    const port = await freePort([H1]);
+    const daemon = spawn('rsync', ['--daemon', '--no-detach', `--config=${conf}`, `--port=${port}`, `--address=${H1}`], { stdio: 'ignore' });
+    try {
+      await waitFor(() => spawnSync('rsync', [`rsync://${H1}:${port}/`]).status === 0, 'the rsync daemon', 10_000);
+      const bad = await runCli([`${odd}/`, `rsync://${H1}:${port}/nomodule/x`]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/no module 'nomodule'/);
+      const r = await runCli(['-p', '3', '-f', '6', `${odd}/`, `rsync://${H1}:${port}/mod/sub dir`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      await expectSame(odd, join(module, 'sub dir'));
+    } finally {
+      daemon.kill('SIGTERM');
+    }
+  });
+});
