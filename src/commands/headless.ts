@@ -43,6 +43,7 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
     else if (e.type === 'crawl-error') err(`multisync: ${e.vanished ? 'vanished' : 'cannot read'}: ${printable(e.path)} (${e.error})`);
     else if (e.type === 'bucket-retry' && o.progress) err(`multisync: bucket ${e.bucket} exit ${e.exitCode}: ${e.error}; retry in ${e.delayMs} ms`);
     else if (e.type === 'finalize' && !e.ok) err(`multisync: ${e.step} failed: ${e.error}`);
+    else if (e.type === 'worker-down') err(`multisync: worker host ${e.worker} is down (${e.error}): its buckets go to the other hosts`);
     else if (e.type === 'start' && o.show) err(`multisync: bucket directory ${e.bucketDir}`);
   });
   const timer = setInterval(() => {

@@ -11,7 +11,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: OptionSpec[] = [
-  { long: 'processes', short: 'p', value: 'single', arg: 'N', help: 'parallel rsync processes [cores+2, 2..8]' },
+  { long: 'processes', short: 'p', value: 'single', arg: 'N', help: 'parallel rsync processes, per worker host with --workers [cores+2, 2..8]' },
   { long: 'files', short: 'f', value: 'single', arg: 'N', help: 'max entries per bucket [1000]' },
   { long: 'size', short: 's', value: 'single', arg: 'SIZE', help: 'max bytes per bucket, K M G T P suffixes, 1024-based [1G]' },
   { long: 'rsync', short: 'r', value: 'single', arg: 'OPTS', help: 'rsync options ["-aS --numeric-ids"]' },
@@ -33,7 +33,9 @@ export const OPTIONS: OptionSpec[] = [
   { long: 'state', value: 'single', arg: 'DIR', help: 'state directory (journal, lists, logs) [derived from the command]' },
   { long: 'new', help: 'discard the earlier state of this command instead of resuming' },
   { long: 'retry-failed', help: 'run only the paths that failed last time' },
-  { long: 'rsh', short: 'e', value: 'single', arg: 'CMD', help: 'remote shell for rsync (as rsync -e)' },
+  { long: 'rsh', short: 'e', value: 'single', arg: 'CMD', help: 'remote shell for rsync (as rsync -e), and to reach --workers' },
+  { long: 'workers', value: 'multi', arg: 'HOSTS', help: 'run the buckets on these hosts over ssh ([user@]host,…); SRC/DST as they see them' },
+  { long: 'workers-file', value: 'multi', arg: 'FILE', help: 'worker hosts, one per line (# comments)' },
   { long: 'retries', value: 'single', arg: 'N', help: 'retries of a bucket after a retryable failure [2]' },
   { long: 'version', short: 'v', help: 'print the version' },
   { long: 'help', short: 'h', help: 'this help' },

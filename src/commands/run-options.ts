@@ -2,7 +2,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { defaultProcesses, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { remoteSourceRoot } from '../engine/remote.ts';
+import { workerHosts } from './worker-options.ts';
 import { defaultStateDir } from '../engine/state.ts';
 import { UsageError } from '../engine/errors.ts';
 import { reservedOption, splitOptions, withSlash } from '../engine/rsync-args.ts';
@@ -41,7 +43,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   const sources = args.positionals.slice(0, -1).map((s) => {
     if (!s) throw new UsageError('SRC must not be empty');
     // with --files-from, SRC is the directory the names are relative to, slash or not (as rsync)
-    return filesFrom ? { arg: s, base: withSlash(s), prefix: '' } : sourceRoot(s);
+    return filesFrom ? { arg: s, base: withSlash(s), prefix: '' } : isRemote(s) ? remoteSourceRoot(s) : sourceRoot(s);
   });
   const cfg: RunConfig = {
     sources,
@@ -54,6 +56,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     oneFileSystem,
     deleteOpts,
     rsh: v.rsh,
+    workers: workerHosts(args),
     retries,
     backoffMs: env.MULTISYNC_BACKOFF_MS ? Number(env.MULTISYNC_BACKOFF_MS) : 1000,
     dryRun: !!args.flags['dry-run'],

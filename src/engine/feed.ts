@@ -5,7 +5,7 @@ import type { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
 import { DirList } from './dir-list.ts';
 import type { RunState } from './run-state.ts';
-import { sourceEntries } from './manifest.ts';
+import { sourceEntriesFor } from './remote-crawl.ts';
 import { compileFilters } from './filter.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
@@ -40,7 +40,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
     const retry = ctx.retry?.[i];
     if (ctx.retry && !retry) continue;
     const manifest = retry ? { file: retry, from0: true } : cfg.filesFrom;
-    const entries = sourceEntries(cfg.sources[i], manifest, {
+    const entries = sourceEntriesFor(cfg, cfg.sources[i], manifest, {
       signal: ctx.signal,
       dirDelayMs: cfg.crawlDelayMs,
       // with -H, held link groups are bucketed only at the end: no subtree is final before

@@ -41,8 +41,8 @@ export function probeOptions(rsync: string, opts: string[]): void {
   }
 }
 
-function realOrResolved(p: string): string {
-  // Resolve the longest existing prefix with realpath, keep the rest as typed.
+/** realpath of the longest existing prefix of p, the rest appended as typed. */
+export function realOrResolved(p: string): string {
   let cur = resolve(p);
   const rest: string[] = [];
   for (;;) {
@@ -59,7 +59,7 @@ function realOrResolved(p: string): string {
 
 export function checkSources(sources: SourceRoot[]): void {
   for (const s of sources) {
-    if (isRemote(s.arg)) throw new UsageError(`remote sources are not supported yet: '${s.arg}'`);
+    if (isRemote(s.arg)) continue; // checked over ssh (remote-preflight.ts)
     const path = s.base + s.prefix;
     let st;
     try {

@@ -10,6 +10,7 @@ import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote, shCommand, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { findPath } from './remote-crawl.ts';
+import { pickFirstError } from './rsync-process.ts';
 import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, type SshResult } from './ssh-control.ts';
 
 export interface RemoteSession {
@@ -169,13 +170,19 @@ function daemonArgs(cfg: RunConfig): string[] {
   return cfg.rsh ? [`--rsh=${cfg.rsh}`] : [];
 }
 
+/** rsync's most specific error line (not its closing "rsync error: … (code N)" when there is better). */
+function rsyncLine(text: string, fallback: string): string {
+  const lines = text.split('\n').map((l) => l.trim().replace(/^@ERROR:\s*/, '')).filter(Boolean);
+  return pickFirstError(lines.filter((l) => !/^rsync error: /.test(l))) ?? lines[0] ?? fallback;
+}
+
 /** The module of a daemon DST must answer: `rsync --list-only host::module/`. */
 function checkDaemon(cfg: RunConfig, spec: Extract<RemoteSpec, { kind: 'daemon' }>): void {
   const moduleUrl = spec.url ? `rsync://${spec.host}${spec.port ? `:${spec.port}` : ''}/${spec.module}/` : `${spec.host}::${spec.module}/`;
   if (!spec.module) throw new UsageError(`destination ${cfg.destination} names no rsync daemon module`);
   const r = spawnSync(cfg.rsyncPath, ['--list-only', '--no-motd', ...daemonArgs(cfg), moduleUrl], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   if (r.status === 0) return;
-  const line = firstLine(r.stderr || r.stdout || '', `exit ${r.status ?? r.signal}`).replace(/^@ERROR:\s*/, '');
+  const line = rsyncLine(r.stderr || r.stdout || '', `exit ${r.status ?? r.signal}`);
   if (/Unknown module/i.test(line)) throw new UsageError(`the rsync daemon on ${spec.host} has no module '${spec.module}': ${line}`);
   throw new UsageError(`cannot reach the rsync daemon on ${spec.host}: ${line}`);
 }
@@ -187,7 +194,7 @@ function createDaemonDestination(cfg: RunConfig, spec: RemoteSpec | null): void 
   try {
     const dst = cfg.destination.endsWith('/') ? cfg.destination : `${cfg.destination}/`;
     const r = spawnSync(cfg.rsyncPath, ['-d', '--no-motd', ...daemonArgs(cfg), `${empty}/`, dst], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    if (r.status !== 0) throw new UsageError(`cannot create destination ${cfg.destination}: ${firstLine(r.stderr || r.stdout || '', `exit ${r.status}`).replace(/^@ERROR:\s*/, '')}`);
+    if (r.status !== 0) throw new UsageError(`cannot create destination ${cfg.destination}: ${rsyncLine(r.stderr || r.stdout || '', `exit ${r.status}`)}`);
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
