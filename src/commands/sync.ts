@@ -26,7 +26,8 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   try {
     // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)
     if (remote.localDestination) createDestination = checkDestination(cfg.destination, cfg.filesFrom ? [] : cfg.sources);
-    probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
+    // multisync's own default options need no probe (a whole local rsync run, ~40 ms)
+    if (args.values.rsync !== undefined) probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
     checkStateOwner(cfg);
     if (!cfg.dryRun) remote.createDestination();
   } catch (err) {
