@@ -146,14 +146,19 @@ function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: Remo
     'rsync --version 2>&1 | head -n 1',
     ...localSources.map((p, i) => `[ -e ${shPath(p)} ] || [ -L ${shPath(p)} ] || echo nosrc:${i}`),
   ].join('; ');
+  let oldRsync = false;
   for (const w of workers) {
     const r = run(w, `sh -c ${shQuote(script)}`);
     if (r.connectionFailed) throw reachError(r, w, 'worker host');
     const lines = r.stdout.split('\n');
-    if (!/rsync\s+version/.test(lines[0] ?? '')) throw new UsageError(`rsync not found on worker host ${w}: ${lines[0] || firstLine(r.stderr, `exit ${r.code}`)}`);
+    const version = /rsync\s+version\s+v?(\d+\.\d+\.\d+)/.exec(lines[0] ?? '');
+    if (!version) throw new UsageError(`rsync not found on worker host ${w}: ${lines[0] || firstLine(r.stderr, `exit ${r.code}`)}`);
+    oldRsync ||= needsProtectArgs(version[1]);
     const missing = lines.find((l) => l.startsWith('nosrc:'));
     if (missing) throw new UsageError(`worker host ${w} does not see source ${localSources[Number(missing.slice(6))]} (SRC and DST are paths as the workers see them)`);
   }
+  // a worker's rsync before 3.2.4 would split a remote path at its spaces
+  if (oldRsync && (dstSpec || cfg.sources.some((s) => parseRemote(s.arg))) && !cfg.rsyncOpts.includes('--protect-args')) cfg.rsyncOpts = [...cfg.rsyncOpts, '--protect-args'];
   if (!dstSpec) return checkDestinationOn(run, workers[0], cfg.destination, cfg.destination, 'worker host');
   // DST is remote from the workers: made by one rsync of an empty directory, run on the first
   // worker, with the remote shell options the buckets' rsyncs get (-r "--rsh=…")

@@ -22,8 +22,6 @@ export interface WorkerHost {
   failures: number;
   dead: boolean;
   lastError?: string;
-  /** Extra rsync options for this host (e.g. --protect-args for an old rsync). */
-  extraOpts: string[];
 }
 
 /** An outcome that may say the host, not the bucket, failed. */
@@ -37,8 +35,6 @@ export interface WorkerPoolConfig {
   emit(e: EngineEvent): void;
   /** Consecutive lost connections after which a host is dead. */
   maxFailures?: number;
-  /** Extra rsync options per host name (from the pre-flight). */
-  extraOpts?: Record<string, string[]>;
 }
 
 /** Parses `--workers a,b` values and a --workers-file's text: one host per item, '#' comments. */
@@ -71,10 +67,10 @@ export function remoteKillCommand(sig: 'TERM' | 'KILL' | 'STOP' | 'CONT', patter
  * coordinator's own --rsh dropped (the worker reaches a remote DST with its own ssh setup) and
  * the kill marker first.
  */
-export function workerRsyncArgs(argv: string[], o: { listFile?: string; dropRsh?: string; marker: string; extraOpts?: string[] }): string[] {
+export function workerRsyncArgs(argv: string[], o: { listFile?: string; dropRsh?: string; marker: string }): string[] {
   // multisync's own --rsh comes after the user's options: only that last one goes
   const drop = o.dropRsh === undefined ? -1 : argv.lastIndexOf(`--rsh=${o.dropRsh}`);
-  const out = [o.marker, ...(o.extraOpts ?? [])];
+  const out = [o.marker];
   argv.forEach((a, i) => {
     if (o.listFile !== undefined && a === `--files-from=${o.listFile}`) out.push('--files-from=-');
     else if (i !== drop) out.push(a);
@@ -92,7 +88,7 @@ export class WorkerPool {
   private maxFailures: number;
 
   constructor(private cfg: WorkerPoolConfig) {
-    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, failures: 0, dead: false, extraOpts: cfg.extraOpts?.[name] ?? [] }));
+    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, failures: 0, dead: false }));
     this.ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
     this.maxFailures = cfg.maxFailures ?? 2;
   }
@@ -159,7 +155,7 @@ export class WorkerPool {
   private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean): RsyncRun {
     const { option, pattern } = markerOf(this.runId, tag);
     const listFile = s.argv.map((a) => FILES_FROM.exec(a)?.[1]).find((f) => f !== undefined);
-    const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option, extraOpts: host.extraOpts });
+    const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option });
     const command = `env LC_ALL=C ${shCommand(['rsync', ...args])}`;
     let input: Buffer | undefined;
     try {
