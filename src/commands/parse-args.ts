@@ -36,6 +36,7 @@ export const OPTIONS: OptionSpec[] = [
   { long: 'rsh', short: 'e', value: 'single', arg: 'CMD', help: 'remote shell for rsync (as rsync -e), and to reach --workers' },
   { long: 'workers', value: 'multi', arg: 'HOSTS', help: 'run the buckets on these hosts over ssh ([user@]host,…); SRC/DST as they see them' },
   { long: 'workers-file', value: 'multi', arg: 'FILE', help: 'worker hosts, one per line (# comments)' },
+  { long: 'shared', value: 'single', arg: 'DIR', help: 'many-to-one: coordinators on several hosts share one plan in DIR (shared storage) and claim buckets' },
   { long: 'retries', value: 'single', arg: 'N', help: 'retries of a bucket after a retryable failure [2]' },
   { long: 'version', short: 'v', help: 'print the version' },
   { long: 'help', short: 'h', help: 'this help' },

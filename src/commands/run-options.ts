@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
 import { remoteSourceRoot } from '../engine/remote.ts';
 import { workerHosts } from './worker-options.ts';
+import { sharedOption } from './shared-options.ts';
 import { defaultStateDir } from '../engine/state.ts';
 import { UsageError } from '../engine/errors.ts';
 import { reservedOption, splitOptions, withSlash } from '../engine/rsync-args.ts';
@@ -71,6 +72,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   if (cfg.retryFailed && cfg.dryRun) throw new UsageError('--retry-failed cannot be combined with --dry-run');
   cfg.stateDir = v.state ? resolve(v.state) : defaultStateDir(cfg, v.buckets ? { ...env, XDG_STATE_HOME: resolve(v.buckets) } : env);
   if (env.MULTISYNC_TEST_CRAWL_DELAY_MS) cfg.crawlDelayMs = Number(env.MULTISYNC_TEST_CRAWL_DELAY_MS);
+  sharedOption(args, cfg);
   return cfg;
 }
 

@@ -2,6 +2,7 @@
 import { Engine } from '../engine/engine.ts';
 import { checkDestination, checkRsync, checkSources, probeOptions } from '../engine/preflight.ts';
 import { prepareRemote } from '../engine/remote-preflight.ts';
+import { prepareShared } from '../engine/shared-plan.ts';
 import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
 import { runConfig } from './run-options.ts';
@@ -29,6 +30,8 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     // multisync's own default options need no probe (a whole local rsync run, ~40 ms)
     if (args.values.rsync !== undefined) probeOptions(cfg.rsyncPath, cfg.rsyncOpts);
     checkStateOwner(cfg);
+    // --shared: the plan's command must match, and DST may be created by several hosts at once
+    if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
     if (!cfg.dryRun) remote.createDestination();
   } catch (err) {
     remote.close();

@@ -16,6 +16,8 @@ export interface RunConfig {
   workers?: string[];
   /** Private directory of the shared ssh connections' sockets (ssh-control.ts). */
   sshControlDir?: string;
+  /** --shared DIR: coordinators on several hosts share one plan there (shared-plan.ts). */
+  shared?: string;
   retries: number;
   /** First retry delay; doubles each attempt. */
   backoffMs: number;

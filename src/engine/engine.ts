@@ -17,6 +17,7 @@ import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
 import { WorkerPool } from './workers.ts';
+import { SharedPlan } from './shared-plan.ts';
 import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
@@ -35,6 +36,8 @@ export class Engine implements EngineControl {
   private finalRun: RsyncRun | null = null;
   /** --workers: the hosts buckets and final passes run on. */
   private workerPool?: WorkerPool;
+  /** --shared: the plan several coordinators share. */
+  private shared?: SharedPlan;
   private state: RunState | null = null;
   private splitIds: () => number = () => 0;
   private release: (() => void) | null = null;
@@ -46,6 +49,7 @@ export class Engine implements EngineControl {
       cfg.destination,
     );
     this.stats.processes = cfg.processes;
+    if (cfg.shared) this.shared = new SharedPlan(cfg, () => this.runDir, (e) => this.emit(e));
     if (cfg.workers?.length) this.workerPool = new WorkerPool({ hosts: cfg.workers, rsh: cfg.rsh, sshControlDir: cfg.sshControlDir, emit: (e) => this.emit(e) });
     this.supervisor = new Supervisor({
       workers: this.workerPool,
@@ -56,10 +60,12 @@ export class Engine implements EngineControl {
       emit: (e) => this.emit(e),
       argvFor: (b) => this.argvFor(b),
       hooks: {
+        claim: (b) => this.shared?.claim(b) ?? true,
         started: (b, pid) => this.state?.hooks().started(b, pid),
-        done: (b, o) => this.state?.hooks().done(b, o),
-        failed: (b, o) => this.state?.hooks().failed(b, o),
+        done: (b, o) => (this.state?.hooks().done(b, o), this.shared?.done(b)),
+        failed: (b, o) => (this.state?.hooks().failed(b, o), this.shared?.failed(b, o)),
         split: (b) => {
+          if (this.shared) return null; // a split's new ids are not in the shared plan
           const parts = splitBucket(b, this.runDir, this.splitIds, 0);
           if (parts) this.state?.hooks().splitMade(b, parts);
           return parts;
@@ -182,6 +188,7 @@ export class Engine implements EngineControl {
       maxFiles: cfg.maxFiles,
       maxBytes: cfg.maxBytes,
       onBucket: (b) => {
+        if (this.shared) return this.shared.publish(b); // every coordinator takes it from there
         this.stats.bucketsTotal++;
         state.bucketMade(b);
         this.supervisor.enqueue(b);
@@ -196,7 +203,7 @@ export class Engine implements EngineControl {
       }
     }, TICK_MS);
     try {
-      await feedSources({
+      const feed = () => feedSources({
         cfg,
         runDir: this.runDir,
         bucketer,
@@ -207,12 +214,14 @@ export class Engine implements EngineControl {
         state,
         retry: cfg.retryFailed ? retryLists(state, cfg) : undefined,
       });
+      await (this.shared ? this.shared.follow(feed, { supervisor: this.supervisor, stats: this.stats, bucketer, signal: this.crawlAbort.signal }) : feed());
       this.supervisor.closeInput();
       await this.supervisor.idle();
       await this.holdWhileFailed();
       await this.finish();
     } finally {
       clearInterval(tick);
+      this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';
     }

@@ -21,6 +21,8 @@ export interface SupervisorConfig {
 
 /** Where the journal listens in, and how a failing bucket is cut in halves. */
 export interface SupervisorHooks {
+  /** Just before a bucket starts: false when it is not ours to run (--shared: another host claimed it). */
+  claim?(b: Bucket): boolean;
   started?(b: Bucket, pid: number | undefined): void;
   done?(b: Bucket, o: Outcome): void;
   failed?(b: Bucket, o: Outcome): void;
@@ -210,6 +212,7 @@ export class Supervisor {
   }
 
   private start(bucket: Bucket, host?: WorkerHost): void {
+    if (this.cfg.hooks?.claim && !this.cfg.hooks.claim(bucket)) return;
     const slot = this.freeSlot();
     bucket.attempts++;
     bucket.worker = host?.name;

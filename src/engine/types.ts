@@ -154,6 +154,7 @@ export type EngineEvent =
     }
   | { type: 'delete'; path: string; dryRun: boolean }
   | { type: 'worker-down'; worker: string; error: string }
+  | { type: 'shared'; role: 'crawler' | 'joiner'; host: string; note: string }
   | { type: 'bucket-requeued'; bucket: number; worker: string; error: string }
   | { type: 'bucket-split'; bucket: number; into: number[]; exitCode: number | null; error: string }
   | { type: 'resume'; stateDir: string; skippedBuckets: number; pendingBuckets: number; listedBefore: number }

@@ -1,0 +1,346 @@
+// Many-to-one (--shared DIR): coordinators started on several hosts (SRC and DST at the same
+// paths on each, DIR on shared storage) share one plan and split its buckets between them.
+// Hosts may join a running migration at any time.
+//
+//   DIR/command.json        what the plan copies (sources, destination, options): a joining
+//                           coordinator must run the same command
+//   DIR/crawler             who crawls: created with O_EXCL by the first coordinator
+//   DIR/buckets/NNNNNN.list the bucket lists, published by the crawler; .json = their meta,
+//                           written under a temporary name and renamed (readers never see half)
+//   DIR/claims/NNNNNN       who runs a bucket: created with O_EXCL, so exactly one host wins
+//   DIR/done/NNNNNN         the bucket succeeded; DIR/failed/NNNNNN(.log, .list) it failed
+//   DIR/crawl-done          the crawl ended; holds the number of buckets
+//
+// Every coordinator (the crawler too) picks new buckets up by polling DIR/buckets and claims each
+// one just before it would start it; a bucket someone else claimed is watched until it is done or
+// failed. Claims and the crawler file are kept alive by a heartbeat (their mtime changes every
+// lease/4); one that has not changed for a whole lease, as seen by the watcher's own clock (no
+// clock sync needed), belongs to a dead coordinator: it is taken over by renaming it away (only
+// one rename succeeds) and claiming again. A dead crawler's crawl is redone by a survivor, its
+// new buckets numbered after the last published one. The crawler waits for every bucket to
+// settle, then runs the directory-metadata pass, last.
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { bucketName, type Bucketer } from './bucketer.ts';
+import type { RunConfig } from './config.ts';
+import { UsageError } from './errors.ts';
+import { runIdentity } from './state.ts';
+import type { Stats } from './stats.ts';
+import type { Supervisor } from './supervisor.ts';
+import type { Bucket, EngineEvent, Outcome } from './types.ts';
+
+const POLL_MS = 300;
+const DEFAULT_LEASE_MS = 60_000;
+
+interface Meta {
+  id: number;
+  source: number;
+  files: number;
+  bytes: number;
+}
+
+/**
+ * Checks (or records) the plan's command and creates DIR (exit 2 when another command owns it);
+ * makes a missing local DST here, where another host may be making it too. Returns whether the
+ * engine must still create DST (never).
+ */
+export function prepareShared(cfg: RunConfig, createDestination: boolean): boolean {
+  if (!cfg.shared) return createDestination;
+  checkSharedCommand(cfg, cfg.shared);
+  if (createDestination) mkdirSync(cfg.destination, { recursive: true });
+  return false;
+}
+
+function checkSharedCommand(cfg: RunConfig, dir: string): void {
+  try {
+    for (const sub of ['', 'buckets', 'claims', 'done', 'failed']) mkdirSync(join(dir, sub), { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot use --shared ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const file = join(dir, 'command.json');
+  const mine = JSON.stringify(runIdentity(cfg));
+  try {
+    const fd = openSync(file, 'wx');
+    writeSync(fd, `${mine}\n`);
+    closeSync(fd);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot use --shared ${dir}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  let theirs = '';
+  try {
+    theirs = JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    /* being written: accept */
+    return;
+  }
+  if (theirs !== mine) throw new UsageError(`--shared ${dir} holds the plan of another command (sources, destination or options differ)`);
+}
+
+/** O_EXCL create; false when it exists. */
+function createExclusive(path: string, text: string): boolean {
+  try {
+    const fd = openSync(path, 'wx');
+    writeSync(fd, text);
+    closeSync(fd);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+export class SharedPlan {
+  readonly dir: string;
+  readonly me = `${hostname()}:${process.pid}`;
+  private leaseMs: number;
+  private nextSeen = 1;
+  private seen = new Map<number, Bucket>();
+  /** Buckets this coordinator claimed (running, queued or finished here). */
+  private mine = new Set<number>();
+  private finished = new Set<number>();
+  /** Buckets another coordinator claimed, watched until they settle. */
+  private foreign = new Map<number, Bucket>();
+  /** Stamp of a watched file, and when (our clock) it last changed. */
+  private stamps = new Map<string, { stamp: string; at: number }>();
+  crawling = false;
+  private heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(
+    private cfg: RunConfig,
+    private runDir: () => string,
+    private emit: (e: EngineEvent) => void,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.dir = cfg.shared!;
+    this.leaseMs = Number(env.MULTISYNC_SHARED_LEASE_MS) || DEFAULT_LEASE_MS;
+    this.heartbeat = setInterval(() => this.beat(), Math.max(50, this.leaseMs / 4));
+    this.heartbeat.unref?.();
+  }
+
+  private path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  /** Keeps our claims (and the crawler file) alive. */
+  private beat(): void {
+    const now = new Date();
+    const touch = (p: string) => {
+      try {
+        utimesSync(p, now, now);
+      } catch {
+        /* gone */
+      }
+    };
+    if (this.crawling) touch(this.path('crawler'));
+    for (const id of this.mine) if (!this.finished.has(id)) touch(this.path('claims', bucketName(id)));
+  }
+
+  /** True when `file` has not changed for a whole lease (as this host's clock sees it). */
+  private stale(file: string): boolean {
+    let stamp: string;
+    try {
+      const st = statSync(file);
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      this.stamps.delete(file);
+      return false;
+    }
+    const now = Date.now();
+    const prev = this.stamps.get(file);
+    if (!prev || prev.stamp !== stamp) {
+      this.stamps.set(file, { stamp, at: now });
+      return false;
+    }
+    return now - prev.at >= this.leaseMs;
+  }
+
+  /** Takes over a stale file: only one renamer wins, then the file is created anew (O_EXCL). */
+  private takeOver(file: string): boolean {
+    try {
+      renameSync(file, `${file}.stale-${this.me.replace(/[^\w.-]/g, '_')}-${Date.now()}`);
+    } catch {
+      return false;
+    }
+    this.stamps.delete(file);
+    return createExclusive(file, `${this.me}\n`);
+  }
+
+  /** The crawler publishes a bucket: its list, then its meta (renamed into place). */
+  publish(b: Bucket): void {
+    const name = bucketName(b.id);
+    copyFileSync(b.listFile, this.path('buckets', `${name}.list`));
+    const meta: Meta = { id: b.id, source: b.source, files: b.files, bytes: b.bytes };
+    const tmp = this.path('buckets', `.${name}.json.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify(meta));
+    renameSync(tmp, this.path('buckets', `${name}.json`));
+  }
+
+  /** Claims a bucket before it starts here; false when another coordinator has it. */
+  claim(b: Bucket): boolean {
+    if (this.mine.has(b.id)) return true;
+    if (createExclusive(this.path('claims', bucketName(b.id)), `${this.me}\n`)) {
+      this.mine.add(b.id);
+      return true;
+    }
+    this.foreign.set(b.id, b);
+    return false;
+  }
+
+  done(b: Bucket): void {
+    this.finished.add(b.id);
+    writeFileSync(this.path('done', bucketName(b.id)), `${this.me}\n`);
+  }
+
+  failed(b: Bucket, o: Outcome): void {
+    this.finished.add(b.id);
+    const name = bucketName(b.id);
+    try {
+      copyFileSync(b.logFile, this.path('failed', `${name}.log`));
+    } catch {
+      /* no log */
+    }
+    try {
+      copyFileSync(b.listFile, this.path('failed', `${name}.list`));
+    } catch {
+      /* no list */
+    }
+    writeFileSync(this.path('failed', name), `${JSON.stringify({ host: this.me, exitCode: o.exitCode, error: o.firstError ?? o.meaning })}\n`);
+  }
+
+  /** Ends our part: claims of buckets that did not finish here go, so others take them at once. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const id of this.mine) {
+      if (this.finished.has(id)) continue;
+      try {
+        unlinkSync(this.path('claims', bucketName(id)));
+      } catch {
+        /* gone */
+      }
+    }
+  }
+
+  /** New buckets published since the last call, in id order. */
+  private poll(): Bucket[] {
+    const out: Bucket[] = [];
+    for (;;) {
+      const name = bucketName(this.nextSeen);
+      let meta: Meta;
+      try {
+        meta = JSON.parse(readFileSync(this.path('buckets', `${name}.json`), 'utf8'));
+      } catch {
+        break;
+      }
+      const b: Bucket = {
+        id: meta.id,
+        source: meta.source,
+        files: meta.files,
+        bytes: meta.bytes,
+        listFile: this.path('buckets', `${name}.list`),
+        logFile: join(this.runDir(), `${name}.log`),
+        attempts: 0,
+      };
+      this.seen.set(b.id, b);
+      out.push(b);
+      this.nextSeen++;
+    }
+    return out;
+  }
+
+  private crawlTotal(): number | null {
+    try {
+      return JSON.parse(readFileSync(this.path('crawl-done'), 'utf8')).buckets;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A watched bucket that settled elsewhere: done (counted as skipped here) or failed. */
+  private settleForeign(b: Bucket, stats: Stats): boolean {
+    const name = bucketName(b.id);
+    if (existsSync(this.path('done', name))) {
+      stats.skipped++;
+      stats.done++;
+      stats.filesDone += b.files;
+      stats.bytesDone += b.bytes;
+      return true;
+    }
+    if (existsSync(this.path('failed', name))) {
+      let info = { host: '?', exitCode: null as number | null, error: 'failed' };
+      try {
+        info = JSON.parse(readFileSync(this.path('failed', name), 'utf8'));
+      } catch {
+        /* torn */
+      }
+      stats.failed++;
+      stats.failures = [
+        ...stats.failures,
+        {
+          bucket: b.id,
+          source: b.source,
+          files: b.files,
+          bytes: b.bytes,
+          exitCode: info.exitCode,
+          kind: 'fatal',
+          meaning: `failed on ${info.host}`,
+          firstError: `${info.error} (on ${info.host})`,
+          logFile: this.path('failed', `${name}.log`),
+          attempts: 0,
+        },
+      ];
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Feeds the local supervisor from the shared plan until every bucket of it settled: crawls
+   * (publishing) when this coordinator is, or becomes, the crawler; claims happen at start.
+   */
+  async follow(feed: () => Promise<void>, o: { supervisor: Supervisor; stats: Stats; bucketer: Bucketer; signal: AbortSignal }): Promise<void> {
+    const { supervisor, stats, bucketer, signal } = o;
+    let crawl: Promise<void> | null = null;
+    const startCrawl = (takeover: boolean) => {
+      this.crawling = true;
+      bucketer.nextId = Math.max(bucketer.nextId, this.nextSeen, ...[...this.seen.keys()].map((k) => k + 1));
+      if (takeover) this.emit({ type: 'shared', role: 'crawler', host: this.me, note: 'the earlier crawler stopped; crawling again' });
+      crawl = feed().then(() => {
+        if (!signal.aborted) writeFileSync(this.path('crawl-done'), JSON.stringify({ buckets: bucketer.nextId - 1, host: this.me }));
+      });
+    };
+    if (createExclusive(this.path('crawler'), `${this.me}\n`)) startCrawl(false);
+    this.emit({ type: 'shared', role: this.crawling ? 'crawler' : 'joiner', host: this.me, note: this.dir });
+    for (;;) {
+      for (const b of this.poll()) {
+        stats.bucketsTotal++;
+        if (!this.crawling) {
+          stats.filesTotal += b.files;
+          stats.bytesTotal += b.bytes;
+        }
+        supervisor.enqueue(b);
+      }
+      for (const [id, b] of this.foreign) {
+        if (this.settleForeign(b, stats)) this.foreign.delete(id);
+        else if (this.stale(this.path('claims', bucketName(id))) || !existsSync(this.path('claims', bucketName(id)))) {
+          // its coordinator died (or gave it back): ours now
+          const claim = this.path('claims', bucketName(id));
+          if (existsSync(claim) ? this.takeOver(claim) : createExclusive(claim, `${this.me}\n`)) {
+            this.foreign.delete(id);
+            this.mine.add(id);
+            supervisor.enqueue(b);
+          }
+        }
+      }
+      const total = this.crawlTotal();
+      if (total !== null && !this.crawling) stats.crawlDone = true;
+      if (signal.aborted) break;
+      // done when every bucket of the plan is ours (queued ones claimed at start) or settled
+      if (total !== null && this.nextSeen > total && this.foreign.size === 0 && supervisor.leftover().length === 0) break;
+      if (!this.crawling && total === null && this.stale(this.path('crawler')) && this.takeOver(this.path('crawler'))) startCrawl(true);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    if (crawl) await crawl;
+  }
+}
