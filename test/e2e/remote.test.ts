@@ -18,8 +18,8 @@ let lab: SshLab;
 const H1 = '127.0.0.1';
 const H2 = '127.0.0.2';
 
-async function expectSame(a: string, b: string) {
-  const diffs = await compareTrees(a, b);
+async function expectSame(a: string, b: string, hardlinks = false) {
+  const diffs = await compareTrees(a, b, { hardlinks });
   if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
 }
 
@@ -72,14 +72,14 @@ suite(name('remote destination (push)'), () => {
 });
 
 suite(name('remote source (pull)'), () => {
-  test('host:SRC/ crawled on the remote host, odd names intact', async () => {
+  test('host:SRC/ crawled on the remote host, odd names and hard links intact (-H, -x)', async () => {
     const d = join(tmp.path, 'pulled');
-    const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '4', `${H1}:${odd}/`, d]);
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '4', '-x', '-r', '-aSH --numeric-ids', `${H1}:${odd}/`, d]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const done = jsonEvents(r.stdout).find((e) => e.type === 'crawl-done')!;
     expect(done.files).toBeGreaterThan(40);
-    await expectSame(odd, d);
+    await expectSame(odd, d, true);
   });
 
   test('host:SRC (no slash) and --exclude: the same result as one plain rsync', async () => {
