@@ -76,6 +76,8 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       skippedBuckets: sum.skippedBuckets,
       crawlErrors: sum.crawlErrors,
       elapsedMs: sum.elapsedMs,
+      crawlMs: sum.crawlMs,
+      tailMs: sum.tailMs,
       exitCode: sum.exitCode,
       bucketDir: sum.keptDir,
     });

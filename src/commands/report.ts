@@ -58,6 +58,7 @@ export function statsBlock(sum: Summary): string {
     ['Throughput', formatRate(sum.bytes / secs)],
     ['Crawl time', `${formatDuration(sum.crawlMs)} (${((100 * sum.crawlMs) / Math.max(sum.elapsedMs, 1)).toFixed(1)}% of total)`],
     ['Crawl errors', `${sum.crawlErrors} (${sum.crawlWarnings} vanished)`],
+    ['Tail', `${formatDuration(sum.tailMs ?? 0)} (first idle worker to the end)`],
     ['Total time', formatDuration(sum.elapsedMs)],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -1,8 +1,19 @@
-// Cuts the stream of crawled entries into buckets: a bucket closes at maxFiles entries or
-// maxBytes bytes (a single larger file gets a bucket of its own). Lists are NUL-separated files
-// on disk, so memory holds only the bucket being filled.
+// Cuts the stream of crawled entries into buckets. Entries wait in a pool (FIFO, crawl order);
+// a bucket is cut from its head:
+//  - at the caps: maxFiles entries or maxBytes bytes (a single larger file or link group gets a
+//    bucket of its own), so memory holds at most one bucket's worth;
+//  - when a worker is idle (demand) while the crawl goes on: what the pool has, once it is worth
+//    an rsync (minLive entries or bytes) or has waited liveFlushMs (a slow crawl);
+//  - when the crawl of the source ends (flush): what is left is known, so it is planned — pieces
+//    shrinking from 1/slots of the rest down to a floor (guided self-scheduling: few buckets,
+//    and small ones at the end so no straggler holds the end), handed out largest first.
+// Lists are NUL-separated files on disk. With wholeDirs, a directory whose whole subtree lies in
+// one bucket is listed by its name alone (rsync recurses into it): rsync reads a --files-from
+// list one byte per read(2) and opens every path component of every name again (3.4+), which
+// made a no-op over listed files three times slower than its own recursion.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CrawlHooks } from './crawler.ts';
 import { listPath } from './rsync-args.ts';
 import type { Bucket, Entry } from './types.ts';
 
@@ -10,10 +21,35 @@ export interface BucketerConfig {
   dir: string;
   maxFiles: number;
   maxBytes: number;
-  onBucket(b: Bucket): void;
+  /** A new bucket; `settled`: every entry added before the first `settled` ones is now in a bucket. */
+  onBucket(b: Bucket, settled: number): void;
+  /** Parallel rsyncs (for planning the last buckets); 1 when unset. */
+  slots?(): number;
+  /** How many buckets the workers could start right now (idle slots, nothing queued); 0 when unset. */
+  demand?(): number;
+  /** During the crawl an idle worker gets a bucket once the pool has this many entries… */
+  minLive?: number;
+  /** …or this many bytes… */
+  minLiveBytes?: number;
+  /** …or its oldest entry waited this long (ms). */
+  liveFlushMs?: number;
+  /**
+   * Name whole subtrees instead of their entries (see treeHooks). Only when rsync recurses
+   * into a listed directory (-r) and entries need not travel in groups (no -H).
+   */
+  wholeDirs?: boolean;
 }
 
 const NUL = Buffer.from([0]);
+/** A bucket's cost for planning: its bytes plus this much per entry (rsync's per-file work). */
+export const ENTRY_COST = 64 * 1024;
+const DEFAULT_MIN_LIVE = 1000;
+const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_LIVE_FLUSH_MS = 300;
+/** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
+const FLOOR = 3;
+/** …but not below what this many entries cost (an rsync's start and end cost about that). */
+const MIN_PIECE = 1000 * ENTRY_COST;
 
 /** Writes a list durably (fsync): the journal may name it right after. */
 export function writeListFile(file: string, data: Buffer): void {
@@ -30,68 +66,267 @@ export function bucketName(id: number): string {
   return `bucket-${String(id).padStart(6, '0')}`;
 }
 
+interface Piece {
+  from: number;
+  to: number;
+  bytes: number;
+}
+
+/** A directory whose subtree is entries [start, end) (absolute positions), none left out. */
+interface Span {
+  rel: Buffer;
+  start: number;
+  end: number;
+}
+
+const DOT = Buffer.from('.');
+
 export class Bucketer {
   /** Next bucket id (a resumed run continues after the journal's last one). */
   nextId = 1;
-  private parts: Buffer[] = [];
-  private files = 0;
+  /** Entries added so far. */
+  added = 0;
+  // the pool: list names (listPath applied), sizes, and whether a bucket may start at an entry
+  // (not inside a hardlink group)
+  private names: Buffer[] = [];
+  private sizes: number[] = [];
+  private startOk: boolean[] = [];
   private bytes = 0;
   private source = -1;
-  /** When the open bucket got its first entry (for live flushing). */
+  private pumping = false;
+  private hungry = false;
+  private readonly minLive: number;
+  private readonly minLiveBytes: number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pool got its oldest entry (for live flushing). */
   openedAt = 0;
+  /** Directories entered and not yet left (the crawler's current path), and whole subtrees done. */
+  private open: Array<{ rel: Buffer; start: number; whole: boolean }> = [];
+  private spans: Span[] = [];
 
-  constructor(private cfg: BucketerConfig) {}
+  constructor(private cfg: BucketerConfig) {
+    this.minLive = cfg.minLive ?? DEFAULT_MIN_LIVE;
+    this.minLiveBytes = cfg.minLiveBytes ?? DEFAULT_MIN_LIVE_BYTES;
+  }
 
   get pendingFiles(): number {
-    return this.files;
+    return this.names.length;
   }
 
   get bucketCount(): number {
     return this.nextId - 1;
   }
 
+  /** Crawler hooks that tell the bucketer where subtrees start and end (none without wholeDirs). */
+  treeHooks(): Pick<CrawlHooks, 'enterDir' | 'leaveDir' | 'pruned'> {
+    if (!this.cfg.wholeDirs) return {};
+    return {
+      enterDir: (rel) => {
+        this.open.push({ rel, start: this.added, whole: true });
+      },
+      leaveDir: () => {
+        const d = this.open.pop();
+        // the base of a `src/` copy is never named: rsync would take its metadata and recurse all
+        if (d && d.whole && this.added > d.start && !d.rel.equals(DOT)) this.spans.push({ rel: d.rel, start: d.start, end: this.added });
+      },
+      pruned: () => {
+        for (const d of this.open) d.whole = false;
+      },
+    };
+  }
+
   add(source: number, e: Entry): void {
-    this.addGroup(source, [e]);
+    if (this.names.length && (source !== this.source || this.names.length + 1 > this.cfg.maxFiles || this.bytes + e.size > this.cfg.maxBytes)) {
+      this.addGroup(source, [e]);
+      return;
+    }
+    if (!this.names.length) {
+      this.source = source;
+      this.openedAt = Date.now();
+    }
+    this.names.push(listPath(e.path));
+    this.sizes.push(e.size);
+    this.startOk.push(true);
+    this.bytes += e.size;
+    this.added++;
+    if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
+    else if (this.hungry && (this.names.length >= this.minLive || this.bytes >= this.minLiveBytes)) this.pump();
   }
 
   /** Adds entries that must travel together (e.g. the names of one hardlinked inode). */
   addGroup(source: number, group: Entry[]): void {
-    const size = group.reduce((s, e) => s + e.size, 0);
-    if (
-      this.files > 0 &&
-      (source !== this.source || this.files + group.length > this.cfg.maxFiles || this.bytes + size > this.cfg.maxBytes)
-    ) {
-      this.flush();
-    }
-    if (this.files === 0) {
+    if (!group.length) return;
+    if (this.names.length && source !== this.source) this.flush();
+    if (!this.names.length) {
       this.source = source;
       this.openedAt = Date.now();
     }
-    for (const e of group) this.parts.push(listPath(e.path), NUL);
-    this.files += group.length;
+    const size = group.reduce((s, e) => s + e.size, 0);
+    // a group that would push the pool over a cap starts after a cut (it never splits)
+    if (this.names.length && (this.names.length + group.length > this.cfg.maxFiles || this.bytes + size > this.cfg.maxBytes)) {
+      this.cutHead(this.names.length);
+    }
+    for (let i = 0; i < group.length; i++) {
+      this.names.push(listPath(group[i].path));
+      this.sizes.push(group[i].size);
+      this.startOk.push(i === 0);
+    }
     this.bytes += size;
-    if (this.files >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.flush();
+    this.added += group.length;
+    if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
+    else if (this.hungry) this.pump();
   }
 
-  /** Closes the open bucket, if it has anything. */
+  /** Idle workers while the crawl goes on: hand them what the pool has, once it is worth it. */
+  pump(): void {
+    if (this.pumping || !this.cfg.demand) return;
+    this.pumping = true;
+    try {
+      let want = this.cfg.demand();
+      while (this.names.length && want > 0) {
+        const waited = Date.now() - this.openedAt;
+        const flushMs = this.cfg.liveFlushMs ?? DEFAULT_LIVE_FLUSH_MS;
+        if (this.names.length < this.minLive && this.bytes < this.minLiveBytes && waited < flushMs) {
+          if (!this.timer) {
+            this.timer = setTimeout(() => {
+              this.timer = null;
+              this.pump();
+            }, flushMs - waited);
+            this.timer.unref?.();
+          }
+          break;
+        }
+        // a share of what the crawl found so far: most of the tree stays in the pool until the
+        // crawl ends and it can be planned as a whole
+        const slots = Math.max(1, this.cfg.slots?.() ?? 1);
+        this.cutHead(this.headUpTo(Math.max(this.minLive, Math.ceil(this.added / (2 * slots)))));
+        want = this.cfg.demand();
+      }
+      // an idle worker waits: the next add that makes the pool worth a bucket pumps again
+      this.hungry = want > 0;
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /**
+   * The crawl of the current source is over: cuts everything left, planned (see the top of the
+   * file) and handed out largest first.
+   */
   flush(): void {
-    if (this.files === 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const n = this.names.length;
+    if (!n) return;
+    const pieces = this.plan();
+    pieces.sort((a, b) => b.bytes + (b.to - b.from) * ENTRY_COST - (a.bytes + (a.to - a.from) * ENTRY_COST));
+    const settledBefore = this.added - n;
+    for (let i = 0; i < pieces.length; i++) this.emit(pieces[i], i === pieces.length - 1 ? this.added : settledBefore);
+    this.reset(n);
+  }
+
+  /** Pieces for the whole pool: each at most 1/slots of what is left, shrinking to a floor. */
+  private plan(): Piece[] {
+    const n = this.names.length;
+    const slots = Math.max(1, this.cfg.slots?.() ?? 1);
+    let rest = this.bytes + n * ENTRY_COST;
+    const floor = Math.max(rest / (FLOOR * slots), MIN_PIECE);
+    const pieces: Piece[] = [];
+    let i = 0;
+    while (i < n) {
+      const target = slots === 1 ? Infinity : Math.max(rest / slots, floor);
+      const p: Piece = { from: i, to: i, bytes: 0 };
+      let cost = 0;
+      while (i < n) {
+        // the extent of the group starting at i
+        let j = i + 1;
+        let size = this.sizes[i];
+        while (j < n && !this.startOk[j]) size += this.sizes[j++];
+        const groupCost = size + (j - i) * ENTRY_COST;
+        const files = p.to - p.from;
+        if (files && (cost + groupCost > target || files + (j - i) > this.cfg.maxFiles || p.bytes + size > this.cfg.maxBytes)) break;
+        p.to = j;
+        p.bytes += size;
+        cost += groupCost;
+        i = j;
+      }
+      rest -= cost;
+      pieces.push(p);
+    }
+    return pieces;
+  }
+
+  /** How many head entries make up to `want` entries without splitting a group (at least one group). */
+  private headUpTo(want: number): number {
+    const n = this.names.length;
+    if (want >= n) return n;
+    let i = Math.max(1, want);
+    while (i < n && !this.startOk[i]) i++;
+    return i;
+  }
+
+  /** Cuts the first `upTo` entries of the pool (whole groups) into one bucket. */
+  private cutHead(upTo: number): void {
+    let bytes = 0;
+    for (let i = 0; i < upTo; i++) bytes += this.sizes[i];
+    this.emit({ from: 0, to: upTo, bytes }, this.added - this.names.length + upTo);
+    this.reset(upTo);
+  }
+
+  /** The list of pool entries [from, to): whole subtrees by their directory's name, the rest by name. */
+  private lines(from: number, to: number): Buffer[] {
+    const base = this.added - this.names.length;
+    const parts: Buffer[] = [];
+    // the outermost subtrees inside the range
+    const inside = this.spans.filter((x) => x.start >= base + from && x.end <= base + to).sort((a, b) => a.start - b.start || b.end - a.end);
+    let k = 0;
+    for (let i = from; i < to; ) {
+      while (k < inside.length && inside[k].start < base + i) k++;
+      if (k < inside.length && inside[k].start === base + i) {
+        parts.push(listPath(inside[k].rel), NUL);
+        i = inside[k].end - base;
+      } else parts.push(this.names[i++], NUL);
+    }
+    return parts;
+  }
+
+  private reset(upTo: number): void {
+    // subtrees that began in what was cut can no longer be named whole
+    const cut = this.added - this.names.length + upTo;
+    if (this.spans.length) this.spans = this.spans.filter((x) => x.start >= cut);
+    for (const d of this.open) if (d.start < cut) d.whole = false;
+    if (upTo >= this.names.length) {
+      this.names = [];
+      this.sizes = [];
+      this.startOk = [];
+      this.bytes = 0;
+    } else {
+      this.names = this.names.slice(upTo);
+      this.sizes = this.sizes.slice(upTo);
+      this.startOk = this.startOk.slice(upTo);
+      this.bytes = this.sizes.reduce((s, x) => s + x, 0);
+      this.openedAt = Date.now();
+    }
+    if (!this.names.length && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private emit(p: Piece, settled: number): void {
     const id = this.nextId++;
     const name = bucketName(id);
     const listFile = join(this.cfg.dir, `${name}.list`);
-    writeListFile(listFile, Buffer.concat(this.parts));
+    writeListFile(listFile, Buffer.concat(this.lines(p.from, p.to)));
     const bucket: Bucket = {
       id,
       source: this.source,
       listFile,
       logFile: join(this.cfg.dir, `${name}.log`),
-      files: this.files,
-      bytes: this.bytes,
+      files: p.to - p.from,
+      bytes: p.bytes,
       attempts: 0,
     };
-    this.parts = [];
-    this.files = 0;
-    this.bytes = 0;
-    this.cfg.onBucket(bucket);
+    this.cfg.onBucket(bucket, settled);
   }
 }

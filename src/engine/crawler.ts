@@ -22,6 +22,16 @@ export interface CrawlHooks {
   /** Do not descend into directories on another filesystem than the source's (rsync -x). */
   oneFileSystem?: boolean;
   signal?: AbortSignal;
+  /**
+   * Subtrees, for naming a whole directory to rsync instead of its entries: enterDir before a
+   * directory's entries, leaveDir after the last entry of its subtree (enterDir/leaveDir nest);
+   * pruned when something below the directories entered and not yet left was left out (filter
+   * rules, a resumed subtree, a mount point, an error), so rsync's own recursion there would
+   * not give the same entries.
+   */
+  enterDir?(path: Buffer): void;
+  leaveDir?(path: Buffer): void;
+  pruned?(): void;
 }
 
 const DOT = Buffer.from('.');
@@ -66,6 +76,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     // that is an unreadable entry (an error), not one that vanished (a warning).
     if (e.code === 'ENOENT' && IS_DENO && path.includes(FFFD)) e = new Error(DENO_RAW_NAME);
     hooks.onError?.(path, e, e.code === 'ENOENT');
+    hooks.pruned?.();
   };
 
   const top = Buffer.from(root.prefix).toString('latin1');
@@ -92,7 +103,9 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   }
   const treeDone = (n: Node | null) => {
     while (n && n.pending === 0) {
-      hooks.onTreeDone?.(n.rel.length ? bytes(n.rel) : DOT);
+      const rel = n.rel.length ? bytes(n.rel) : DOT;
+      hooks.leaveDir?.(rel);
+      hooks.onTreeDone?.(rel);
       n = n.parent;
       if (n) n.pending--;
     }
@@ -111,6 +124,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     if (hooks.dirDelayMs) await new Promise((r) => setTimeout(r, hooks.dirDelayMs));
     const relBuf = rel.length ? bytes(rel) : DOT;
     hooks.onDir?.(relBuf, st);
+    hooks.enterDir?.(relBuf);
     let names: string[];
     try {
       names = readdirSync(sys(rel, node.ascii), { encoding: 'latin1' }) as string[];
@@ -137,14 +151,19 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
       }
       const kind = kindOf(cst);
       const pb = bytes(p);
-      if (hooks.filter && !hooks.filter(pb, kind === 'dir', cst)) continue;
+      if (hooks.filter && !hooks.filter(pb, kind === 'dir', cst)) {
+        hooks.pruned?.();
+        continue;
+      }
       listed++;
       if (kind === 'dir' && hooks.oneFileSystem && cst.dev !== topStat.dev) {
         // a mount point is kept as an empty directory, as rsync -x does
         hooks.onDir?.(pb, cst);
+        hooks.pruned?.();
         yield entryOf(pb, cst, 'dir');
       } else if (kind === 'dir') {
         if (!hooks.skipTree?.(pb)) subdirs.push({ rel: p, ascii, st: cst, parent: node, pending: -1 });
+        else hooks.pruned?.();
       } else yield entryOf(pb, cst, kind);
     }
     // An empty directory (or one whose children were all filtered out) is an entry itself,

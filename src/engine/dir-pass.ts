@@ -1,7 +1,8 @@
 // Final pass: one rsync per source over every directory it had (no recursion, no file data),
 // so each directory in DST gets its source's mode, owner and mtime after the buckets' writes.
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfig } from './config.ts';
+import { isRemote, type RunConfig } from './config.ts';
 import type { DirList } from './dir-list.ts';
 import { isRetryable, isSuccess } from './exit-codes.ts';
 import { bucketArgs } from './rsync-args.ts';
@@ -53,5 +54,26 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
     const ok = isSuccess(outcome.kind);
     if (!ok) ctx.stats.finalizeErrors++;
     ctx.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : (outcome.firstError ?? outcome.meaning) });
+  }
+}
+
+/**
+ * The directory pass can be left out when the buckets changed nothing in a local DST (no rsync
+ * printed an item: each bucket's rsync already gave the directories on its paths their source's
+ * metadata) and DST itself — which no bucket lists — already has its source's mode, owner and
+ * mtime. That is the common no-op re-run; anything else runs the pass.
+ */
+export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
+  if (stats.itemsChanged || stats.deleted || !fresh || isRemote(cfg.destination)) return true;
+  if (cfg.sources.some((s) => isRemote(s.arg))) return true;
+  // DST takes the metadata of the last `src/` source (each source's pass sets it in turn)
+  const roots = cfg.sources.filter((s) => s.prefix === '');
+  if (!roots.length) return false;
+  try {
+    const a = statSync(roots[roots.length - 1].base, { bigint: true });
+    const b = statSync(cfg.destination, { bigint: true });
+    return !(a.mode === b.mode && a.mtimeNs === b.mtimeNs && a.uid === b.uid && a.gid === b.gid);
+  } catch {
+    return true;
   }
 }

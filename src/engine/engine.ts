@@ -1,17 +1,18 @@
 // The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
 // on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { splitBucket } from './bucket-split.ts';
 import { writeFailedPaths } from './failed-paths.ts';
 import { openRunState, resumeBuckets, retryLists } from './resume.ts';
 import type { RunState } from './run-state.ts';
 import { Bucketer } from './bucketer.ts';
-import type { RunConfig } from './config.ts';
+import { isRemote, type RunConfig } from './config.ts';
 import { deleteBlocker, runDeletePass } from './delete-pass.ts';
-import { runDirectoryPass } from './dir-pass.ts';
+import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
-import { bucketArgs } from './rsync-args.ts';
+import { bucketArgs, hasFlag, listAsArgs, recurses } from './rsync-args.ts';
 import { filterArgs } from './filter.ts';
 import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
@@ -22,8 +23,8 @@ import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
 const TICK_MS = 250;
-/** A partly filled bucket is handed to an idle worker after this long (slow crawls). */
-const LIVE_FLUSH_MS = 300;
+/** How long a local crawl keeps a core to itself at most (see crawlLimit). */
+const CRAWL_HOLD_MS = 1000;
 
 export class Engine implements EngineControl {
   readonly stats: Stats;
@@ -40,6 +41,13 @@ export class Engine implements EngineControl {
   private shared?: SharedPlan;
   private state: RunState | null = null;
   private splitIds: () => number = () => 0;
+  /**
+   * rsync recurses (-r, -a) and entries need not travel in groups (no -H): buckets may name whole
+   * directories, and local names go to rsync as arguments (see the constructor for exceptions).
+   */
+  private readonly wholeDirs: boolean;
+  /** A slot is free: the bucketer may cut what its pool holds (set once the run has one). */
+  private onHungry: () => void = () => {};
   private release: (() => void) | null = null;
   private draining = false;
 
@@ -49,6 +57,9 @@ export class Engine implements EngineControl {
       cfg.destination,
     );
     this.stats.processes = cfg.processes;
+    // not for a user's manifest (rsync --files-from never recurses), nor with -x (a mount point,
+    // listed as an entry, must not be recursed into)
+    this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
     if (cfg.shared) this.shared = new SharedPlan(cfg, () => this.runDir, (e) => this.emit(e));
     if (cfg.workers?.length) this.workerPool = new WorkerPool({ hosts: cfg.workers, rsh: cfg.rsh, sshControlDir: cfg.sshControlDir, emit: (e) => this.emit(e) });
     this.supervisor = new Supervisor({
@@ -59,6 +70,7 @@ export class Engine implements EngineControl {
       stats: this.stats,
       emit: (e) => this.emit(e),
       argvFor: (b) => this.argvFor(b),
+      onHungry: () => this.onHungry(),
       hooks: {
         claim: (b) => this.shared?.claim(b) ?? true,
         started: (b, pid) => this.state?.hooks().started(b, pid),
@@ -85,6 +97,15 @@ export class Engine implements EngineControl {
 
   private argvFor(b: Bucket): string[] {
     const src = this.cfg.sources[b.source];
+    // a local source's names go to rsync as arguments when they fit (see BucketArgv.names)
+    let names: string[] | null = null;
+    if (this.wholeDirs && !this.workerPool && !isRemote(src.arg)) {
+      try {
+        names = listAsArgs(readFileSync(b.listFile), src.base);
+      } catch {
+        names = null; // rsync reports the missing list
+      }
+    }
     return bucketArgs({
       userOpts: this.cfg.rsyncOpts,
       filters: filterArgs(this.cfg.filters),
@@ -93,6 +114,8 @@ export class Engine implements EngineControl {
       base: src.base,
       destination: this.cfg.destination,
       dryRun: this.cfg.dryRun,
+      names: names ?? undefined,
+      recursive: this.wholeDirs,
     });
   }
 
@@ -163,7 +186,8 @@ export class Engine implements EngineControl {
       halted: this.supervisor.haltReason(),
     });
     if (this.cfg.deleteOpts.length) await runDeletePass(ctx, blocker);
-    if (!blocker && !this.cfg.dryRun && !this.cancelled) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
+    const needed = !this.state || dirPassNeeded(this.cfg, this.stats, !this.state.resumed && !this.cfg.retryFailed && !this.shared);
+    if (!blocker && !this.cfg.dryRun && !this.cancelled && needed) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
   }
 
   /** Runs the whole job. `createDestination` asks for the local destination directory to be made first. */
@@ -187,21 +211,29 @@ export class Engine implements EngineControl {
       dir: this.runDir,
       maxFiles: cfg.maxFiles,
       maxBytes: cfg.maxBytes,
-      onBucket: (b) => {
+      onBucket: (b, settled) => {
         if (this.shared) return this.shared.publish(b); // every coordinator takes it from there
         this.stats.bucketsTotal++;
-        state.bucketMade(b);
+        state.bucketMade(b, settled);
         this.supervisor.enqueue(b);
       },
+      slots: () => this.stats.processes * Math.max(1, cfg.workers?.length ?? 1),
+      wholeDirs: this.wholeDirs,
+      demand: () => (this.shared ? 0 : this.supervisor.demand()),
     });
+    state.entrySeq = () => bucketer.added;
+    this.onHungry = () => bucketer.pump();
     this.splitIds = () => bucketer.nextId++;
     resumeBuckets(state, cfg, this.supervisor, this.stats, bucketer, (e) => this.emit(e));
-    const tick = setInterval(() => {
-      this.stats.sample();
-      if (this.supervisor.hungry() && bucketer.pendingFiles > 0 && Date.now() - bucketer.openedAt >= LIVE_FLUSH_MS) {
-        bucketer.flush();
-      }
-    }, TICK_MS);
+    const tick = setInterval(() => this.stats.sample(), TICK_MS);
+    // A local crawl is CPU work: on a small machine it gets a core of its own for a while
+    const cores = availableParallelism();
+    const crawlLimit = cfg.sources.some((s) => isRemote(s.arg)) || cores > this.stats.processes ? null : Math.max(1, cores - 1);
+    let unlimit: ReturnType<typeof setTimeout> | undefined;
+    if (crawlLimit !== null) {
+      this.supervisor.setLimit(crawlLimit);
+      unlimit = setTimeout(() => this.supervisor.setLimit(null), CRAWL_HOLD_MS);
+    }
     try {
       const feed = () => feedSources({
         cfg,
@@ -215,12 +247,15 @@ export class Engine implements EngineControl {
         retry: cfg.retryFailed ? retryLists(state, cfg) : undefined,
       });
       await (this.shared ? this.shared.follow(feed, { supervisor: this.supervisor, stats: this.stats, bucketer, signal: this.crawlAbort.signal }) : feed());
+      clearTimeout(unlimit);
+      this.supervisor.setLimit(null);
       this.supervisor.closeInput();
       await this.supervisor.idle();
       await this.holdWhileFailed();
       await this.finish();
     } finally {
       clearInterval(tick);
+      clearTimeout(unlimit);
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';

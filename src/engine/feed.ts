@@ -49,6 +49,8 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       filter,
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
+      // whole subtrees go to rsync as one name (bucketer.ts); never with -H (link groups)
+      ...(hold ? {} : bucketer.treeHooks()),
       onError: (path, err, vanished) => {
         if (vanished) stats.crawlWarnings++;
         else stats.crawlErrors++;

@@ -1,21 +1,25 @@
 // Before a resumed run: stop rsyncs a killed multisync left behind, and remove the temporary
 // files (`.name.XXXXXX`) that rsyncs killed mid-file leave in DST — only those of names in the
 // buckets that were running, so nothing of the user's is touched.
-import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import { listRecords } from './bucket-split.ts';
 import type { Bucket } from './types.ts';
 
-/** Kills earlier rsyncs (and their process groups) whose command line names our run dir. */
+/**
+ * Kills earlier rsyncs (and their process groups) whose command line or environment (the
+ * MULTISYNC_LOG every rsync gets) names our run dir.
+ */
 export function killOrphans(pids: number[], runDir: string): number {
   let killed = 0;
   for (const pid of pids) {
-    let cmdline: string;
+    let marks: string;
     try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      marks = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (!marks.includes(runDir)) marks += readFileSync(`/proc/${pid}/environ`, 'latin1');
     } catch {
       continue; // gone, or not Linux
     }
-    if (!cmdline.includes(runDir)) continue;
+    if (!marks.includes(runDir)) continue;
     for (const target of [-pid, pid]) {
       try {
         process.kill(target, 'SIGKILL');
@@ -30,9 +34,15 @@ export function killOrphans(pids: number[], runDir: string): number {
 
 const TEMP = /^\.(.+)\.[A-Za-z0-9]{6}$/s;
 
-/** Removes rsync temp files of the buckets' names from a local destination; returns how many. */
-export function removeTempFiles(buckets: Bucket[], destination: string): number {
+/**
+ * Removes rsync temp files of the buckets' names from a local destination; returns how many. A
+ * name that is a directory in DST may stand for its whole subtree (a bucket names a directory
+ * whose every entry it holds): below it, a temp file goes when its name exists in the source
+ * (`sourceBase` of the bucket), so a file only DST has is never touched.
+ */
+export function removeTempFiles(buckets: Bucket[], destination: string, sourceBase?: (b: Bucket) => string): number {
   const byDir = new Map<string, Set<string>>();
+  const trees: Array<{ rel: string; src: string }> = [];
   for (const b of buckets) {
     let records: Buffer[];
     try {
@@ -42,6 +52,7 @@ export function removeTempFiles(buckets: Bucket[], destination: string): number 
     }
     for (let r of records) {
       if (r[0] === 0x2e && r[1] === 0x2f) r = r.subarray(2); // "./"
+      if (sourceBase) trees.push({ rel: r.toString('latin1'), src: sourceBase(b) });
       const slash = r.lastIndexOf(0x2f);
       const dir = slash < 0 ? '' : r.subarray(0, slash).toString('latin1');
       const name = r.subarray(slash + 1).toString('latin1');
@@ -70,5 +81,45 @@ export function removeTempFiles(buckets: Bucket[], destination: string): number 
       }
     }
   }
+  for (const t of trees) removed += removeBelow(Buffer.from(base.toString('latin1') + t.rel + '/', 'latin1'), Buffer.from(`${t.src}${t.rel}/`, 'latin1'));
   return removed;
+}
+
+/** Temp files below a DST directory whose names exist in the matching source directory. */
+function removeBelow(dst: Buffer, src: Buffer): number {
+  let names: Buffer[];
+  try {
+    names = readdirSync(dst, { encoding: 'buffer' }) as Buffer[];
+  } catch {
+    return 0; // not a directory (a file name), or gone
+  }
+  let removed = 0;
+  for (const name of names) {
+    const path = Buffer.concat([dst, name]);
+    const st = lstatOrNull(path);
+    if (!st) continue;
+    if (st.isDirectory()) {
+      removed += removeBelow(Buffer.concat([path, SLASH]), Buffer.concat([src, name, SLASH]));
+      continue;
+    }
+    const m = TEMP.exec(name.toString('latin1'));
+    if (!m || !lstatOrNull(Buffer.concat([src, Buffer.from(m[1], 'latin1')]))) continue;
+    try {
+      unlinkSync(path);
+      removed++;
+    } catch {
+      /* raced away */
+    }
+  }
+  return removed;
+}
+
+const SLASH = Buffer.from('/');
+
+function lstatOrNull(p: Buffer): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
 }

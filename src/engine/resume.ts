@@ -23,7 +23,7 @@ export function resumeBuckets(state: RunState, cfg: RunConfig, sup: Supervisor, 
   if (!state.resumed) return;
   const { done, todo, started, lastId } = state.priorBuckets();
   killOrphans(state.priorPids(), state.paths.runDir);
-  if (!isRemote(cfg.destination)) removeTempFiles(started, cfg.destination);
+  if (!isRemote(cfg.destination)) removeTempFiles(started, cfg.destination, (b) => (isRemote(cfg.sources[b.source].arg) ? '/nonexistent/' : cfg.sources[b.source].base));
   bucketer.nextId = lastId + 1;
   for (const b of done) {
     stats.bucketsTotal++;

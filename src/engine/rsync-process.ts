@@ -31,6 +31,11 @@ export interface RsyncSpawn {
   onProgress(p: RsyncProgress): void;
   /** Every non-progress line rsync printed on stdout (names, deletions). */
   onLine?(text: string): void;
+  /**
+   * rsync printed the last line of its statistics: the transfer is over and it only waits for
+   * its helper processes now (its exit status comes with `done`).
+   */
+  onFinishing?(): void;
 }
 
 /** Error messages rsync prints on stdout (the rest go to stderr); file names never start so. */
@@ -41,6 +46,7 @@ const GENERIC = /^rsync error: (some files|partial transfer)/;
 const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent \d|total size is)/;
 const TRANSFERRED = /^Number of regular files transferred: ([\d,.]+)/;
 const SENT = /^Total bytes sent: ([\d,.]+)/;
+const LAST_STATS_LINE = /^total size is /;
 const num = (s: string) => Number(s.replace(/[,.]/g, ''));
 
 export function pickFirstError(lines: string[]): string | undefined {
@@ -54,7 +60,8 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
     stdio: [s.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
+    // the log's path marks the rsync as this run's (killOrphans): its argv need not name the run
+    env: { ...process.env, LC_ALL: 'C', MULTISYNC_LOG: s.logFile },
   });
   if (s.input !== undefined && child.stdin) {
     child.stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
@@ -69,6 +76,7 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   let checked: number | null = null;
   let transferred: number | undefined;
   let bytesSent: number | undefined;
+  let items = 0;
 
   const handle = (chunk: Buffer | string) => {
     for (const item of parser.push(chunk.toString())) {
@@ -80,7 +88,9 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
         let m: RegExpExecArray | null;
         if ((m = TRANSFERRED.exec(item.text))) transferred = num(m[1]);
         else if ((m = SENT.exec(item.text))) bytesSent = num(m[1]);
+        else if (LAST_STATS_LINE.test(item.text)) s.onFinishing?.();
       } else {
+        items++;
         log.write(`${item.text}\n`);
         s.onLine?.(item.text);
         if (STDOUT_ERROR.test(item.text)) noteError(item.text);
@@ -108,6 +118,7 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
     const outcome = classifyExit(code, sig, pickFirstError(errors));
     outcome.transferred = transferred;
     outcome.bytesSent = bytesSent;
+    outcome.items = items;
     log.write(`# exit ${code ?? sig}: ${outcome.meaning}\n`);
     await new Promise<void>((resolve) => log.end(resolve));
     return outcome;

@@ -13,7 +13,9 @@ export class RunState {
   readonly paths: StatePaths;
   readonly prior: JournalState | null;
   readonly journal: Journal;
-  private pendingTrees: Array<{ source: number; path: string }> = [];
+  private pendingTrees: Array<{ source: number; path: string; seq: number }> = [];
+  /** Entries handed to the bucketer so far (a finished subtree waits until they are all bucketed). */
+  entrySeq: () => number = () => 0;
   /** Directory lists carried over from the run being retried (append to them). */
   readonly keptDirLists: boolean = false;
 
@@ -82,18 +84,26 @@ export class RunState {
 
   /** A subtree is safe to skip once the bucket holding its last entry is journaled. */
   treeDone(source: number, path: Buffer): void {
-    this.pendingTrees.push({ source, path: path.toString('latin1') });
+    this.pendingTrees.push({ source, path: path.toString('latin1'), seq: this.entrySeq() });
   }
 
-  bucketMade(b: Bucket): void {
+  /** `settled`: the bucketer's first `settled` entries are all in journaled buckets now. */
+  bucketMade(b: Bucket, settled = Infinity): void {
     this.journal.append({ t: 'bucket', id: b.id, source: b.source, files: b.files, bytes: b.bytes });
-    for (const t of this.pendingTrees) this.journal.append({ t: 'tree', ...t });
-    this.pendingTrees = [];
+    this.treesUpTo(settled);
+  }
+
+  private treesUpTo(settled: number): void {
+    let k = 0;
+    while (k < this.pendingTrees.length && this.pendingTrees[k].seq <= settled) {
+      const { source, path } = this.pendingTrees[k++];
+      this.journal.append({ t: 'tree', source, path });
+    }
+    if (k) this.pendingTrees = this.pendingTrees.slice(k);
   }
 
   crawlDone(source: number): void {
-    for (const t of this.pendingTrees) this.journal.append({ t: 'tree', ...t });
-    this.pendingTrees = [];
+    this.treesUpTo(Infinity);
     this.journal.append({ t: 'crawl-done', source });
   }
 

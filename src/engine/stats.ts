@@ -39,6 +39,11 @@ export class Stats {
   filesTransferred = 0;
   bytesSent = 0;
   deleted = 0;
+  /** Items the buckets' rsyncs reported as created or changed (0: the run changed nothing). */
+  itemsChanged = 0;
+  /** When a worker first had nothing left to do (every bucket handed out), and when the last bucket ended. */
+  firstIdleAt?: number;
+  bucketsEndAt?: number;
   bucketsTotal = 0;
   queued = 0;
   done = 0;

@@ -34,6 +34,8 @@ export interface Summary {
   crawlWarnings: number;
   elapsedMs: number;
   crawlMs: number;
+  /** The tail: from the first worker left with nothing to do (all buckets handed out) to the last bucket's end. */
+  tailMs: number;
   failures: FailedBucketInfo[];
   haltReason?: string;
   keptDir?: string;
@@ -74,6 +76,7 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     crawlWarnings: stats.crawlWarnings,
     elapsedMs: Date.now() - stats.startedAt,
     crawlMs: stats.crawlMs,
+    tailMs: stats.firstIdleAt !== undefined && stats.bucketsEndAt !== undefined ? Math.max(0, stats.bucketsEndAt - stats.firstIdleAt) : 0,
     failures,
     haltReason: sup.haltReason() ?? undefined,
   };

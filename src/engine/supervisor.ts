@@ -17,6 +17,8 @@ export interface SupervisorConfig {
   hooks?: SupervisorHooks;
   /** Worker hosts (--workers): each bucket runs on one of them; -p is per host. */
   workers?: WorkerPool;
+  /** A slot is free and nothing is queued: the crawl may hand over what it has (bucketer.pump). */
+  onHungry?(): void;
 }
 
 /** Where the journal listens in, and how a failing bucket is cut in halves. */
@@ -42,6 +44,13 @@ interface Running {
 export class Supervisor {
   private queue: Bucket[] = [];
   private running = new Map<number, Running>();
+  /**
+   * rsyncs that printed their final statistics: their work is done and they only wind down
+   * (rsync waits for its helper processes in 20 ms sleeps, ~40 ms locally, an ssh teardown
+   * remotely). Their slot already runs the next bucket; their outcome counts when they exit.
+   */
+  private winding = new Set<Running>();
+  private limit = Infinity;
   private timers = new Map<ReturnType<typeof setTimeout>, Bucket>();
   private failedBuckets: Bucket[] = [];
   private inputClosed = false;
@@ -69,7 +78,18 @@ export class Supervisor {
 
   /** Slots free and nothing queued: the crawl should hand over what it has. */
   hungry(): boolean {
-    return !this.stats.paused && !this.draining && this.queue.length === 0 && this.running.size < this.capacity();
+    return this.demand() > 0;
+  }
+
+  /** How many more buckets could start right now (free slots minus queued buckets). */
+  demand(): number {
+    if (this.stats.paused || this.draining || this.cancelled || this.halted) return 0;
+    return Math.max(0, this.capacity() - this.running.size - this.queue.length);
+  }
+
+  /** Every rsync still alive, winding down or not. */
+  private alive(): Running[] {
+    return [...this.running.values(), ...this.winding];
   }
 
   failed(): Bucket[] {
@@ -89,14 +109,14 @@ export class Supervisor {
   pause(): void {
     if (this.stats.paused || this.cancelled) return;
     this.stats.paused = true;
-    for (const r of this.running.values()) r.run.signal('SIGSTOP');
+    for (const r of this.alive()) r.run.signal('SIGSTOP');
     this.cfg.emit({ type: 'paused' });
   }
 
   resume(): void {
     if (!this.stats.paused) return;
     this.stats.paused = false;
-    for (const r of this.running.values()) r.run.signal('SIGCONT');
+    for (const r of this.alive()) r.run.signal('SIGCONT');
     this.cfg.emit({ type: 'resumed' });
     this.pump();
   }
@@ -130,13 +150,13 @@ export class Supervisor {
     this.cancelled = true;
     this.stats.phase = 'cancelling';
     this.dropTimers();
-    for (const r of this.running.values()) {
+    for (const r of this.alive()) {
       r.run.signal('SIGTERM');
       r.run.signal('SIGCONT');
     }
-    if (this.running.size) {
+    if (this.running.size || this.winding.size) {
       const kill = setTimeout(() => {
-        for (const r of this.running.values()) r.run.signal('SIGKILL');
+        for (const r of this.alive()) r.run.signal('SIGKILL');
       }, graceMs);
       kill.unref?.();
     }
@@ -145,7 +165,7 @@ export class Supervisor {
 
   /** Sends SIGKILL to every process group right now (process exit path). */
   killAllSync(): void {
-    for (const r of this.running.values()) r.run.signal('SIGKILL');
+    for (const r of this.alive()) r.run.signal('SIGKILL');
   }
 
   /** Pending retries become left-over buckets. */
@@ -171,13 +191,14 @@ export class Supervisor {
   }
 
   private isIdle(): boolean {
-    if (this.running.size) return false;
+    if (this.running.size || this.winding.size) return false;
     if (this.cancelled || this.draining || this.halted) return true;
     return this.inputClosed && this.queue.length === 0 && this.timers.size === 0;
   }
 
   private settle(): void {
     if (!this.isIdle()) return;
+    if (this.inputClosed) this.stats.bucketsEndAt ??= Date.now();
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
@@ -197,6 +218,9 @@ export class Supervisor {
       this.start(this.queue.shift()!, host);
     }
     this.stats.queued = this.queue.length;
+    if (this.demand() > 0) this.cfg.onHungry?.();
+    // the tail: from the first worker left without work (everything handed out) to the end
+    if (this.inputClosed && !this.queue.length && !this.timers.size && this.running.size < this.capacity()) this.stats.firstIdleAt ??= Date.now();
     this.settle();
   }
 
@@ -208,7 +232,17 @@ export class Supervisor {
 
   /** Buckets that may run at once: -p, or -p per live worker host. */
   private capacity(): number {
-    return this.cfg.workers ? this.cfg.workers.capacity(this.stats.processes) : this.stats.processes;
+    const n = this.cfg.workers ? this.cfg.workers.capacity(this.stats.processes) : this.stats.processes;
+    return Math.min(n, this.limit);
+  }
+
+  /**
+   * A temporary cap below -p (null: none): while a local crawl keeps a core busy, fewer rsyncs
+   * leave it that core, so the crawl ends sooner and the rest is planned knowing the whole tree.
+   */
+  setLimit(n: number | null): void {
+    this.limit = n ?? Infinity;
+    this.pump();
   }
 
   private start(bucket: Bucket, host?: WorkerHost): void {
@@ -242,12 +276,34 @@ export class Supervisor {
         if (p.checked !== null) live.filesDone = Math.min(bucket.files, Math.round(bucket.files * p.checked));
         if (p.currentFile) live.currentFile = p.currentFile;
       },
+      onFinishing: () => this.windDown(slot, bucket),
     });
     this.running.set(slot, { bucket, run, live });
     this.cfg.hooks?.started?.(bucket, run.pid);
     this.stats.workers.set(slot, live);
     this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot, worker: host?.name });
     run.done.then((outcome) => this.afterRun(slot, bucket, outcome, now, host));
+  }
+
+  /** The rsync printed its final statistics: its slot takes the next bucket (see `winding`). */
+  private windDown(slot: number, bucket: Bucket): void {
+    const r = this.running.get(slot);
+    if (!r || r.bucket !== bucket || this.cancelled) return;
+    this.running.delete(slot);
+    this.stats.workers.delete(slot);
+    this.winding.add(r);
+    this.pump();
+  }
+
+  /** Forgets an rsync that exited, whether it still held its slot or was winding down. */
+  private forget(slot: number, bucket: Bucket): void {
+    const r = this.running.get(slot);
+    if (r?.bucket === bucket) {
+      this.running.delete(slot);
+      this.stats.workers.delete(slot);
+      return;
+    }
+    for (const w of this.winding) if (w.bucket === bucket) this.winding.delete(w);
   }
 
   /** rsync here, or `ssh HOST rsync …` on a worker host. */
@@ -259,8 +315,7 @@ export class Supervisor {
   private afterRun(slot: number, bucket: Bucket, outcome: WorkerOutcome, startedAt: number, host?: WorkerHost): void {
     const lost = host ? this.cfg.workers!.release(host, outcome) : null;
     if (lost === null || this.cancelled) return this.finish(slot, bucket, outcome, startedAt);
-    this.running.delete(slot);
-    this.stats.workers.delete(slot);
+    this.forget(slot, bucket);
     bucket.attempts--;
     this.queue.unshift(bucket);
     this.cfg.emit({ type: 'bucket-requeued', bucket: bucket.id, worker: host!.name, error: lost });
@@ -269,8 +324,9 @@ export class Supervisor {
   }
 
   private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
-    this.running.delete(slot);
-    this.stats.workers.delete(slot);
+    this.forget(slot, bucket);
+    // names rsync printed: items it created or changed (unknown, or a failed attempt, counts as a change)
+    this.stats.itemsChanged += isSuccess(outcome.kind) ? (outcome.items ?? 1) : 1;
     const emit = this.cfg.emit;
     if (isSuccess(outcome.kind)) {
       this.stats.done++;

@@ -63,6 +63,8 @@ export interface Outcome {
   /** From rsync's --stats block: regular files transferred and bytes sent on the wire. */
   transferred?: number;
   bytesSent?: number;
+  /** Lines other than progress and statistics rsync printed: items it created or changed (name1). */
+  items?: number;
 }
 
 /** Live state of one running rsync, for the TUI rows and JSON progress. */

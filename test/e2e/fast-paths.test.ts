@@ -1,0 +1,77 @@
+// The paths that make multisync cheap where one rsync is cheap: whole directories and names as
+// rsync arguments, no directory pass on a no-op re-run, and the tail reported in the summary.
+// Trees are compared for real; timing is never asserted here (that is bench/'s job).
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
+import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
+import { jsonEvents, runCli, tempDir } from './helpers.ts';
+
+const tmp = tempDir();
+const src = join(tmp.path, 'src');
+afterAll(() => tmp.cleanup());
+
+async function expectSame(a: string, b: string) {
+  const diffs = await compareTrees(a, b);
+  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
+}
+
+beforeAll(async () => {
+  await makeSmallFilesTree(src, { files: 600 });
+  // a few directories with odd names, one deep, one empty
+  for (const d of ['-dash/sub', '#hash', 'deep/a/b/c/d', 'empty', 'sp ace']) mkdirSync(join(src, d), { recursive: true });
+  for (const f of ['-dash/sub/x', '#hash/y', 'deep/a/b/c/d/z', 'sp ace/w']) writeFileSync(join(src, f), f);
+  const old = 1_500_000_000;
+  for (const d of ['-dash/sub', '-dash', '#hash', 'deep/a/b/c/d', 'deep/a/b/c', 'deep/a/b', 'deep/a', 'deep', 'empty', 'sp ace', '.']) utimesSync(join(src, d), old, old);
+});
+
+const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
+const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
+
+describe('a copy, then a no-op re-run', () => {
+  for (const p of [1, 4]) {
+    test(`-p ${p}: identical tree; the re-run changes nothing and needs no directory pass`, async () => {
+      const dst = join(tmp.path, `dst-${p}`);
+      const first = await runCli(['--json', '-p', String(p), `${src}/`, dst]);
+      expect(first.code).toBe(0);
+      expect(finalizes(first.stdout)).toHaveLength(1);
+      expect(summary(first.stdout)).toMatchObject({ status: 'ok', filesTotal: 600 + 5, tailMs: expect.any(Number) });
+      await expectSame(src, dst);
+
+      const again = await runCli(['--json', '-p', String(p), `${src}/`, dst]);
+      expect(again.code).toBe(0);
+      expect(summary(again.stdout)).toMatchObject({ status: 'ok', filesTransferred: 0 });
+      expect(finalizes(again.stdout)).toHaveLength(0);
+      await expectSame(src, dst);
+    });
+  }
+
+  test("a re-run after DST's own mtime changed runs the directory pass and restores it", async () => {
+    const dst = join(tmp.path, 'dst-root');
+    expect((await runCli(['-p', '2', `${src}/`, dst])).code).toBe(0);
+    utimesSync(dst, 1_600_000_000, 1_600_000_000);
+    const again = await runCli(['--json', '-p', '2', `${src}/`, dst]);
+    expect(again.code).toBe(0);
+    expect(finalizes(again.stdout)).toHaveLength(1);
+    await expectSame(src, dst);
+  });
+
+  test('a changed file deep down: the re-run transfers it and fixes the directories it touched', async () => {
+    const dst = join(tmp.path, 'dst-deep');
+    expect((await runCli(['-p', '3', `${src}/`, dst])).code).toBe(0);
+    writeFileSync(join(dst, 'deep/a/b/c/d/z'), 'changed in DST');
+    const again = await runCli(['--json', '-p', '3', `${src}/`, dst]);
+    expect(again.code).toBe(0);
+    expect(summary(again.stdout)).toMatchObject({ filesTransferred: 1 });
+    await expectSame(src, dst);
+  });
+
+  test('without recursion in the options (-lptgoD) directories are created, never descended into', async () => {
+    const dst = join(tmp.path, 'dst-norec');
+    const ms = await runCli(['-p', '2', '--rsync', '-lptgoD', `${src}/`, dst]);
+    expect(ms.code).toBe(0);
+    // every entry is listed on its own, so the tree is complete (each file named)
+    await expectSame(src, dst);
+  });
+});
