@@ -66,6 +66,12 @@ export function isRemote(path: string): boolean {
   return slash < 0 || colon < slash;
 }
 
+/**
+ * Default cap on entries per bucket. Buckets are cut by demand and by plan (bucketer.ts), so the
+ * cap only bounds one rsync's file list; whole directories count as their entries.
+ */
+export const DEFAULT_MAX_FILES = 20000;
+
 /** Default parallelism: one rsync per core plus two (rsync waits on I/O), between 2 and 8. */
 export function defaultProcesses(cores: number): number {
   return Math.min(8, Math.max(2, cores + 2));
@@ -75,7 +81,7 @@ export function defaultProcesses(cores: number): number {
 export function makeRunConfig(part: Pick<RunConfig, 'sources' | 'destination'> & Partial<RunConfig>): RunConfig {
   return {
     processes: 2,
-    maxFiles: 1000,
+    maxFiles: DEFAULT_MAX_FILES,
     maxBytes: 1024 ** 3,
     rsyncOpts: ['-aS', '--numeric-ids'],
     retries: 2,
