@@ -11,8 +11,8 @@ const MiB = 1024 * KiB;
 const POOL_SIZE = 16 * MiB;
 const BASE_MTIME = Date.UTC(2024, 0, 1) / 1000; // fixed, so trees are identical across machines
 
-export type DatasetName = "small" | "mixed";
-export const DATASETS: DatasetName[] = ["small", "mixed"];
+export type DatasetName = "small" | "mixed" | "wan" | "crawl" | "million";
+export const DATASETS: DatasetName[] = ["small", "mixed", "wan", "crawl", "million"];
 
 export interface DatasetStats {
   files: number;
@@ -30,7 +30,18 @@ export const datasetDir = (name: DatasetName): string => join(DATA_DIR, name);
 const stampPath = (name: DatasetName): string => join(DATA_DIR, `${name}.stamp.json`);
 
 export function datasetParams(name: DatasetName): Record<string, number> {
-  return name === "small" ? { files: envInt("BENCH_SMALL_FILES", 20000) } : { mb: envInt("BENCH_MIXED_MB", 1024) };
+  switch (name) {
+    case "small":
+      return { files: envInt("BENCH_SMALL_FILES", 20000) };
+    case "mixed":
+      return { mb: envInt("BENCH_MIXED_MB", 1024) };
+    case "wan":
+      return { mb: envInt("BENCH_WAN_MB", 512) };
+    case "crawl":
+      return { entries: envInt("BENCH_CRAWL_ENTRIES", 200000) };
+    case "million":
+      return { entries: envInt("BENCH_MEM_ENTRIES", 1000000) };
+  }
 }
 
 export function readStamp(name: DatasetName): Stamp | undefined {
@@ -144,6 +155,56 @@ function genMixed(w: W, p: Record<string, number>) {
   w.file("zero/empty.dat", 0);
 }
 
+/**
+ * The per-stream-limited row's data: mixed sizes, but no file above 1/16 of the total, so the
+ * largest single stream is not what bounds N parallel ones: ~40% in 4-32 MiB files, ~40% in
+ * 256 KiB-4 MiB files, the rest in 1-64 KiB files.
+ */
+function genWan(w: W, p: Record<string, number>) {
+  const total = p.mb! * MiB;
+  const largest = Math.max(MiB, Math.min(32 * MiB, Math.floor(total / 16)));
+  let large = Math.floor(total * 0.4);
+  for (let i = 0; large > 0; i++) {
+    const size = Math.min(large, randInt(w.r, Math.min(4 * MiB, largest), largest));
+    w.file(`large/${nestedDir(w, 4, 1)}/l${i}.bin`, size);
+    large -= size;
+  }
+  let medium = Math.floor(total * 0.4);
+  for (let i = 0; medium > 0; i++) {
+    const size = Math.min(medium, randInt(w.r, 256 * KiB, 4 * MiB));
+    w.file(`medium/${nestedDir(w, 8, 2)}/m${i}.bin`, size);
+    medium -= size;
+  }
+  let small = total - w.stats.bytes;
+  for (let i = 0; small > 0; i++) {
+    const size = Math.min(small, Math.max(1, Math.floor(KiB * 2 ** (w.r() * 6))));
+    w.file(`small/${nestedDir(w, 10, 3)}/s${i}.txt`, size);
+    small -= size;
+  }
+}
+
+/** Many entries, no data to speak of: `dirs` directories of empty files (crawl and memory rows). */
+function genEntries(root: string, entries: number, perDir: number): DatasetStats {
+  const stats: DatasetStats = { files: 0, dirs: 1, symlinks: 0, bytes: 0 };
+  const dirs = Math.ceil(entries / perDir);
+  for (let d = 0; d < dirs; d++) {
+    const dir = join(root, `d${String(Math.floor(d / 100)).padStart(3, "0")}`, `d${String(d).padStart(5, "0")}`);
+    mkdirSync(dir, { recursive: true });
+    if (d % 100 === 0) stats.dirs++;
+    stats.dirs++;
+    for (let f = 0; f < perDir && stats.files < entries; f++) {
+      // a few bytes in some files, so sizes are not all zero
+      const size = f % 7;
+      const fd = openSync(join(dir, `f${f}`), "w", 0o644);
+      if (size) writeSync(fd, Buffer.alloc(size, 0x61));
+      closeSync(fd);
+      stats.files++;
+      stats.bytes += size;
+    }
+  }
+  return stats;
+}
+
 /** Generate `name` unless a matching stamp says it already exists. Returns the stamp. */
 export function ensureDataset(name: DatasetName, log: (s: string) => void = console.log): Stamp {
   const params = datasetParams(name);
@@ -159,14 +220,20 @@ export function ensureDataset(name: DatasetName, log: (s: string) => void = cons
   rmrf(stampPath(name));
   mkdirSync(tmp, { recursive: true });
   const t0 = performance.now();
-  const w = writer(tmp, name === "small" ? 0x5eed01 : 0x5eed02);
-  (name === "small" ? genSmall : genMixed)(w, params);
-  w.finish();
+  let stats: DatasetStats;
+  if (name === "crawl" || name === "million") {
+    stats = genEntries(tmp, params.entries!, name === "crawl" ? 100 : 1000);
+  } else {
+    const w = writer(tmp, name === "small" ? 0x5eed01 : name === "mixed" ? 0x5eed02 : 0x5eed03);
+    (name === "small" ? genSmall : name === "mixed" ? genMixed : genWan)(w, params);
+    w.finish();
+    stats = w.stats;
+  }
   renameSync(tmp, dir);
   utimesSync(dir, BASE_MTIME, BASE_MTIME);
-  const stamp: Stamp = { version: GENERATOR_VERSION, params, stats: w.stats };
+  const stamp: Stamp = { version: GENERATOR_VERSION, params, stats };
   writeFileSync(stampPath(name), JSON.stringify(stamp, null, 2) + "\n");
-  const s = w.stats;
+  const s = stats;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   log(`dataset ${name}: generated ${s.files} files, ${s.dirs} dirs, ${s.symlinks} symlinks, ${fmtBytes(s.bytes)} in ${secs}s -> ${relative(process.cwd(), dir)}`);
   return stamp;

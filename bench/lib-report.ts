@@ -1,17 +1,43 @@
-// Markdown report (bench/RESULTS.md) and machine description.
+// Markdown report (bench/RESULTS.md) and machine description. The blocks between the notes
+// markers and between the binary markers (scripts/bench-binary.ts) are kept as they are.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import type { DatasetName, Stamp } from "./lib-data.ts";
+import type { CrawlResult, MemoryResult, TuiResult } from "./lib-rows.ts";
 import { capture, fmtBytes, median } from "./lib-util.ts";
 
 export type Mode = "cold" | "noop";
+
+export interface Scenario {
+  name: string;
+  part: "local" | "ssh" | "wan";
+  dataset: DatasetName;
+  modes: Mode[];
+  remote?: "ssh" | "wan";
+  label: string;
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: "small", part: "local", dataset: "small", modes: ["cold", "noop"], label: "small files, local" },
+  { name: "mixed", part: "local", dataset: "mixed", modes: ["cold", "noop"], label: "mixed sizes, local" },
+  { name: "small-ssh", part: "ssh", dataset: "small", modes: ["cold", "noop"], remote: "ssh", label: "small files to 127.0.0.1:DST over ssh" },
+  { name: "wan", part: "wan", dataset: "wan", modes: ["cold"], remote: "wan", label: "mixed and large files over ssh through the WAN relay" },
+];
+
 export interface Row {
+  scenario: string;
   dataset: DatasetName;
   tool: string;
   mode: Mode;
   shown: string;
   /** wall-clock seconds of the runs that succeeded (exit 0 and verified). */
   times: number[];
+  /** CPU seconds of each successful run's whole process tree (/usr/bin/time). */
+  cpu: number[];
+  /** multisync only: its own CPU seconds, tail seconds and bucket count (JSON summary). */
+  selfCpu: number[];
+  tail: number[];
+  buckets: number[];
   attempted: number;
   failures: string[];
   dirMtimeDiffs: number; // worst run
@@ -36,6 +62,7 @@ export function machineInfo(msrsync: string | undefined): Record<string, string>
     kernel: `${firstLine(["uname", "-sr"])} (${firstLine(["uname", "-m"])})`,
     filesystem: firstLine(["findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", "bench"]),
     rsync: firstLine(["rsync", "--version"]),
+    ssh: firstLine(["ssh", "-V"]),
     fpsync: existsSync("/usr/bin/fpsync") ? firstLine(["/usr/bin/fpsync", "-h"]) : "not installed",
     msrsync: msrsync && existsSync(msrsync) ? `${firstLine(["python3", msrsync, "--version"])} (${msrsync})` : "not available",
     python3: firstLine(["python3", "--version"]),
@@ -45,6 +72,7 @@ export function machineInfo(msrsync: string | undefined): Record<string, string>
 }
 
 const fmtS = (x: number | undefined): string => (x === undefined ? "—" : x.toFixed(2));
+const pct = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "—" : `${(100 * x).toFixed(1)}%`);
 
 function status(r: Row): string {
   if (r.missing) return `missing: ${r.missing}`;
@@ -60,13 +88,15 @@ function status(r: Row): string {
 
 const NOTES_START = "<!-- notes:start (kept across runs) -->";
 const NOTES_END = "<!-- notes:end -->";
+const BINARY_START = "<!-- binary:start";
+const BINARY_END = "<!-- binary:end -->";
 
-function keptNotes(path: string): string {
-  if (!existsSync(path)) return "- (add observations here; this block survives re-runs of the harness)";
+function keptBlock(path: string, start: string, end: string): string | undefined {
+  if (!existsSync(path)) return undefined;
   const s = readFileSync(path, "utf8");
-  const a = s.indexOf(NOTES_START);
-  const b = s.indexOf(NOTES_END);
-  return a >= 0 && b > a ? s.slice(a + NOTES_START.length, b).trim() : "- (add observations here)";
+  const a = s.indexOf(start);
+  const b = s.indexOf(end, a);
+  return a >= 0 && b > a ? s.slice(a, b + end.length) : undefined;
 }
 
 export interface Report {
@@ -76,9 +106,79 @@ export interface Report {
   machine: Record<string, string>;
   stamps: Map<DatasetName, Stamp>;
   rows: Row[];
-  commands: string[]; // exact argv per dataset/tool, already shell-quoted
+  commands: string[]; // exact argv per scenario/tool, already shell-quoted
   verifyCmd: string;
-  autoNotes: string[];
+  remote?: { sshdPort: number; relayPort?: number; shape?: { delayMs: number; rate: string } };
+  crawl?: CrawlResult;
+  memory?: MemoryResult;
+  tui?: TuiResult;
+}
+
+const med = (r: Row | undefined) => (r ? median(r.times) : undefined);
+const ratioOf = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+const fmtRatio = (x: number | undefined) => (x === undefined ? "—" : `${x.toFixed(2)}×`);
+const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "**met**" : "**not met**");
+
+/** The issue's rows: measured value, target, met or not. */
+function issueRows(rep: Report): string[][] {
+  const row = (sc: string, tool: string, mode: Mode) => rep.rows.find((r) => r.scenario === sc && r.tool === tool && r.mode === mode);
+  const vs = (sc: string, mode: Mode) => {
+    const ms = med(row(sc, "multisync", mode));
+    const parts = ["rsync", "msrsync", "fpsync"].map((t) => [t, ratioOf(ms, med(row(sc, t, mode)))] as const).filter(([, x]) => x !== undefined);
+    return { main: ratioOf(ms, med(row(sc, "rsync", mode))), text: parts.map(([t, x]) => `${fmtRatio(x)} ${t}`).join(", ") || "—" };
+  };
+  const out: string[][] = [];
+  const small = vs("small", "cold");
+  out.push(["small files local (" + (rep.stamps.get("small")?.stats.files ?? "?") + " files of 1–8 KiB), cold, -p 4", small.text, "≤ 1.0× one rsync", verdict(small.main === undefined ? undefined : small.main <= 1.0)]);
+  for (const sc of ["small", "mixed"]) {
+    const n = vs(sc, "noop");
+    out.push([`no-op re-run (${sc})`, n.text, "≤ 1.2× one rsync", verdict(n.main === undefined ? undefined : n.main <= 1.2)]);
+  }
+  const ssh = vs("small-ssh", "cold");
+  out.push(["small files to host:path over ssh (loopback sshd), cold, -p 4", ssh.text, "≤ 1.0× one rsync", verdict(ssh.main === undefined ? undefined : ssh.main <= 1.0)]);
+  const sshn = vs("small-ssh", "noop");
+  out.push(["(the same, no-op re-run over ssh)", sshn.text, "—", "—"]);
+  const wanMs = med(row("wan", "multisync", "cold"));
+  const wanRs = med(row("wan", "rsync", "cold"));
+  const speedup = wanMs && wanRs ? wanRs / wanMs : undefined;
+  const shape = rep.remote?.shape;
+  const others = ["msrsync", "fpsync"].map((t) => [t, med(row("wan", t, "cold"))] as const).filter(([, x]) => x !== undefined && wanRs);
+  out.push([
+    `per-stream-limited link (relay: ${shape ? `${2 * shape.delayMs} ms RTT, ${shape.rate}B/s per connection` : "?"}), ${fmtBytes(rep.stamps.get("wan")?.stats.bytes ?? 0)} mixed and large files, -p 8`,
+    speedup === undefined ? "—" : `${speedup.toFixed(2)}× faster than one rsync${others.length ? ` (${others.map(([t, x]) => `${t} ${(wanRs! / x!).toFixed(2)}×`).join(", ")})` : ""}`,
+    "≥ 4× faster than one rsync",
+    verdict(speedup === undefined ? undefined : speedup >= 4),
+  ]);
+  if (rep.crawl) {
+    const f = median(rep.crawl.find);
+    const m = median(rep.crawl.multisync);
+    const rate = f && m ? f / m : undefined;
+    out.push([`crawl: list ${rep.crawl.entries} entries (names + lstat sizes)`, rate === undefined ? "—" : `${rate.toFixed(2)}× find's rate (${m!.toFixed(3)} s vs ${f!.toFixed(3)} s)`, "≥ 0.9× find's rate", verdict(rate === undefined ? undefined : rate >= 0.9)]);
+  } else out.push(["crawl", "—", "≥ 0.9× find's rate", "not measured"]);
+  if (rep.memory) {
+    const p = rep.memory.peakMiB.length ? Math.max(...rep.memory.peakMiB) : undefined;
+    out.push([`memory at ${rep.memory.entries || "?"} entries (--dry-run, whole process tree)`, p === undefined ? "—" : `${p.toFixed(1)} MiB peak RSS`, "< 150 MB", verdict(p === undefined ? undefined : p * 2 ** 20 < 150e6)]);
+  } else out.push(["memory at 1M entries", "—", "< 150 MB", "not measured"]);
+  const cpuShare = (sc: string) => {
+    const r = row(sc, "multisync", "cold");
+    if (!r?.selfCpu.length || !r.cpu.length) return undefined;
+    return median(r.selfCpu.map((s, i) => s / r.cpu[i]!));
+  };
+  const shares = ["small", "mixed", "small-ssh", "wan"].map((sc) => [sc, cpuShare(sc)] as const).filter(([, x]) => x !== undefined);
+  const worst = shares.length ? Math.max(...shares.map(([, x]) => x!)) : undefined;
+  out.push(["multisync's own CPU during a run (cold copies)", shares.map(([sc, x]) => `${pct(x)} (${sc})`).join(", ") || "—", "< 10% of the run's CPU", verdict(worst === undefined ? undefined : worst < 0.1)]);
+  if (rep.tui) {
+    const h = median(rep.tui.headless);
+    const t = median(rep.tui.tui);
+    const extra = h !== undefined && t !== undefined ? t - h : undefined;
+    out.push(["the TUI's extra CPU (small, cold, in a pty)", extra === undefined ? "—" : `+${pct(extra)} of the run's CPU (TUI ${pct(t)} vs headless ${pct(h)})`, "< 5%", verdict(extra === undefined ? undefined : extra < 0.05)]);
+  } else out.push(["the TUI's extra CPU", "—", "< 5%", "not measured"]);
+  const tails = ["small", "mixed", "small-ssh", "wan"]
+    .map((sc) => row(sc, "multisync", "cold"))
+    .filter((r): r is Row => !!r && r.tail.length > 0)
+    .map((r) => `${median(r.tail)!.toFixed(2)} s of ${med(r)!.toFixed(2)} s (${r.scenario}, ${median(r.buckets)} buckets)`);
+  out.push(["tail: first idle worker to the end (median)", tails.join("; ") || "—", "no straggler holds the end", tails.length ? "see value" : "not measured"]);
+  return out;
 }
 
 export function renderReport(rep: Report, path: string): string {
@@ -86,27 +186,79 @@ export function renderReport(rep: Report, path: string): string {
   const push = (...s: string[]) => L.push(...s);
   push("# multisync benchmark results", "");
   push(`Generated by \`bun bench/run.ts\` — see bench/README.md. Date: ${rep.started.toISOString()} (took ${((rep.finished.getTime() - rep.started.getTime()) / 60000).toFixed(1)} min).`, "");
-  push("## Machine", "", "| | |", "|---|---|");
+  push("## The performance targets", "", "Medians of the runs below; each ratio is multisync's median over the other tool's median on the same tree in the same run (< 1 is faster).", "");
+  push("| row | measured | target | |", "|---|---|---|---|");
+  for (const r of issueRows(rep)) push(`| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
+  push("", "## Machine", "", "| | |", "|---|---|");
   for (const [k, v] of Object.entries(rep.machine)) push(`| ${k} | ${v.replace(/\|/g, "\\|")} |`);
   push("", "## Datasets", "", "| dataset | parameters | files | dirs | symlinks | total size |", "|---|---|---:|---:|---:|---:|");
   for (const [name, st] of rep.stamps) {
     const s = st.stats;
     push(`| ${name} | \`${JSON.stringify(st.params)}\` | ${s.files} | ${s.dirs} | ${s.symlinks} | ${fmtBytes(s.bytes)} |`);
   }
-  push("", `## Results (median of ${rep.runs} runs, wall-clock seconds)`, "");
-  push("Ratio = tool median / `rsync -a` median for the same dataset and mode (< 1 is faster than rsync).", "");
-  push("| dataset | row | median s | ratio vs rsync -a | runs (s) | status |", "|---|---|---:|---:|---|---|");
+  push("", `## Copies (median of ${rep.runs} runs, wall-clock seconds)`, "");
+  push("Ratio = tool median / `rsync -a` median for the same scenario and mode (< 1 is faster than rsync). CPU = user + system seconds of the whole process tree (median).", "");
+  push("| scenario | row | median s | ratio vs rsync -a | CPU s | runs (s) | status |", "|---|---|---:|---:|---:|---|---|");
   for (const r of rep.rows) {
     const m = median(r.times);
-    const base = median(rep.rows.find((x) => x.dataset === r.dataset && x.mode === r.mode && x.tool === "rsync")?.times ?? []);
+    const base = median(rep.rows.find((x) => x.scenario === r.scenario && x.mode === r.mode && x.tool === "rsync")?.times ?? []);
     const ratio = m !== undefined && base ? (m / base).toFixed(2) : "—";
     const all = r.times.map((t) => t.toFixed(2)).join(", ") || "—";
-    push(`| ${r.dataset} | ${rowLabel(r)} | ${fmtS(m)} | ${ratio} | ${all} | ${status(r).replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+    push(`| ${r.scenario} | ${rowLabel(r)} | ${fmtS(m)} | ${ratio} | ${fmtS(median(r.cpu))} | ${all} | ${status(r).replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
   }
-  push("", "## Commands", "", "Exactly as spawned (argv, no shell), from the repository root. DST and WORK are removed before every cold run.", "");
-  push("```sh", ...rep.commands, "# after every run (cold and no-op):", rep.verifyCmd, "```", "");
-  push("## Notes", "", ...rep.autoNotes.map((n) => `- ${n}`), "", NOTES_START, keptNotes(path), NOTES_END, "");
+  const msRows = rep.rows.filter((r) => r.tool === "multisync" && r.selfCpu.length);
+  if (msRows.length) {
+    push("", "multisync's own numbers (JSON summary): its own CPU (the rsyncs not included), the tail (first idle worker to the end), buckets.", "");
+    push("| scenario | mode | own CPU s | share of the run's CPU | tail s | buckets |", "|---|---|---:|---:|---:|---:|");
+    for (const r of msRows) {
+      const share = median(r.selfCpu.map((s, i) => s / (r.cpu[i] ?? NaN)));
+      push(`| ${r.scenario} | ${r.mode} | ${fmtS(median(r.selfCpu))} | ${pct(share)} | ${fmtS(median(r.tail))} | ${median(r.buckets) ?? "—"} |`);
+    }
+  }
+  if (rep.crawl) {
+    const c = rep.crawl;
+    push("", `## Crawl (${c.entries} entries, median of ${c.find.length})`, "");
+    push("| lister | median s | entries/s | runs (s) |", "|---|---:|---:|---|");
+    for (const [name, xs] of [["`find SRC -printf '%s %p\\0'`", c.find], ["multisync's crawler (`bun bench/crawl-list.ts SRC`)", c.multisync]] as const) {
+      const m = median(xs);
+      push(`| ${name} | ${fmtS(m)} | ${m ? Math.round(c.entries / m) : "—"} | ${xs.map((x) => x.toFixed(3)).join(", ")} |`);
+    }
+  }
+  if (rep.memory) {
+    const m = rep.memory;
+    push("", "## Memory", "", `\`${m.cmd}\` over ${m.entries} entries; the RSS of every process of the tree (multisync and its rsyncs) summed every 25 ms, peak.`, "");
+    push(`Peak: ${m.peakMiB.map((x) => `${x.toFixed(1)} MiB`).join(", ") || "—"}; run time ${m.seconds.map((x) => `${x.toFixed(1)} s`).join(", ") || "—"}${m.failures.length ? `; failed: ${m.failures.join("; ")}` : ""}.`);
+  }
+  if (rep.tui) {
+    const t = rep.tui;
+    push("", "## multisync's CPU, headless and TUI", "", `Cold copy of \`small\`, -p 4. Headless: the JSON summary's cpuMs over the whole tree's CPU. TUI: \`${t.cmd}\`, multisync's CPU sampled from /proc every 25 ms.`, "");
+    push(`Headless: ${t.headless.map(pct).join(", ") || "—"}; TUI: ${t.tui.map(pct).join(", ") || "—"}${t.failures.length ? `; ${t.failures.join("; ")}` : ""}.`);
+  }
+  push("", "## Commands", "", "Exactly as spawned (argv, no shell), from the repository root. DST and WORK are removed before every cold run; every command runs under `/usr/bin/time -f '%U %S'` for its CPU.", "");
+  push("```sh", ...rep.commands, "# after every run (cold and no-op; a remote DST is this machine's directory):", rep.verifyCmd, "```", "");
+  push("## Notes", "", ...autoNotes(rep).map((n) => `- ${n}`), "");
+  push(keptBlock(path, NOTES_START, NOTES_END) ?? `${NOTES_START}\n- (add observations here; this block survives re-runs of the harness)\n${NOTES_END}`, "");
+  const binary = keptBlock(path, BINARY_START, BINARY_END);
+  if (binary) push(binary, "");
   return L.join("\n");
+}
+
+function autoNotes(rep: Report): string[] {
+  const shape = rep.remote?.shape;
+  return [
+    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is removed before every run). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads.",
+    "\"No-op re-run\" runs the same command again into the complete destination it just produced (nothing to copy; measures crawl + compare cost).",
+    `Every run is interleaved: each iteration runs every tool once per scenario (cold, then its no-op re-run), ${rep.runs} iterations. Parallelism is 4 (8 on the WAN row) for every parallel tool on a ${rep.machine.nproc}-core machine.`,
+    "Remote rows: DST is `127.0.0.1:/abs/path`, served by a throwaway sshd on 127.0.0.1 (test/e2e/sshd.ts: fresh host and client keys in a temp dir, shown as $KEYDIR). rsync and multisync get the ssh command with -e; fpsync and msrsync split their rsync options at spaces, so they get it in RSYNC_RSH. msrsync checks DST as a local path, so it runs in WORK where `127.0.0.1:/abs/path` exists as an (unused) local directory.",
+    shape
+      ? `WAN row: ssh goes through bench/relay.ts on 127.0.0.1, which delays every chunk by ${shape.delayMs} ms each way (${2 * shape.delayMs} ms RTT) and serializes each TCP connection at ${shape.rate}B/s per direction (this kernel has no tc netem/fq). One rsync is one ssh connection, so it is held to that rate; a tool that opens N connections can get N times it.`
+      : "WAN row: not run.",
+    "Partition sizing is each tool's default: fpsync 2000 files / 4 GiB per job, msrsync 1000 files / 1 GiB per bucket; multisync plans its own (bucketer.ts).",
+    "fpsync refuses -a/-r inside -o (it recurses itself with fpart + `rsync -d`), so `-o \"-lptgoD\"` is the exact `rsync -a` equivalent. It always `sleep 1`s after the fpart crawl and polls its job queue every 0.2 s, so no fpsync run takes less than ~1.3 s.",
+    "msrsync: `-r/--rsync` must be the last option and replaces msrsync's default `-aS --numeric-ids`; msrsync always adds `--from0 --files-from --quiet --verbose --stats --log-file`. We use msrsync3 (the python3 port) from jbd/msrsync.",
+    "Verification after every run: the listed rsync dry-run must print nothing except `.d..t...... ./` (root dir mtime: tolerated, but reported in the status column). Other lines fail the run; sub-directory mtime-only lines are counted in the status column and only fail the run with BENCH_STRICT_DIR_MTIME=1.",
+    "Failed runs are excluded from the median; a row with no successful run shows —.",
+  ];
 }
 
 export function writeReport(rep: Report, path: string): void {

@@ -1,9 +1,11 @@
 // Small helpers shared by the bench scripts: process spawning (argv arrays only,
 // never a shell string), timing, statistics and formatting.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { watchTree } from "./lib-proc.ts";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, "..");
@@ -18,7 +20,14 @@ export interface RunResult {
   stderrTail: string;
   spawnError?: string;
   timedOut: boolean;
+  /** CPU seconds of the whole command (every process it waited for), from /usr/bin/time. */
+  cpuSeconds?: number;
+  /** With watch: peak of the summed RSS of the process tree (bytes), multisync's own CPU (ms). */
+  peakRssBytes?: number;
+  bunCpuMs?: number;
 }
+
+const TIME = "/usr/bin/time";
 
 const TAIL = 4096;
 const keepTail = (acc: string, chunk: Buffer): string => {
@@ -33,8 +42,12 @@ const keepTail = (acc: string, chunk: Buffer): string => {
  */
 export function timedRun(
   argv: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number; watch?: boolean },
 ): Promise<RunResult> {
+  // /usr/bin/time reports the CPU of the command and of every process it waited for
+  const cpuDir = existsSync(TIME) ? mkdtempSync(join(tmpdir(), "bench-cpu-")) : undefined;
+  const cpuFile = cpuDir && join(cpuDir, "cpu");
+  if (cpuFile) argv = [TIME, "-f", "%U %S", "-o", cpuFile, ...argv];
   return new Promise((done) => {
     const t0 = performance.now();
     let out = "";
@@ -44,8 +57,20 @@ export function timedRun(
     const finish = (r: Omit<RunResult, "seconds" | "stdoutTail" | "stderrTail" | "timedOut">) => {
       if (settled) return;
       settled = true;
+      const seconds = (performance.now() - t0) / 1000;
       clearTimeout(timer);
-      done({ ...r, seconds: (performance.now() - t0) / 1000, stdoutTail: out, stderrTail: err, timedOut });
+      watch?.stop();
+      let cpuSeconds: number | undefined;
+      if (cpuFile) {
+        try {
+          const m = /([\d.]+) ([\d.]+)\s*$/.exec(readFileSync(cpuFile, "utf8"));
+          if (m) cpuSeconds = Number(m[1]) + Number(m[2]);
+        } catch {
+          /* no report: the command did not run */
+        }
+        rmSync(cpuDir!, { recursive: true, force: true });
+      }
+      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), bunCpuMs: watch?.cpuOf(/^bun$/) });
     };
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO_ROOT,
@@ -53,6 +78,7 @@ export function timedRun(
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    const watch = opts.watch && child.pid ? watchTree(child.pid, 25) : undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       try {

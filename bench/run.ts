@@ -1,17 +1,22 @@
 // Benchmark harness (run by hand, not part of `bun test`). See bench/README.md.
-//   bun bench/run.ts [--runs N] [--only small,mixed] [--rows rsync,fpsync,msrsync-noop,...]
+//   bun bench/run.ts [--runs N] [--only local,ssh,wan,crawl,memory,cpu] [--rows rsync,multisync,...]
 //                    [--out FILE] [--timeout SEC] [--checksum]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DATASETS, type DatasetName, datasetDir, ensureDataset, type Stamp } from "./lib-data.ts";
-import { machineInfo, type Mode, type Report, type Row, rowLabel, writeReport } from "./lib-report.ts";
-import { PARALLEL, TOOLS, type Tool } from "./lib-tools.ts";
+import { type DatasetName, datasetDir, ensureDataset, type Stamp } from "./lib-data.ts";
+import { startRemote, startWan, type Remote } from "./lib-remote.ts";
+import { machineInfo, type Mode, type Report, type Row, rowLabel, SCENARIOS, type Scenario, writeReport } from "./lib-report.ts";
+import { crawlRow, lastJson, memoryRow, tuiRow } from "./lib-rows.ts";
+import { PARALLEL, type RunContext, TOOLS, type Tool, WAN_PARALLEL } from "./lib-tools.ts";
 import { BENCH_DIR, envInt, median, OUT_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
 import { describeVerdict, verify, verifyArgv } from "./lib-verify.ts";
 
-const USAGE = `usage: bun bench/run.ts [--runs N] [--only small,mixed] [--rows ROWS] [--out FILE] [--timeout SEC] [--checksum]
+const PARTS = ["local", "ssh", "wan", "crawl", "memory", "cpu"] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: bun bench/run.ts [--runs N] [--only PARTS] [--rows ROWS] [--out FILE] [--timeout SEC] [--checksum]
   --runs N       runs per row (default env BENCH_RUNS or 3)
-  --only LIST    datasets to run (${DATASETS.join(",")})
+  --only PARTS   ${PARTS.join(",")} (default: all); "small"/"mixed" pick the local datasets
   --rows LIST    tools (${TOOLS.map((t) => t.name).join(",")}) and/or single rows such as rsync-cold, fpsync-noop
   --out FILE     markdown report path (default bench/RESULTS.md)
   --timeout SEC  kill a run after SEC seconds (default env BENCH_TIMEOUT or 1800)
@@ -20,7 +25,8 @@ const USAGE = `usage: bun bench/run.ts [--runs N] [--only small,mixed] [--rows R
 function parseArgs(argv: string[]) {
   const o = {
     runs: envInt("BENCH_RUNS", 3),
-    only: DATASETS as DatasetName[],
+    parts: [...PARTS] as Part[],
+    localSets: ["small", "mixed"] as DatasetName[],
     rows: undefined as string[] | undefined,
     out: join(BENCH_DIR, "RESULTS.md"),
     timeout: envInt("BENCH_TIMEOUT", 1800),
@@ -35,8 +41,17 @@ function parseArgs(argv: string[]) {
       return v;
     };
     if (a === "--runs") o.runs = Number.parseInt(val(), 10);
-    else if (a === "--only") o.only = list(val()) as DatasetName[];
-    else if (a === "--rows") o.rows = list(val());
+    else if (a === "--only") {
+      const want = list(val());
+      const sets = want.filter((w) => w === "small" || w === "mixed") as DatasetName[];
+      const bad = want.filter((w) => !sets.includes(w as DatasetName) && !PARTS.includes(w as Part));
+      if (bad.length) throw new Error(`unknown part(s) ${bad.join(",")} (known: ${PARTS.join(",")},small,mixed)`);
+      o.parts = want.filter((w) => PARTS.includes(w as Part)) as Part[];
+      if (sets.length) {
+        o.localSets = sets;
+        if (!o.parts.includes("local")) o.parts.push("local");
+      }
+    } else if (a === "--rows") o.rows = list(val());
     else if (a === "--out") o.out = resolve(val());
     else if (a === "--timeout") o.timeout = Number.parseInt(val(), 10);
     else if (a === "--checksum") o.checksum = true;
@@ -47,13 +62,12 @@ function parseArgs(argv: string[]) {
   }
   if (!(o.runs >= 1)) throw new Error("--runs must be >= 1");
   if (!(o.timeout >= 1)) throw new Error("--timeout must be >= 1");
-  const badDs = o.only.filter((d) => !DATASETS.includes(d));
-  if (badDs.length) throw new Error(`unknown dataset(s) ${badDs.join(",")}`);
   const known = TOOLS.flatMap((t) => [t.name, `${t.name}-cold`, `${t.name}-noop`]);
   const badRows = (o.rows ?? []).filter((r) => !known.includes(r));
   if (badRows.length) throw new Error(`unknown row(s) ${badRows.join(",")} (known: ${known.join(",")})`);
   return o;
 }
+type Opts = ReturnType<typeof parseArgs>;
 
 const selected = (rows: string[] | undefined, tool: string, mode: Mode) =>
   !rows || rows.includes(tool) || rows.includes(`${tool}-${mode}`);
@@ -61,10 +75,11 @@ const selected = (rows: string[] | undefined, tool: string, mode: Mode) =>
 const oneLine = (s: string) => s.trim().split("\n").filter(Boolean).slice(-1)[0]?.slice(0, 160) ?? "";
 
 /** Run one timed copy and verify it. Returns undefined on success, else why it failed. */
-async function runOnce(tool: Tool, src: string, dst: string, work: string, o: ReturnType<typeof parseArgs>, row: Row) {
+async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: RunContext, o: Opts, row: Row) {
   rmrf(work);
   mkdirSync(work, { recursive: true });
-  const r = await timedRun(tool.argv(src, dst, work), { timeoutSec: o.timeout });
+  tool.prepare?.(dst, work, ctx);
+  const r = await timedRun(tool.argv(src, dst, work, ctx), { timeoutSec: o.timeout, cwd: tool.cwd?.(work, ctx), env: { ...process.env, ...tool.env?.(ctx) } });
   row.attempted++;
   let why: string | undefined;
   let info = "";
@@ -72,6 +87,7 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, o: Re
   else if (r.timedOut) why = `timed out after ${o.timeout}s`;
   else if (r.code !== 0) why = `exit ${r.code ?? r.signal}: ${oneLine(r.stderrTail) || oneLine(r.stdoutTail)}`;
   else {
+    // a remote DST is this machine's own directory: compare it locally
     const v = verify(src, dst, { checksum: o.checksum, strictDirMtime: process.env.BENCH_STRICT_DIR_MTIME === "1" });
     row.dirMtimeDiffs = Math.max(row.dirMtimeDiffs, v.dirMtimeOnly);
     if (v.rootMtime) row.rootMtimeRuns++;
@@ -79,89 +95,137 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, o: Re
     if (!v.ok) why = `verify: ${describeVerdict(v)}${v.sample.length ? ` (e.g. \`${v.sample[0]}\`)` : ""}`;
   }
   if (why) row.failures.push(why);
-  else row.times.push(r.seconds);
-  console.log(`  ${rowLabel(row).padEnd(28)} ${r.seconds.toFixed(2).padStart(8)}s  ${why ?? "ok"}${info}`);
+  else {
+    row.times.push(r.seconds);
+    if (r.cpuSeconds !== undefined) row.cpu.push(r.cpuSeconds);
+    const sum = tool.name === "multisync" ? lastJson(r.stdoutTail) : undefined;
+    if (sum) {
+      row.selfCpu.push(sum.cpuMs / 1000);
+      row.tail.push(sum.tailMs / 1000);
+      row.buckets.push(sum.buckets);
+    }
+  }
+  const extra = row.tail.length && !why ? `  tail ${row.tail.at(-1)!.toFixed(2)}s, ${row.buckets.at(-1)} buckets` : "";
+  console.log(`  ${rowLabel(row).padEnd(34)} ${r.seconds.toFixed(2).padStart(8)}s  ${why ?? "ok"}${info}${extra}`);
   return why;
+}
+
+/** Every tool, `runs` times interleaved, cold then (if wanted) no-op, for one scenario. */
+async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, iteration: number) {
+  console.log(`run ${iteration}/${o.runs} · ${sc.label}`);
+  const src = datasetDir(sc.dataset);
+  for (const t of TOOLS) {
+    const cold = rows.find((r) => r.scenario === sc.name && r.tool === t.name && r.mode === "cold");
+    const noop = rows.find((r) => r.scenario === sc.name && r.tool === t.name && r.mode === "noop");
+    if (!cold && !noop) continue;
+    if ((cold ?? noop)!.missing) {
+      if (iteration === 1) console.log(`  ${t.name.padEnd(34)} missing: ${(cold ?? noop)!.missing}`);
+      continue;
+    }
+    const dst = join(OUT_DIR, `dst-${t.name}`);
+    const work = join(OUT_DIR, `work-${t.name}`);
+    rmrf(dst);
+    const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
+    const coldFailed = await runOnce(t, src, dst, work, ctx, o, cold ?? scratch);
+    if (noop) {
+      if (coldFailed) {
+        noop.attempted++;
+        noop.failures.push(`not run: cold copy failed (${coldFailed})`);
+      } else await runOnce(t, src, dst, work, ctx, o, noop);
+    }
+    rmrf(dst);
+    rmrf(work);
+  }
 }
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   process.chdir(REPO_ROOT);
   const started = new Date();
+  const scenarios = SCENARIOS.filter((s) => o.parts.includes(s.part) && (s.part !== "local" || o.localSets.includes(s.dataset)));
   const stamps = new Map<DatasetName, Stamp>();
-  for (const d of o.only) stamps.set(d, ensureDataset(d));
+  const need = new Set<DatasetName>(scenarios.map((s) => s.dataset));
+  if (o.parts.includes("crawl")) need.add("crawl");
+  if (o.parts.includes("memory")) need.add("million");
+  if (o.parts.includes("cpu")) need.add("small");
+  for (const d of need) stamps.set(d, ensureDataset(d));
   mkdirSync(OUT_DIR, { recursive: true });
 
-  const rows: Row[] = [];
-  const commands: string[] = [];
-  for (const d of o.only)
-    for (const t of TOOLS)
-      for (const mode of ["cold", "noop"] as Mode[])
-        if (selected(o.rows, t.name, mode)) rows.push({ dataset: d, tool: t.name, mode, shown: t.shown, times: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0, missing: t.missing() });
-  for (const d of o.only)
-    for (const t of TOOLS.filter((t) => rows.some((r) => r.tool === t.name && r.dataset === d)))
-      commands.push(`${t.missing() ? "# (missing) " : ""}${shellQuote(t.argv(datasetDir(d), join(OUT_DIR, `dst-${t.name}`), join(OUT_DIR, `work-${t.name}`)))}`);
+  let remote: Remote | undefined;
+  const contexts = new Map<string, RunContext>();
+  try {
+    if (scenarios.some((s) => s.remote)) remote = await startRemote();
+    if (scenarios.some((s) => s.remote === "wan")) await startWan(remote!, { delayMs: envInt("BENCH_WAN_DELAY_MS", 15), rate: process.env.BENCH_WAN_RATE || "20M" });
+    for (const s of scenarios) {
+      const parallel = s.remote === "wan" ? WAN_PARALLEL : PARALLEL;
+      contexts.set(s.name, s.remote ? { parallel, host: remote!.host, rsh: s.remote === "wan" ? remote!.wanRsh : remote!.rsh } : { parallel });
+    }
 
-  const machine = machineInfo(process.env.MSRSYNC);
-  const report = (): Report => ({
-    started,
-    finished: new Date(),
-    runs: o.runs,
-    machine,
-    stamps,
-    rows,
-    commands,
-    verifyCmd: shellQuote(verifyArgv("SRC", "DST", o.checksum)),
-    autoNotes: [
-      "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is removed before every run). The page cache is NOT dropped: the source tree is most likely warm in RAM (it was just generated or read by the previous run), so these numbers measure per-file overhead and parallelism rather than disk reads.",
-      "\"No-op re-run\" runs the same command again into the complete destination it just produced (nothing to copy; measures crawl + compare cost).",
-      `Every run is interleaved: each iteration runs every tool once per dataset (cold, then its no-op re-run), ${o.runs} iterations. Parallelism is ${PARALLEL} for every parallel tool on a ${machine.nproc}-core machine.`,
-      "Partition sizing is each tool's default: fpsync 2000 files / 4 GiB per job, msrsync 1000 files / 1 GiB per bucket.",
-      "fpsync refuses -a/-r inside -o (it recurses itself with fpart + `rsync -d`), so `-o \"-lptgoD\"` is the exact `rsync -a` equivalent (its default would add `-v --numeric-ids`). It needs absolute paths; its queue/logs go to WORK via -t. It prints `set: can't access tty; job control turned off` without a TTY (harmless). It always `sleep 1`s after the fpart crawl and polls its job queue every 0.2 s, so no fpsync run takes less than ~1.3 s.",
-      "msrsync: `-r/--rsync` must be the last option and replaces msrsync's default `-aS --numeric-ids`; msrsync always adds `--from0 --files-from --quiet --verbose --stats --log-file`. We use msrsync3 (the python3 port) from jbd/msrsync.",
-      `Verification after every run: the listed rsync dry-run must print nothing except \`.d..t...... ./\` (root dir mtime: tolerated, but reported in the status column). Other lines fail the run; sub-directory mtime-only lines (\`.d..t......\`) are counted in the status column and only fail the run with BENCH_STRICT_DIR_MTIME=1.${o.checksum ? " Content is compared with --checksum." : " Content is compared by rsync's quick check (size + mtime), not checksums (use --checksum)."}`,
-      "Failed runs are excluded from the median; a row with no successful run shows —.",
-    ],
-  });
-
-  for (let i = 1; i <= o.runs; i++) {
-    for (const d of o.only) {
-      console.log(`run ${i}/${o.runs} · ${d}`);
-      const src = datasetDir(d);
-      for (const t of TOOLS) {
-        const cold = rows.find((r) => r.dataset === d && r.tool === t.name && r.mode === "cold");
-        const noop = rows.find((r) => r.dataset === d && r.tool === t.name && r.mode === "noop");
-        if (!cold && !noop) continue;
-        if ((cold ?? noop)!.missing) {
-          if (i === 1) console.log(`  ${t.name.padEnd(28)} missing: ${(cold ?? noop)!.missing}`);
-          continue;
-        }
-        const dst = join(OUT_DIR, `dst-${t.name}`);
-        const work = join(OUT_DIR, `work-${t.name}`);
-        rmrf(dst);
-        const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
-        const coldFailed = await runOnce(t, src, dst, work, o, cold ?? scratch);
-        if (noop) {
-          if (coldFailed) {
-            noop.attempted++;
-            noop.failures.push(`not run: cold copy failed (${coldFailed})`);
-          } else await runOnce(t, src, dst, work, o, noop);
-        }
-        rmrf(dst);
-        rmrf(work);
+    const rows: Row[] = [];
+    const commands: string[] = [];
+    for (const s of scenarios)
+      for (const t of TOOLS)
+        for (const mode of s.modes)
+          if (selected(o.rows, t.name, mode))
+            rows.push({ scenario: s.name, dataset: s.dataset, tool: t.name, mode, shown: t.shown(contexts.get(s.name)!), times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0, missing: t.missing() });
+    for (const s of scenarios) {
+      const ctx = contexts.get(s.name)!;
+      commands.push(`# ${s.label}${s.remote ? `; RSH = ${s.remote === "wan" ? "ssh via the relay" : "ssh to the loopback sshd"}: ${shellQuote([ctx.rsh!]).replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR")}` : ""}`);
+      for (const t of TOOLS.filter((t) => rows.some((r) => r.tool === t.name && r.scenario === s.name))) {
+        const argv = t.argv(datasetDir(s.dataset), join(OUT_DIR, `dst-${t.name}`), join(OUT_DIR, `work-${t.name}`), ctx);
+        const env = Object.entries(t.env?.(ctx) ?? {}).map(([k, v]) => `${k}=${shellQuote([v])} `).join("");
+        commands.push(`${t.missing() ? "# (missing) " : ""}${env}${shellQuote(argv)}`.replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR"));
       }
     }
-    writeReport(report(), o.out);
-  }
-  writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify({ ...report(), stamps: Object.fromEntries(stamps) }, null, 2));
-  console.log(`\nwrote ${o.out}`);
-  for (const r of rows) {
-    const m = median(r.times);
-    console.log(`  ${r.dataset.padEnd(6)} ${rowLabel(r).padEnd(28)} ${m === undefined ? "—" : `${m.toFixed(2)}s`} ${r.missing ? `(missing: ${r.missing})` : r.failures.length ? `(${r.failures.length} failed)` : ""}`);
+
+    const machine = machineInfo(process.env.MSRSYNC);
+    const report: Report = {
+      started,
+      finished: new Date(),
+      runs: o.runs,
+      machine,
+      stamps,
+      rows,
+      commands,
+      verifyCmd: shellQuote(verifyArgv("SRC", "DST", o.checksum)),
+      remote: remote && { sshdPort: remote.sshdPort, relayPort: remote.relayPort, shape: remote.shape },
+    };
+    const write = () => {
+      report.finished = new Date();
+      writeReport(report, o.out);
+    };
+
+    for (let i = 1; i <= o.runs; i++) {
+      for (const s of scenarios) await runScenario(s, contexts.get(s.name)!, rows, o, i);
+      write();
+    }
+    if (o.parts.includes("crawl")) {
+      console.log("crawl");
+      report.crawl = await crawlRow(Math.max(o.runs, 5), o.timeout, console.log);
+      write();
+    }
+    if (o.parts.includes("cpu")) {
+      console.log("cpu: headless vs TUI");
+      report.tui = await tuiRow(o.runs, o.timeout, PARALLEL, console.log);
+      write();
+    }
+    if (o.parts.includes("memory")) {
+      console.log("memory");
+      report.memory = await memoryRow(envInt("BENCH_MEM_RUNS", 1), o.timeout, PARALLEL, console.log);
+      write();
+    }
+    writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify({ ...report, stamps: Object.fromEntries(stamps) }, null, 2));
+    console.log(`\nwrote ${o.out}`);
+    for (const r of rows) {
+      const m = median(r.times);
+      console.log(`  ${r.scenario.padEnd(12)} ${rowLabel(r).padEnd(34)} ${m === undefined ? "—" : `${m.toFixed(2)}s`} ${r.missing ? `(missing: ${r.missing})` : r.failures.length ? `(${r.failures.length} failed)` : ""}`);
+    }
+  } finally {
+    remote?.close();
   }
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
   process.exit(2);
 });

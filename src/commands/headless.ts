@@ -29,6 +29,12 @@ export function progressEvent(s: Snapshot) {
   };
 }
 
+/** CPU time this process used so far (user + system), in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+}
+
 export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () => Promise<Summary>): Promise<Summary> {
   const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const err = o.err ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -78,6 +84,8 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       elapsedMs: sum.elapsedMs,
       crawlMs: sum.crawlMs,
       tailMs: sum.tailMs,
+      // multisync's own CPU (its rsyncs not included), for comparing with the run's total
+      cpuMs: cpuMs(),
       exitCode: sum.exitCode,
       bucketDir: sum.keptDir,
     });

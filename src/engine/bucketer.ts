@@ -3,7 +3,7 @@
 //  - at the caps: maxFiles entries or maxBytes bytes (a single larger file or link group gets a
 //    bucket of its own), so memory holds at most one bucket's worth;
 //  - when a worker is idle (demand) while the crawl goes on: what the pool has, once it is worth
-//    an rsync (minLive entries or bytes) or has waited liveFlushMs (a slow crawl);
+//    an rsync (minLive entries) or has waited liveFlushMs (a slow crawl);
 //  - when the crawl of the source ends (flush): what is left is known, so it is planned — pieces
 //    shrinking from 1/slots of the rest down to a floor (guided self-scheduling: few buckets,
 //    and small ones at the end so no straggler holds the end), handed out largest first.
@@ -27,9 +27,9 @@ export interface BucketerConfig {
   slots?(): number;
   /** How many buckets the workers could start right now (idle slots, nothing queued); 0 when unset. */
   demand?(): number;
-  /** During the crawl an idle worker gets a bucket once the pool has this many entries… */
+  /** During the crawl an idle worker gets a bucket once the pool has this many entries, or… */
   minLive?: number;
-  /** …or this many bytes… */
+  /** (a live bucket is at least half of minLive entries' or of this many bytes' cost) */
   minLiveBytes?: number;
   /** …or its oldest entry waited this long (ms). */
   liveFlushMs?: number;
@@ -84,8 +84,9 @@ const DOT = Buffer.from('.');
 export class Bucketer {
   /** Next bucket id (a resumed run continues after the journal's last one). */
   nextId = 1;
-  /** Entries added so far. */
+  /** Entries added so far, and what they cost (bytes plus ENTRY_COST each). */
   added = 0;
+  private addedCost = 0;
   // the pool: list names (listPath applied), sizes, and whether a bucket may start at an entry
   // (not inside a hardlink group)
   private names: Buffer[] = [];
@@ -149,8 +150,9 @@ export class Bucketer {
     this.startOk.push(true);
     this.bytes += e.size;
     this.added++;
+    this.addedCost += e.size + ENTRY_COST;
     if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
-    else if (this.hungry && (this.names.length >= this.minLive || this.bytes >= this.minLiveBytes)) this.pump();
+    else if (this.hungry && this.names.length >= this.minLive) this.pump();
   }
 
   /** Adds entries that must travel together (e.g. the names of one hardlinked inode). */
@@ -173,6 +175,7 @@ export class Bucketer {
     }
     this.bytes += size;
     this.added += group.length;
+    this.addedCost += size + group.length * ENTRY_COST;
     if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
     else if (this.hungry) this.pump();
   }
@@ -186,7 +189,7 @@ export class Bucketer {
       while (this.names.length && want > 0) {
         const waited = Date.now() - this.openedAt;
         const flushMs = this.cfg.liveFlushMs ?? DEFAULT_LIVE_FLUSH_MS;
-        if (this.names.length < this.minLive && this.bytes < this.minLiveBytes && waited < flushMs) {
+        if (this.names.length < this.minLive && waited < flushMs) {
           if (!this.timer) {
             this.timer = setTimeout(() => {
               this.timer = null;
@@ -199,7 +202,8 @@ export class Bucketer {
         // a share of what the crawl found so far: most of the tree stays in the pool until the
         // crawl ends and it can be planned as a whole
         const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-        this.cutHead(this.headUpTo(Math.max(this.minLive, Math.ceil(this.added / (2 * slots)))));
+        const target = Math.max(Math.min(this.minLive * ENTRY_COST, this.minLiveBytes) / 2, this.addedCost / (2 * slots));
+        this.cutHead(this.headByCost(target));
         want = this.cfg.demand();
       }
       // an idle worker waits: the next add that makes the pool worth a bucket pumps again
@@ -230,7 +234,8 @@ export class Bucketer {
     const n = this.names.length;
     const slots = Math.max(1, this.cfg.slots?.() ?? 1);
     let rest = this.bytes + n * ENTRY_COST;
-    const floor = Math.max(rest / (FLOOR * slots), MIN_PIECE);
+    // (the absolute floor never asks for fewer pieces than slots)
+    const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE, rest / slots));
     const pieces: Piece[] = [];
     let i = 0;
     while (i < n) {
@@ -256,12 +261,16 @@ export class Bucketer {
     return pieces;
   }
 
-  /** How many head entries make up to `want` entries without splitting a group (at least one group). */
-  private headUpTo(want: number): number {
+  /** How many head entries cost at least `target` (whole groups, at least one). */
+  private headByCost(target: number): number {
     const n = this.names.length;
-    if (want >= n) return n;
-    let i = Math.max(1, want);
-    while (i < n && !this.startOk[i]) i++;
+    let cost = 0;
+    let i = 0;
+    while (i < n && cost < target) {
+      cost += this.sizes[i] + ENTRY_COST;
+      i++;
+      while (i < n && !this.startOk[i]) cost += this.sizes[i++] + ENTRY_COST;
+    }
     return i;
   }
 

@@ -18,6 +18,8 @@ import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
 import { WorkerPool } from './workers.ts';
+import { parseRemote } from './remote.ts';
+import { closeSlotConnections, slotRsh } from './slot-ssh.ts';
 import { SharedPlan } from './shared-plan.ts';
 import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
@@ -46,6 +48,8 @@ export class Engine implements EngineControl {
    * directories, and local names go to rsync as arguments (see the constructor for exceptions).
    */
   private readonly wholeDirs: boolean;
+  /** Worker slots whose buckets reached a remote host over their own shared ssh connection. */
+  private slotsUsed = new Set<number>();
   /** A slot is free: the bucketer may cut what its pool holds (set once the run has one). */
   private onHungry: () => void = () => {};
   private release: (() => void) | null = null;
@@ -69,7 +73,7 @@ export class Engine implements EngineControl {
       backoffMs: cfg.backoffMs,
       stats: this.stats,
       emit: (e) => this.emit(e),
-      argvFor: (b) => this.argvFor(b),
+      argvFor: (b, slot) => this.argvFor(b, slot),
       onHungry: () => this.onHungry(),
       hooks: {
         claim: (b) => this.shared?.claim(b) ?? true,
@@ -95,8 +99,9 @@ export class Engine implements EngineControl {
     for (const l of this.listeners) l(e);
   }
 
-  private argvFor(b: Bucket): string[] {
+  private argvFor(b: Bucket, slot?: number): string[] {
     const src = this.cfg.sources[b.source];
+    if (slot !== undefined && this.cfg.sshControlDir) this.slotsUsed.add(slot);
     // a local source's names go to rsync as arguments when they fit (see BucketArgv.names)
     let names: string[] | null = null;
     if (this.wholeDirs && !this.workerPool && !isRemote(src.arg)) {
@@ -109,7 +114,7 @@ export class Engine implements EngineControl {
     return bucketArgs({
       userOpts: this.cfg.rsyncOpts,
       filters: filterArgs(this.cfg.filters),
-      rsh: this.cfg.rsh,
+      rsh: slotRsh(this.cfg.rsh, this.cfg.sshControlDir, slot),
       listFile: b.listFile,
       base: src.base,
       destination: this.cfg.destination,
@@ -190,6 +195,14 @@ export class Engine implements EngineControl {
     if (!blocker && !this.cfg.dryRun && !this.cancelled && needed) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
   }
 
+  /** Ends the per-slot ssh connections (slot-ssh.ts) to the remote SRC or DST. */
+  private closeSlotConnections(): void {
+    if (!this.slotsUsed.size) return;
+    const spec = [this.cfg.destination, ...this.cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');
+    if (spec) closeSlotConnections(this.cfg.rsh, this.cfg.sshControlDir, spec.host, this.slotsUsed);
+    this.slotsUsed.clear();
+  }
+
   /** Runs the whole job. `createDestination` asks for the local destination directory to be made first. */
   async run(opts: { signal?: AbortSignal; createDestination?: boolean; version?: string } = {}): Promise<Summary> {
     const cfg = this.cfg;
@@ -256,6 +269,7 @@ export class Engine implements EngineControl {
     } finally {
       clearInterval(tick);
       clearTimeout(unlimit);
+      this.closeSlotConnections();
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';

@@ -11,7 +11,8 @@ export interface SupervisorConfig {
   rsync: string;
   retries: number;
   backoffMs: number;
-  argvFor(bucket: Bucket): string[];
+  /** argv for a bucket; `slot` is the worker slot it runs in (1 … -p). */
+  argvFor(bucket: Bucket, slot?: number): string[];
   emit(e: EngineEvent): void;
   stats: Stats;
   hooks?: SupervisorHooks;
@@ -269,7 +270,7 @@ export class Supervisor {
     };
     const run = this.launch(bucket, host, {
       rsync: this.cfg.rsync,
-      argv: this.cfg.argvFor(bucket),
+      argv: this.cfg.argvFor(bucket, slot),
       logFile: bucket.logFile,
       onProgress: (p) => {
         live.bytesDone = p.bytes;

@@ -87,7 +87,7 @@ describe('planning at the end of the crawl', () => {
 });
 
 describe('live cuts for idle workers', () => {
-  test('nothing below minLive; then a share of what was found; the rest at the end', () => {
+  test('nothing below minLive; then at least half of that, or a share of what was found; the rest at the end', () => {
     // demand: idle workers; each bucket cut takes one
     let demand = 1;
     const { b, buckets, settled } = setup({ slots: () => 2, demand: () => demand, minLive: 10 }, () => (demand = Math.max(0, demand - 1)));
@@ -95,14 +95,14 @@ describe('live cuts for idle workers', () => {
     for (let i = 0; i < 9; i++) b.add(0, file(`f${i}`));
     expect(buckets).toHaveLength(0);
     b.add(0, file('f9'));
-    expect(buckets.map((x) => x.files)).toEqual([10]);
-    expect(settled).toEqual([10]);
+    expect(buckets.map((x) => x.files)).toEqual([5]);
+    expect(settled).toEqual([5]);
     for (let i = 10; i < 100; i++) b.add(0, file(`f${i}`));
     expect(buckets).toHaveLength(1);
     demand = 1;
     b.pump(); // a slot frees: max(minLive, added / (2 × slots)) = 25 entries
-    expect(buckets.map((x) => x.files)).toEqual([10, 25]);
-    expect(settled).toEqual([10, 35]);
+    expect(buckets.map((x) => x.files)).toEqual([5, 25]);
+    expect(settled).toEqual([5, 30]);
     b.flush();
     expect(buckets.reduce((s, x) => s + x.files, 0)).toBe(100);
     expect(settled[settled.length - 1]).toBe(100);
