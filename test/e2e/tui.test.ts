@@ -35,8 +35,22 @@ test('TUI: rows per rsync, p pauses (SIGSTOP) and resumes, + adds a process, q q
   expect(p.screen()).toMatch(/B\/s/);
   for (const line of p.screen().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
+  // handshake: the app reads keys (raw mode is on) once '?' opens the help and closes it again
+  let helped = false;
+  for (let attempt = 0; attempt < 20 && !helped; attempt++) {
+    p.keys('?');
+    helped = await waitFor(() => /close this help/.test(p.screen()), 'help opened by ?', 3000).then(
+      () => true,
+      () => false,
+    );
+  }
+  if (!helped) throw new Error(`the TUI never reacted to '?':\n${p.screen()}`);
+  p.keys('?');
+  await waitFor(() => !/close this help/.test(p.screen()), 'help closed');
   p.keys('p');
-  await waitFor(() => /PAUSED/.test(p.screen()), 'PAUSED on screen');
+  await waitFor(() => /PAUSED/.test(p.screen()), 'PAUSED on screen').catch((e) => {
+    throw new Error(`${e.message}\n${p.screen()}`);
+  });
   const pids = rsyncPids(dst);
   expect(pids.length).toBeGreaterThanOrEqual(2);
   await waitFor(() => pids.every(stopped), 'rsyncs stopped');
