@@ -67,10 +67,10 @@ export function isRemote(path: string): boolean {
 }
 
 /**
- * Default cap on entries per bucket. Buckets are cut by demand and by plan (bucketer.ts), so the
- * cap only bounds one rsync's file list; whole directories count as their entries.
+ * Default cap on entries per bucket (-f): msrsync's 1000, part of the command-line contract.
+ * Buckets are also cut by demand and by plan (bucketer.ts); whole directories count as their entries.
  */
-export const DEFAULT_MAX_FILES = 20000;
+export const DEFAULT_MAX_FILES = 1000;
 
 /** Default parallelism: one rsync per core plus two (rsync waits on I/O), between 2 and 8. */
 export function defaultProcesses(cores: number): number {

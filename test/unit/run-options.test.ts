@@ -93,7 +93,7 @@ describe('runConfig values', () => {
       sources: [{ arg: 'src/', base: 'src/', prefix: '' }],
       destination: 'dst',
       processes: defaultProcesses(cpus().length),
-      maxFiles: 20000,
+      maxFiles: 1000,
       maxBytes: 1024 ** 3,
       rsyncOpts: ['-aS', '--numeric-ids'],
       rsh: undefined,
@@ -133,10 +133,10 @@ describe('runConfig values', () => {
   });
 
   test.each<[string[], number, number, number]>([
-    [['-p', '1', 's', 'd'], 1, 20000, 2],
-    [['-p', '256', 's', 'd'], 256, 20000, 2],
+    [['-p', '1', 's', 'd'], 1, 1000, 2],
+    [['-p', '256', 's', 'd'], 256, 1000, 2],
     [['-f', '1', 's', 'd'], defaultProcesses(cpus().length), 1, 2],
-    [['--retries', '999', 's', 'd'], defaultProcesses(cpus().length), 20000, 999],
+    [['--retries', '999', 's', 'd'], defaultProcesses(cpus().length), 1000, 999],
   ])('limits %p', (argv, processes, maxFiles, retries) => {
     const c = config(argv);
     expect([c.processes, c.maxFiles, c.retries]).toEqual([processes, maxFiles, retries]);
