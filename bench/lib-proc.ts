@@ -50,30 +50,47 @@ export function tree(root: number): Map<number, ProcInfo> {
   return out;
 }
 
+/** Proportional set size (shared pages split between their users), bytes, or 0. */
+function pssOf(pid: number): number {
+  try {
+    const m = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "latin1"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export interface TreeWatch {
   /** Peak of the summed RSS of the tree, bytes. */
   peakRss(): number;
+  /** Peak of the summed PSS of the tree (shared pages counted once), bytes. */
+  peakPss(): number;
   /** Last CPU time seen (ms) of the first process in the tree whose comm matches. */
   cpuOf(comm: RegExp): number;
   stop(): void;
 }
 
 /** Samples the tree under `root` every `everyMs` until stop(). */
-export function watchTree(root: number, everyMs = 50): TreeWatch {
+export function watchTree(root: number, everyMs = 50, withPss = false): TreeWatch {
   let peak = 0;
+  let peakP = 0;
   const cpu = new Map<number, { comm: string; ms: number }>();
   const sample = () => {
     let sum = 0;
+    let pss = 0;
     for (const [pid, p] of tree(root)) {
       sum += p.rssBytes;
+      if (withPss) pss += pssOf(pid);
       cpu.set(pid, { comm: p.comm, ms: p.cpuMs });
     }
     peak = Math.max(peak, sum);
+    peakP = Math.max(peakP, pss);
   };
   sample();
   const timer = setInterval(sample, everyMs);
   return {
     peakRss: () => peak,
+    peakPss: () => peakP,
     cpuOf: (comm) => {
       for (const v of cpu.values()) if (comm.test(v.comm)) return v.ms;
       return 0;

@@ -227,7 +227,7 @@ export function renderReport(rep: Report, path: string): string {
   if (rep.memory) {
     const m = rep.memory;
     push("", "## Memory", "", `\`${m.cmd}\` over ${m.entries} entries; the RSS of every process of the tree (multisync and its rsyncs) summed every 25 ms, peak.`, "");
-    push(`Peak: ${m.peakMiB.map((x) => `${x.toFixed(1)} MiB`).join(", ") || "—"}; run time ${m.seconds.map((x) => `${x.toFixed(1)} s`).join(", ") || "—"}${m.failures.length ? `; failed: ${m.failures.join("; ")}` : ""}.`);
+    push(`Peak: ${m.peakMiB.map((x) => `${x.toFixed(1)} MiB`).join(", ") || "—"} (summed RSS; shared pages of the rsync binary and libraries count once per process); with shared pages counted once (PSS): ${m.peakPssMiB.map((x) => `${x.toFixed(1)} MiB`).join(", ") || "—"}; run time ${m.seconds.map((x) => `${x.toFixed(1)} s`).join(", ") || "—"}${m.failures.length ? `; failed: ${m.failures.join("; ")}` : ""}.`);
   }
   if (rep.tui) {
     const t = rep.tui;

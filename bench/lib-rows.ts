@@ -37,6 +37,8 @@ export async function crawlRow(runs: number, timeoutSec: number, log: (s: string
 export interface MemoryResult {
   entries: number;
   peakMiB: number[];
+  /** The same with shared pages counted once (PSS). */
+  peakPssMiB: number[];
   seconds: number[];
   failures: string[];
   cmd: string;
@@ -47,18 +49,19 @@ export async function memoryRow(runs: number, timeoutSec: number, parallel: numb
   const src = datasetDir("million");
   const dst = join(OUT_DIR, "dst-memory");
   const argv = [BUN, "src/cli.ts", "--json", "--dry-run", "-p", String(parallel), `${src}/`, `${dst}/`];
-  const res: MemoryResult = { entries: 0, peakMiB: [], seconds: [], failures: [], cmd: `node_modules/.bin/bun src/cli.ts --json --dry-run -p ${parallel} SRC/ DST/` };
+  const res: MemoryResult = { entries: 0, peakMiB: [], peakPssMiB: [], seconds: [], failures: [], cmd: `node_modules/.bin/bun src/cli.ts --json --dry-run -p ${parallel} SRC/ DST/` };
   for (let i = 0; i < runs; i++) {
     rmrf(dst);
-    const r = await timedRun(argv, { timeoutSec, watch: true });
+    const r = await timedRun(argv, { timeoutSec, watch: true, pss: true });
     const sum = lastJson(r.stdoutTail);
     if (r.code !== 0 || !sum) res.failures.push(`exit ${r.code}: ${r.stderrTail.trim().split("\n").pop() ?? ""}`);
     else {
       res.entries = sum.filesTotal;
       res.peakMiB.push((r.peakRssBytes ?? 0) / 2 ** 20);
+      res.peakPssMiB.push((r.peakPssBytes ?? 0) / 2 ** 20);
       res.seconds.push(r.seconds);
     }
-    log(`  memory ${i + 1}/${runs}: peak ${((r.peakRssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB over the process tree, ${r.seconds.toFixed(1)}s${r.code ? ` (exit ${r.code})` : ""}`);
+    log(`  memory ${i + 1}/${runs}: peak ${((r.peakRssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB RSS (${((r.peakPssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB PSS) over the process tree, ${r.seconds.toFixed(1)}s${r.code ? ` (exit ${r.code})` : ""}`);
   }
   rmrf(dst);
   return res;

@@ -24,6 +24,7 @@ export interface RunResult {
   cpuSeconds?: number;
   /** With watch: peak of the summed RSS of the process tree (bytes), multisync's own CPU (ms). */
   peakRssBytes?: number;
+  peakPssBytes?: number;
   bunCpuMs?: number;
 }
 
@@ -42,7 +43,7 @@ const keepTail = (acc: string, chunk: Buffer): string => {
  */
 export function timedRun(
   argv: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number; watch?: boolean },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number; watch?: boolean; pss?: boolean },
 ): Promise<RunResult> {
   // /usr/bin/time reports the CPU of the command and of every process it waited for
   const cpuDir = existsSync(TIME) ? mkdtempSync(join(tmpdir(), "bench-cpu-")) : undefined;
@@ -70,7 +71,7 @@ export function timedRun(
         }
         rmSync(cpuDir!, { recursive: true, force: true });
       }
-      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), bunCpuMs: watch?.cpuOf(/^bun$/) });
+      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), peakPssBytes: watch?.peakPss(), bunCpuMs: watch?.cpuOf(/^bun$/) });
     };
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO_ROOT,
@@ -78,7 +79,7 @@ export function timedRun(
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    const watch = opts.watch && child.pid ? watchTree(child.pid, 25) : undefined;
+    const watch = opts.watch && child.pid ? watchTree(child.pid, 25, opts.pss) : undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       try {

@@ -14,7 +14,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlHooks } from './crawler.ts';
-import { listPath } from './rsync-args.ts';
+import { listName, listPath } from './rsync-args.ts';
 import type { Bucket, Entry } from './types.ts';
 
 export interface BucketerConfig {
@@ -89,7 +89,8 @@ export class Bucketer {
   private addedCost = 0;
   // the pool: list names (listPath applied), sizes, and whether a bucket may start at an entry
   // (not inside a hardlink group)
-  private names: Buffer[] = [];
+  // (a name is kept as the crawler's latin1 string when it has one: one conversion per list)
+  private names: Array<Buffer | string> = [];
   private sizes: number[] = [];
   private startOk: boolean[] = [];
   private bytes = 0;
@@ -145,7 +146,7 @@ export class Bucketer {
       this.source = source;
       this.openedAt = Date.now();
     }
-    this.names.push(listPath(e.path));
+    this.names.push(e.rel !== undefined ? listName(e.rel) : listPath(e.path));
     this.sizes.push(e.size);
     this.startOk.push(true);
     this.bytes += e.size;
@@ -169,7 +170,9 @@ export class Bucketer {
       this.cutHead(this.names.length);
     }
     for (let i = 0; i < group.length; i++) {
-      this.names.push(listPath(group[i].path));
+      const e = group[i];
+      // (a copy made with {...e} keeps rel, not the crawler's lazy path)
+      this.names.push(e.rel !== undefined ? listName(e.rel) : listPath(e.path));
       this.sizes.push(group[i].size);
       this.startOk.push(i === 0);
     }
@@ -283,20 +286,35 @@ export class Bucketer {
   }
 
   /** The list of pool entries [from, to): whole subtrees by their directory's name, the rest by name. */
-  private lines(from: number, to: number): Buffer[] {
+  private lines(from: number, to: number): Buffer {
     const base = this.added - this.names.length;
-    const parts: Buffer[] = [];
+    const parts: Array<Buffer | string> = [];
     // the outermost subtrees inside the range
     const inside = this.spans.filter((x) => x.start >= base + from && x.end <= base + to).sort((a, b) => a.start - b.start || b.end - a.end);
     let k = 0;
     for (let i = from; i < to; ) {
       while (k < inside.length && inside[k].start < base + i) k++;
       if (k < inside.length && inside[k].start === base + i) {
-        parts.push(listPath(inside[k].rel), NUL);
+        parts.push(listPath(inside[k].rel));
         i = inside[k].end - base;
-      } else parts.push(this.names[i++], NUL);
+      } else parts.push(this.names[i++]);
     }
-    return parts;
+    // runs of strings become one latin1 conversion
+    const out: Buffer[] = [];
+    let run: string[] = [];
+    const endRun = () => {
+      if (run.length) out.push(Buffer.from(`${run.join('\0')}\0`, 'latin1'));
+      run = [];
+    };
+    for (const p of parts) {
+      if (typeof p === 'string') run.push(p);
+      else {
+        endRun();
+        out.push(p, NUL);
+      }
+    }
+    endRun();
+    return Buffer.concat(out);
   }
 
   private reset(upTo: number): void {
@@ -326,7 +344,7 @@ export class Bucketer {
     const id = this.nextId++;
     const name = bucketName(id);
     const listFile = join(this.cfg.dir, `${name}.list`);
-    writeListFile(listFile, Buffer.concat(this.lines(p.from, p.to)));
+    writeListFile(listFile, this.lines(p.from, p.to));
     const bucket: Bucket = {
       id,
       source: this.source,

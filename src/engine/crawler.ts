@@ -2,8 +2,10 @@
 // non-directory plus every empty directory, as paths relative to the source base (raw bytes).
 // Directory contents are read with readdir(encoding: 'latin1') because names need not be UTF-8
 // (Bun's opendir loses Buffer names); entries stream out directory by directory.
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { setImmediate } from 'node:timers';
+import { DirReaderPool, lite, readDirNow, readerThreads, sysPath, type DirResult, type StatLite } from './dir-reader.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
 export interface CrawlHooks {
@@ -41,6 +43,30 @@ const DENO_RAW_NAME = 'name is not valid UTF-8: Deno cannot read it; copy this t
 /** Give the event loop a turn (child exits, progress, timers) after this much synchronous work. */
 const SLICE_MS = 8;
 const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * A crawl still going after this long is a big tree: its directories are read ahead by threads
+ * when that pays — always with cores to spare, and on a small machine only when the crawl spent
+ * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
+ */
+const POOL_AFTER_MS = 40;
+const IO_BOUND = 0.3;
+const SPARE_CORES = availableParallelism() > 2;
+/** A big crawl's garbage is collected every this many entries (it keeps the peak memory down). */
+const GC_EVERY = 200_000;
+const gc = (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun?.gc;
+
+/** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
+function schedstat(): { run: number; wait: number } | null {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').map(Number);
+    return { run: run / 1e6, wait: wait / 1e6 };
+  } catch {
+    return null;
+  }
+}
+/** Directories read ahead (listings held in memory at most). */
+const READ_AHEAD = 32;
+const THREADS = readerThreads();
 
 export function kindOf(st: Stats): EntryKind | 'dir' {
   if (st.isFile()) return 'file';
@@ -52,22 +78,57 @@ export function kindOf(st: Stats): EntryKind | 'dir' {
   return 'block';
 }
 
-function entryOf(rel: Buffer, st: Stats, kind: EntryKind): Entry {
-  return { path: rel, kind, size: kind === 'file' ? st.size : 0, ino: st.ino, dev: st.dev, nlink: st.nlink };
+/** An entry whose path is made from its latin1 form only when someone asks for it. */
+class CrawlEntry implements Entry {
+  private buf?: Buffer;
+  constructor(
+    readonly rel: string,
+    readonly kind: EntryKind,
+    readonly size: number,
+    readonly ino: number,
+    readonly dev: number,
+    readonly nlink: number,
+  ) {}
+  get path(): Buffer {
+    return (this.buf ??= Buffer.from(this.rel, 'latin1'));
+  }
+}
+
+function entryOf(rel: string, st: StatLite, kind: EntryKind): Entry {
+  return new CrawlEntry(rel, kind, kind === 'file' ? st.size : 0, st.ino, st.dev, st.nlink);
+}
+
+/** kindOf() from st_mode's file-type bits. */
+export function kindOfMode(mode: number): EntryKind | 'dir' {
+  switch (mode & 0o170000) {
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'dir';
+    case 0o120000:
+      return 'symlink';
+    case 0o010000:
+      return 'fifo';
+    case 0o140000:
+      return 'socket';
+    case 0o020000:
+      return 'char';
+    default:
+      return 'block';
+  }
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /**
- * Paths are handled as latin1 strings (one char per byte: lossless for any name) and read
- * synchronously, directory by directory, giving the event loop a turn every few milliseconds:
- * a promise per lstat cost more than the lstat itself. An all-ASCII path goes to the kernel as a
- * string (the fast path in Bun); any other as its raw bytes.
+ * Paths are handled as latin1 strings (one char per byte: lossless for any name); see
+ * dir-reader.ts for how a directory is read. Directories are walked depth-first in sorted
+ * order; once the crawl has gone on for a while (a big tree), a pool of threads reads the next
+ * directories on the stack ahead of the walk. The event loop gets a turn every few ms.
  */
 export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGenerator<Entry> {
   const base = Buffer.from(root.base).toString('latin1');
   const baseAscii = !NON_ASCII.test(base);
-  const sys = (rel: string, ascii: boolean): string | Buffer => (ascii ? base + rel : Buffer.from(base + rel, 'latin1'));
   const bytes = (rel: string): Buffer => Buffer.from(rel, 'latin1');
   const fail = (rel: string, err: unknown) => {
     let e = err as NodeJS.ErrnoException;
@@ -81,15 +142,16 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
 
   const top = Buffer.from(root.prefix).toString('latin1');
   const topAscii = baseAscii && !NON_ASCII.test(top);
-  let topStat: Stats;
+  let topStat: StatLite;
   try {
-    topStat = lstatSync(sys(top, topAscii));
+    topStat = lstatSync(sysPath(base + top, topAscii));
   } catch (err) {
     fail(top, err);
     return;
   }
-  if (!topStat.isDirectory()) {
-    yield entryOf(bytes(top), topStat, kindOf(topStat) as EntryKind);
+  const topKind = kindOfMode(topStat.mode);
+  if (topKind !== 'dir') {
+    yield entryOf(top, topStat, topKind);
     return;
   }
 
@@ -97,9 +159,11 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   interface Node {
     rel: string;
     ascii: boolean;
-    st: Stats;
+    st: StatLite;
     parent: Node | null;
     pending: number;
+    /** Its listing, read ahead by the pool. */
+    ahead?: Promise<DirResult>;
   }
   const treeDone = (n: Node | null) => {
     while (n && n.pending === 0) {
@@ -110,68 +174,100 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
       if (n) n.pending--;
     }
   };
+  const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
   const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1 }];
-  let sliceStart = performance.now();
-  while (stack.length) {
-    if (hooks.signal?.aborted) return;
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToLoop();
-      sliceStart = performance.now();
+  const started = performance.now();
+  let sliceStart = started;
+  let pool: DirReaderPool | null = null;
+  let ahead = 0;
+  let seen = 0;
+  let decided = false;
+  let nextGc = GC_EVERY;
+  const sched0 = schedstat();
+  try {
+    while (stack.length) {
       if (hooks.signal?.aborted) return;
-    }
-    const node = stack.pop()!;
-    const { rel, st } = node;
-    if (hooks.dirDelayMs) await new Promise((r) => setTimeout(r, hooks.dirDelayMs));
-    const relBuf = rel.length ? bytes(rel) : DOT;
-    hooks.onDir?.(relBuf, st);
-    hooks.enterDir?.(relBuf);
-    let names: string[];
-    try {
-      names = readdirSync(sys(rel, node.ascii), { encoding: 'latin1' }) as string[];
-    } catch (err) {
-      fail(rel, err);
-      node.pending = 0;
+      const now = performance.now();
+      if (now - sliceStart >= SLICE_MS) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+        if (hooks.signal?.aborted) return;
+      }
+      // a big tree: read ahead on other threads (not with the test hook that slows reads down)
+      if (!pool && !hooks.dirDelayMs && THREADS > 0 && !decided && now - started >= POOL_AFTER_MS) {
+        decided = true;
+        const sched = schedstat();
+        const io = sched && sched0 ? 1 - (sched.run - sched0.run + sched.wait - sched0.wait) / (now - started) : 0;
+        if (SPARE_CORES || io > IO_BOUND) pool = new DirReaderPool(THREADS);
+      }
+      if (seen >= nextGc) {
+        nextGc += GC_EVERY;
+        gc?.(true);
+      }
+      if (pool) {
+        for (let k = stack.length - 1; k >= 0 && ahead < READ_AHEAD; k--) {
+          const n = stack[k];
+          if (n.ahead) continue;
+          n.ahead = pool.read(dirOf(n.rel), n.ascii);
+          ahead++;
+        }
+      }
+      const node = stack.pop()!;
+      const { rel, st } = node;
+      if (hooks.dirDelayMs) await new Promise((r) => setTimeout(r, hooks.dirDelayMs));
+      const relBuf = rel.length ? bytes(rel) : DOT;
+      hooks.onDir?.(relBuf, st as unknown as Stats);
+      hooks.enterDir?.(relBuf);
+      let listing: DirResult;
+      if (node.ahead) {
+        listing = await node.ahead;
+        node.ahead = undefined;
+        ahead--;
+        sliceStart = performance.now();
+      } else listing = readDirNow(dirOf(rel), node.ascii);
+      if ('error' in listing) {
+        fail(rel, listing.error);
+        node.pending = 0;
+        treeDone(node);
+        continue;
+      }
+      const { names, stats } = listing;
+      seen += names.length;
+      const prefix = rel.length ? `${rel}/` : '';
+      let listed = 0;
+      const subdirs: Node[] = [];
+      for (let i = 0; i < names.length; i++) {
+        const p = prefix + names[i];
+        const cst = stats[i];
+        if (cst instanceof Error) {
+          fail(p, cst);
+          continue;
+        }
+        const kind = kindOfMode(cst.mode);
+        if (hooks.filter && !hooks.filter(bytes(p), kind === 'dir', cst as unknown as Stats)) {
+          hooks.pruned?.();
+          continue;
+        }
+        listed++;
+        if (kind === 'dir' && hooks.oneFileSystem && cst.dev !== topStat.dev) {
+          // a mount point is kept as an empty directory, as rsync -x does
+          hooks.onDir?.(bytes(p), cst as unknown as Stats);
+          hooks.pruned?.();
+          yield entryOf(p, cst, 'dir');
+        } else if (kind === 'dir') {
+          if (!hooks.skipTree?.(bytes(p))) subdirs.push({ rel: p, ascii: node.ascii && !NON_ASCII.test(names[i]), st: lite(cst), parent: node, pending: -1 });
+          else hooks.pruned?.();
+        } else yield entryOf(p, cst, kind);
+      }
+      // An empty directory (or one whose children were all filtered out) is an entry itself,
+      // except the base of a `src/` copy, which rsync's destination already is.
+      if (listed === 0 && rel.length) yield entryOf(rel, st, 'dir');
+      // Push in reverse so directories are walked in sorted order.
+      for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]);
+      node.pending = subdirs.length;
       treeDone(node);
-      continue;
     }
-    // latin1 strings compare like their bytes: rsync's (and the old Buffer.compare) order
-    names.sort();
-    const prefix = rel.length ? `${rel}/` : '';
-    let listed = 0;
-    const subdirs: Node[] = [];
-    for (const name of names) {
-      const p = prefix + name;
-      const ascii = node.ascii && !NON_ASCII.test(name);
-      let cst: Stats;
-      try {
-        cst = lstatSync(sys(p, ascii));
-      } catch (err) {
-        fail(p, err);
-        continue;
-      }
-      const kind = kindOf(cst);
-      const pb = bytes(p);
-      if (hooks.filter && !hooks.filter(pb, kind === 'dir', cst)) {
-        hooks.pruned?.();
-        continue;
-      }
-      listed++;
-      if (kind === 'dir' && hooks.oneFileSystem && cst.dev !== topStat.dev) {
-        // a mount point is kept as an empty directory, as rsync -x does
-        hooks.onDir?.(pb, cst);
-        hooks.pruned?.();
-        yield entryOf(pb, cst, 'dir');
-      } else if (kind === 'dir') {
-        if (!hooks.skipTree?.(pb)) subdirs.push({ rel: p, ascii, st: cst, parent: node, pending: -1 });
-        else hooks.pruned?.();
-      } else yield entryOf(pb, cst, kind);
-    }
-    // An empty directory (or one whose children were all filtered out) is an entry itself,
-    // except the base of a `src/` copy, which rsync's destination already is.
-    if (listed === 0 && rel.length) yield entryOf(relBuf, st, 'dir');
-    // Push in reverse so directories are walked in sorted order.
-    for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]);
-    node.pending = subdirs.length;
-    treeDone(node);
+  } finally {
+    pool?.close();
   }
 }

@@ -58,6 +58,12 @@ export function recurses(opts: string[]): boolean {
   return on;
 }
 
+/** listPath() for a latin1 string. */
+export function listName(rel: string): string {
+  const c = rel.charCodeAt(0);
+  return c === 0x23 || c === 0x3b ? `./${rel}` : rel;
+}
+
 /** rsync reads list lines starting with '#' or ';' as comments, even with --from0: protect them. */
 export function listPath(rel: Buffer): Buffer {
   const c = rel[0];

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { classifyExit } from './exit-codes.ts';
-import { ProgressParser } from './progress-parser.ts';
+import { parseSegment } from './progress-parser.ts';
 import type { Outcome } from './types.ts';
 
 export interface RsyncProgress {
@@ -47,6 +47,8 @@ const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sen
 const TRANSFERRED = /^Number of regular files transferred: ([\d,.]+)/;
 const SENT = /^Total bytes sent: ([\d,.]+)/;
 const LAST_STATS_LINE = /^total size is /;
+/** A cheap first look before the full progress pattern. */
+const PROGRESS_START = /^\s*[\d,.']+\s+\d{1,3}%/;
 const num = (s: string) => Number(s.replace(/[,.]/g, ''));
 
 export function pickFirstError(lines: string[]): string | undefined {
@@ -71,32 +73,60 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   const noteError = (line: string) => {
     if (errors.length < 20 && line) errors.push(line);
   };
-  const parser = new ProgressParser();
   let bytes = 0;
   let checked: number | null = null;
   let transferred: number | undefined;
   let bytesSent: number | undefined;
   let items = 0;
+  let rest = '';
 
+  // stdout: a name line per item rsync changed (name1), progress segments ending in '\r', and
+  // the statistics at the end. A cold copy prints a line per file, so a chunk is scanned once:
+  // names are counted (not logged), only the chunk's last progress segment is parsed, and the
+  // consumer hears once per chunk. (rsync escapes non-ASCII bytes under LC_ALL=C: latin1 is exact.)
   const handle = (chunk: Buffer | string) => {
-    for (const item of parser.push(chunk.toString())) {
-      if (item.type === 'progress') {
-        bytes = item.bytes;
-        if (item.total) checked = (item.total - (item.toCheck ?? item.total)) / item.total;
-        s.onProgress({ bytes, checked });
-      } else if (STATS_LINE.test(item.text)) {
+    const text = rest + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+    let start = 0;
+    let progress: string | null = null;
+    let name: string | undefined;
+    for (;;) {
+      let end = text.indexOf('\n', start);
+      const cr = text.indexOf('\r', start);
+      if (cr >= 0 && (end < 0 || cr < end)) end = cr;
+      if (end < 0) break;
+      const seg = text.slice(start, end);
+      start = end + 1;
+      if (!seg.trim()) continue;
+      const c = seg.charCodeAt(0);
+      if ((c === 0x20 || (c >= 0x30 && c <= 0x39)) && PROGRESS_START.test(seg) && parseSegment(seg)?.type === 'progress') {
+        progress = seg;
+      } else if (STATS_LINE.test(seg)) {
+        log.write(`${seg}\n`);
         let m: RegExpExecArray | null;
-        if ((m = TRANSFERRED.exec(item.text))) transferred = num(m[1]);
-        else if ((m = SENT.exec(item.text))) bytesSent = num(m[1]);
-        else if (LAST_STATS_LINE.test(item.text)) s.onFinishing?.();
+        if ((m = TRANSFERRED.exec(seg))) transferred = num(m[1]);
+        else if ((m = SENT.exec(seg))) bytesSent = num(m[1]);
+        else if (LAST_STATS_LINE.test(seg)) s.onFinishing?.();
       } else {
         items++;
-        log.write(`${item.text}\n`);
-        s.onLine?.(item.text);
-        if (STDOUT_ERROR.test(item.text)) noteError(item.text);
-        s.onProgress({ bytes, checked, currentFile: item.text });
+        name = seg;
+        s.onLine?.(seg.trim());
+        if (STDOUT_ERROR.test(seg)) {
+          noteError(seg.trim());
+          log.write(`${seg}\n`);
+        }
       }
     }
+    rest = text.slice(start);
+    // a runaway segment with no terminator (should not happen) must not grow without bound
+    if (rest.length > 65536) rest = rest.slice(-4096);
+    if (progress !== null) {
+      const p = parseSegment(progress);
+      if (p?.type === 'progress') {
+        bytes = p.bytes;
+        if (p.total) checked = (p.total - (p.toCheck ?? p.total)) / p.total;
+      }
+    }
+    if (progress !== null || name !== undefined) s.onProgress({ bytes, checked, currentFile: name?.trim() });
   };
   child.stdout?.on('data', handle);
   child.stderr?.on('data', (chunk: Buffer) => {

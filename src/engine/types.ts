@@ -13,6 +13,8 @@ export interface Entry {
   ino: number;
   dev: number;
   nlink: number;
+  /** The same path as a latin1 string (one char per byte), when the crawler has it. */
+  rel?: string;
 }
 
 /** One source as rsync sees it: `base/` plus relative paths below it. */
