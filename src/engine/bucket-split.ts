@@ -19,14 +19,19 @@ export function listRecords(data: Buffer): Buffer[] {
   return out;
 }
 
-/** Two halves of `b` with fresh ids; their retries are limited to `retries`. */
-export function splitBucket(b: Bucket, dir: string, nextId: () => number, retries: number): Bucket[] | null {
+/**
+ * Two halves of `b` with fresh ids; their retries are limited to `retries`. A list that is down
+ * to one directory named whole (bucketer.ts) is opened up: `children` gives that directory's
+ * entries (as list records), so the halving goes on down to the failing paths.
+ */
+export function splitBucket(b: Bucket, dir: string, nextId: () => number, retries: number, children?: (rec: Buffer) => Buffer[] | null): Bucket[] | null {
   let records: Buffer[];
   try {
     records = listRecords(readFileSync(b.listFile));
   } catch {
     return null;
   }
+  if (records.length === 1 && children) records = children(records[0]) ?? records;
   if (records.length < 2) return null;
   const mid = Math.ceil(records.length / 2);
   return [records.slice(0, mid), records.slice(mid)].map((part) => {

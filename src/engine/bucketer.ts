@@ -1,9 +1,10 @@
 // Cuts the stream of crawled entries into buckets. Entries wait in a pool (FIFO, crawl order);
-// a bucket is cut from its head:
-//  - at the caps: maxFiles entries or maxBytes bytes (a single larger file or link group gets a
-//    bucket of its own), so memory holds at most one bucket's worth;
-//  - when a worker is idle (demand) while the crawl goes on: what the pool has, once it is worth
-//    an rsync (minLive entries) or has waited liveFlushMs (a slow crawl);
+// every bucket is cut from its head and holds at most maxFiles entries and maxBytes bytes (a
+// single larger file or link group gets a bucket of its own). A bucket is cut:
+//  - when a worker is idle (demand) while the crawl goes on: a share of what was found so far,
+//    once the pool is worth an rsync (minLive entries) or has waited liveFlushMs (a slow crawl);
+//  - when the pool is full (window entries, a big tree): its older half, in pieces of 1/slots
+//    of what it holds;
 //  - when the crawl of the source ends (flush): what is left is known, so it is planned — pieces
 //    shrinking from 1/slots of the rest down to a floor (guided self-scheduling: few buckets,
 //    and small ones at the end so no straggler holds the end), handed out largest first.
@@ -33,6 +34,14 @@ export interface BucketerConfig {
   minLiveBytes?: number;
   /** …or its oldest entry waited this long (ms). */
   liveFlushMs?: number;
+  /** Entries the pool holds before its older half is cut (default POOL_WINDOW, at least 2 × maxFiles). */
+  window?: number;
+  /**
+   * What one entry costs beyond its bytes, in bytes (default ENTRY_COST): rsync's time per file
+   * times a stream's rate. Locally ~0.2 ms at ~300 MB/s; over a network link a stream is slower
+   * and files pipeline, so an entry weighs less against its bytes.
+   */
+  entryCost?: number;
   /**
    * Name whole subtrees instead of their entries (see treeHooks). Only when rsync recurses
    * into a listed directory (-r) and entries need not travel in groups (no -H).
@@ -43,13 +52,17 @@ export interface BucketerConfig {
 const NUL = Buffer.from([0]);
 /** A bucket's cost for planning: its bytes plus this much per entry (rsync's per-file work). */
 export const ENTRY_COST = 64 * 1024;
+/** The same over a network link (ssh). */
+export const REMOTE_ENTRY_COST = 16 * 1024;
 const DEFAULT_MIN_LIVE = 1000;
 const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_LIVE_FLUSH_MS = 300;
+/** The pool holds this many entries at most (~100 bytes each): the planning window of a big tree. */
+const POOL_WINDOW = 50_000;
 /** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
 const FLOOR = 3;
 /** …but not below what this many entries cost (an rsync's start and end cost about that). */
-const MIN_PIECE = 1000 * ENTRY_COST;
+const MIN_PIECE_ENTRIES = 1000;
 
 /** Writes a list durably (fsync): the journal may name it right after. */
 export function writeListFile(file: string, data: Buffer): void {
@@ -84,7 +97,7 @@ const DOT = Buffer.from('.');
 export class Bucketer {
   /** Next bucket id (a resumed run continues after the journal's last one). */
   nextId = 1;
-  /** Entries added so far, and what they cost (bytes plus ENTRY_COST each). */
+  /** Entries added so far, and what they cost (bytes plus entryCost each). */
   added = 0;
   private addedCost = 0;
   // the pool: list names (listPath applied), sizes, and whether a bucket may start at an entry
@@ -99,6 +112,10 @@ export class Bucketer {
   private hungry = false;
   private readonly minLive: number;
   private readonly minLiveBytes: number;
+  /** The pool's size (entries) before its older half is cut (the caps bound buckets, not the pool). */
+  private readonly window: number;
+  /** What an entry costs beyond its bytes (cfg.entryCost). */
+  private readonly entryCost: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the pool got its oldest entry (for live flushing). */
   openedAt = 0;
@@ -109,6 +126,8 @@ export class Bucketer {
   constructor(private cfg: BucketerConfig) {
     this.minLive = cfg.minLive ?? DEFAULT_MIN_LIVE;
     this.minLiveBytes = cfg.minLiveBytes ?? DEFAULT_MIN_LIVE_BYTES;
+    this.window = cfg.window ?? Math.max(POOL_WINDOW, 2 * Math.min(cfg.maxFiles, POOL_WINDOW));
+    this.entryCost = cfg.entryCost ?? ENTRY_COST;
   }
 
   get pendingFiles(): number {
@@ -128,8 +147,9 @@ export class Bucketer {
       },
       leaveDir: () => {
         const d = this.open.pop();
-        // the base of a `src/` copy is never named: rsync would take its metadata and recurse all
-        if (d && d.whole && this.added > d.start && !d.rel.equals(DOT)) this.spans.push({ rel: d.rel, start: d.start, end: this.added });
+        // the base of a `src/` copy is never named: rsync would take its metadata and recurse all;
+        // nor a subtree of one entry (no gain, and a failure would name the directory, not the entry)
+        if (d && d.whole && this.added > d.start + 1 && !d.rel.equals(DOT)) this.spans.push({ rel: d.rel, start: d.start, end: this.added });
       },
       pruned: () => {
         for (const d of this.open) d.whole = false;
@@ -138,7 +158,7 @@ export class Bucketer {
   }
 
   add(source: number, e: Entry): void {
-    if (this.names.length && (source !== this.source || this.names.length + 1 > this.cfg.maxFiles || this.bytes + e.size > this.cfg.maxBytes)) {
+    if (this.names.length && source !== this.source) {
       this.addGroup(source, [e]);
       return;
     }
@@ -151,8 +171,8 @@ export class Bucketer {
     this.startOk.push(true);
     this.bytes += e.size;
     this.added++;
-    this.addedCost += e.size + ENTRY_COST;
-    if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
+    this.addedCost += e.size + this.entryCost;
+    if (this.names.length >= this.window) this.cutWindow();
     else if (this.hungry && this.names.length >= this.minLive) this.pump();
   }
 
@@ -165,10 +185,6 @@ export class Bucketer {
       this.openedAt = Date.now();
     }
     const size = group.reduce((s, e) => s + e.size, 0);
-    // a group that would push the pool over a cap starts after a cut (it never splits)
-    if (this.names.length && (this.names.length + group.length > this.cfg.maxFiles || this.bytes + size > this.cfg.maxBytes)) {
-      this.cutHead(this.names.length);
-    }
     for (let i = 0; i < group.length; i++) {
       const e = group[i];
       // (a copy made with {...e} keeps rel, not the crawler's lazy path)
@@ -178,9 +194,22 @@ export class Bucketer {
     }
     this.bytes += size;
     this.added += group.length;
-    this.addedCost += size + group.length * ENTRY_COST;
-    if (this.names.length >= this.cfg.maxFiles || this.bytes >= this.cfg.maxBytes) this.cutHead(this.names.length);
+    this.addedCost += size + group.length * this.entryCost;
+    if (this.names.length >= this.window) this.cutWindow();
     else if (this.hungry) this.pump();
+  }
+
+  /**
+   * The pool is full (a big tree): its older half goes out in pieces of 1/slots of what the
+   * pool holds, within the caps.
+   */
+  private cutWindow(): void {
+    const slots = Math.max(1, this.cfg.slots?.() ?? 1);
+    while (this.names.length && this.names.length >= this.window / 2) {
+      let cost = this.bytes;
+      cost += this.names.length * this.entryCost;
+      this.cutHead(this.headByCost(cost / slots));
+    }
   }
 
   /** Idle workers while the crawl goes on: hand them what the pool has, once it is worth it. */
@@ -205,7 +234,7 @@ export class Bucketer {
         // a share of what the crawl found so far: most of the tree stays in the pool until the
         // crawl ends and it can be planned as a whole
         const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-        const target = Math.max(Math.min(this.minLive * ENTRY_COST, this.minLiveBytes) / 2, this.addedCost / (2 * slots));
+        const target = Math.max(Math.min(this.minLive * this.entryCost, this.minLiveBytes) / 2, this.addedCost / (2 * slots));
         this.cutHead(this.headByCost(target));
         want = this.cfg.demand();
       }
@@ -226,7 +255,8 @@ export class Bucketer {
     const n = this.names.length;
     if (!n) return;
     const pieces = this.plan();
-    pieces.sort((a, b) => b.bytes + (b.to - b.from) * ENTRY_COST - (a.bytes + (a.to - a.from) * ENTRY_COST));
+    // largest first, when there are slots to balance (one slot: the crawl's order)
+    if ((this.cfg.slots?.() ?? 1) > 1) pieces.sort((a, b) => b.bytes + (b.to - b.from) * this.entryCost - (a.bytes + (a.to - a.from) * this.entryCost));
     const settledBefore = this.added - n;
     for (let i = 0; i < pieces.length; i++) this.emit(pieces[i], i === pieces.length - 1 ? this.added : settledBefore);
     this.reset(n);
@@ -236,9 +266,9 @@ export class Bucketer {
   private plan(): Piece[] {
     const n = this.names.length;
     const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-    let rest = this.bytes + n * ENTRY_COST;
+    let rest = this.bytes + n * this.entryCost;
     // (the absolute floor never asks for fewer pieces than slots)
-    const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE, rest / slots));
+    const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE_ENTRIES * this.entryCost, rest / slots));
     const pieces: Piece[] = [];
     let i = 0;
     while (i < n) {
@@ -250,7 +280,7 @@ export class Bucketer {
         let j = i + 1;
         let size = this.sizes[i];
         while (j < n && !this.startOk[j]) size += this.sizes[j++];
-        const groupCost = size + (j - i) * ENTRY_COST;
+        const groupCost = size + (j - i) * this.entryCost;
         const files = p.to - p.from;
         if (files && (cost + groupCost > target || files + (j - i) > this.cfg.maxFiles || p.bytes + size > this.cfg.maxBytes)) break;
         p.to = j;
@@ -264,15 +294,20 @@ export class Bucketer {
     return pieces;
   }
 
-  /** How many head entries cost at least `target` (whole groups, at least one). */
+  /** How many head entries cost at least `target`, within the caps (whole groups, at least one). */
   private headByCost(target: number): number {
     const n = this.names.length;
     let cost = 0;
+    let bytes = 0;
     let i = 0;
     while (i < n && cost < target) {
-      cost += this.sizes[i] + ENTRY_COST;
-      i++;
-      while (i < n && !this.startOk[i]) cost += this.sizes[i++] + ENTRY_COST;
+      let j = i + 1;
+      let size = this.sizes[i];
+      while (j < n && !this.startOk[j]) size += this.sizes[j++];
+      if (i > 0 && (j > this.cfg.maxFiles || bytes + size > this.cfg.maxBytes)) break;
+      cost += size + (j - i) * this.entryCost;
+      bytes += size;
+      i = j;
     }
     return i;
   }

@@ -1,18 +1,18 @@
 // The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
 // on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { splitBucket } from './bucket-split.ts';
 import { writeFailedPaths } from './failed-paths.ts';
 import { openRunState, resumeBuckets, retryLists } from './resume.ts';
 import type { RunState } from './run-state.ts';
-import { Bucketer } from './bucketer.ts';
+import { Bucketer, ENTRY_COST, REMOTE_ENTRY_COST } from './bucketer.ts';
 import { isRemote, type RunConfig } from './config.ts';
 import { deleteBlocker, runDeletePass } from './delete-pass.ts';
 import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
-import { bucketArgs, hasFlag, listAsArgs, recurses } from './rsync-args.ts';
+import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
 import { filterArgs } from './filter.ts';
 import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
@@ -84,12 +84,27 @@ export class Engine implements EngineControl {
         failed: (b, o) => (this.state?.hooks().failed(b, o), this.shared?.failed(b, o)),
         split: (b) => {
           if (this.shared) return null; // a split's new ids are not in the shared plan
-          const parts = splitBucket(b, this.runDir, this.splitIds, 0);
+          const parts = splitBucket(b, this.runDir, this.splitIds, 0, (rec) => this.childrenOf(b, rec));
           if (parts) this.state?.hooks().splitMade(b, parts);
           return parts;
         },
       },
     });
+  }
+
+  /** A list record that names a local directory: its entries as records (bucket-split.ts), else null. */
+  private childrenOf(b: Bucket, rec: Buffer): Buffer[] | null {
+    const src = this.cfg.sources[b.source];
+    if (!this.wholeDirs || isRemote(src.arg)) return null;
+    const rel = rec[0] === 0x2e && rec[1] === 0x2f ? rec.subarray(2) : rec;
+    try {
+      const abs = Buffer.concat([Buffer.from(src.base), rel]);
+      if (!lstatSync(abs).isDirectory()) return null;
+      const names = (readdirSync(abs, { encoding: 'buffer' }) as Buffer[]).sort(Buffer.compare);
+      return names.length ? names.map((n) => listPath(Buffer.concat([rel, Buffer.from('/'), n]))) : null;
+    } catch {
+      return null;
+    }
   }
 
   on(listener: (e: EngineEvent) => void): () => void {
@@ -232,9 +247,13 @@ export class Engine implements EngineControl {
         state.bucketMade(b, settled);
         this.supervisor.enqueue(b);
       },
-      slots: () => this.stats.processes * Math.max(1, cfg.workers?.length ?? 1),
+      // (--shared: the plan's buckets go to every coordinator's slots: cut at the caps, in order)
+      slots: () => (this.shared ? 1 : this.stats.processes * Math.max(1, cfg.workers?.length ?? 1)),
       wholeDirs: this.wholeDirs,
+      entryCost: [cfg.destination, ...cfg.sources.map((s) => s.arg)].some(isRemote) ? REMOTE_ENTRY_COST : ENTRY_COST,
       demand: () => (this.shared ? 0 : this.supervisor.demand()),
+      // --shared: other coordinators take buckets as they are published, so they stream out
+      window: cfg.shared ? cfg.maxFiles : undefined,
     });
     state.entrySeq = () => bucketer.added;
     this.onHungry = () => bucketer.pump();

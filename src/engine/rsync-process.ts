@@ -97,6 +97,7 @@ function spawnBun(s: RsyncSpawn, env: Record<string, string | undefined>, out: (
       fn(value);
     }
   };
+  // like node's 'close': the process exited and everything it (and what it started) wrote was read
   const ended = Promise.all([drain(proc.stdout, out), drain(proc.stderr, err), proc.exited]).then(() => ({
     code: proc.signalCode ? null : proc.exitCode,
     sig: proc.signalCode,

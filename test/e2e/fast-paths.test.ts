@@ -2,7 +2,7 @@
 // rsync arguments, no directory pass on a no-op re-run, and the tail reported in the summary.
 // Trees are compared for real; timing is never asserted here (that is bench/'s job).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
 import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
@@ -73,5 +73,26 @@ describe('a copy, then a no-op re-run', () => {
     expect(ms.code).toBe(0);
     // every entry is listed on its own, so the tree is complete (each file named)
     await expectSame(src, dst);
+  });
+});
+
+describe('a failing bucket that names a whole directory', () => {
+  test('is opened up when split: the failing path is isolated, its siblings land', async () => {
+    const s = join(tmp.path, 'whole-src');
+    const d = join(tmp.path, 'whole-dst');
+    mkdirSync(join(s, 'a/deeper'), { recursive: true });
+    for (const f of ['clash', 'ok1', 'ok2', 'deeper/ok3']) writeFileSync(join(s, 'a', f), f);
+    // DST has a non-empty directory where SRC has a file: rsync cannot replace it (exit 23)
+    mkdirSync(join(d, 'a/clash'), { recursive: true });
+    writeFileSync(join(d, 'a/clash/keep-me'), 'user data');
+    const state = join(tmp.path, 'whole-state');
+    const r = await runCli(['--json', '-p', '1', '--state', state, '--retries', '0', `${s}/`, d]);
+    expect(r.code).toBe(1);
+    const ev = jsonEvents(r.stdout);
+    expect(ev.some((e) => e.type === 'bucket-split')).toBe(true);
+    expect(r.stderr).toMatch(/in failed bucket: a\/clash/);
+    expect(readFileSync(join(state, 'failed-0.list'), 'latin1')).toBe('a/clash\0');
+    for (const f of ['ok1', 'ok2', 'deeper/ok3']) expect(readFileSync(join(d, 'a', f), 'utf8')).toBe(f);
+    expect(existsSync(join(d, 'a/clash/keep-me'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Resume after a crash (kill -9 mid-transfer and mid-crawl), SIGINT then resume, bucket
 // splitting down to the bad path, --retry-failed, status, and a full disk. Real rsync, real trees.
 import { afterAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
@@ -101,6 +101,9 @@ describe('failures: split, failed paths, --retry-failed, status', () => {
     const src = join(tmp.path, 'split-src');
     const dst = join(tmp.path, 'split-dst');
     bigFiles(src, 8, 100);
+    // rsync compares mtimes to the second: a run within SRC's own second would leave DST's root
+    // with its sub-second time (rsync's rule, not a multisync bug), so SRC gets an old mtime
+    utimesSync(src, 1_500_000_000, 1_500_000_000);
     mkdirSync(join(dst, 'file-05.bin'), { recursive: true });
     writeFileSync(join(dst, 'file-05.bin', 'user-data'), 'x');
     const state = join(tmp.path, 'split-state');

@@ -135,17 +135,18 @@ describe('whole subtrees', () => {
   const tree: Tree = {
     a: { x: 1, y: 1, deep: { z: 1 } },
     b: { p: 1, q: 'pruned', r: 1 },
-    '#c': { s: 1 },
+    '#c': { s: 1, t: 1 },
+    one: { only: 1 },
     top: 1,
   };
 
-  test('a directory whose whole subtree is in the bucket is one name; a pruned one is not; the base never', () => {
+  test('a directory whose whole subtree is in the bucket is one name; a pruned one, one of a single entry and the base are not', () => {
     const { b, buckets } = setup({ wholeDirs: true });
     walk(b, b.treeHooks(), tree);
     b.flush();
     expect(buckets).toHaveLength(1);
-    expect(buckets[0].files).toBe(7);
-    expect(listed(buckets[0])).toEqual(['a', 'b/p', 'b/r', './#c', 'top']);
+    expect(buckets[0].files).toBe(9);
+    expect(listed(buckets[0])).toEqual(['a', 'b/p', 'b/r', './#c', 'one/only', 'top']);
   });
 
   test('a subtree cut in two is listed by its entries on both sides', () => {
@@ -155,18 +156,40 @@ describe('whole subtrees', () => {
     expect(buckets.map(listed)).toEqual([['a/x', 'a/y'], ['a/z', 'k/w'], ['k/v']]);
   });
 
-  test('a subtree cut at a cap while still open is listed by its entries; the next one whole', () => {
+  test('subtrees that fit the cap are one name each', () => {
     const { b, buckets } = setup({ wholeDirs: true, maxFiles: 3 });
     walk(b, b.treeHooks(), { a: { x: 1, y: 1, z: 1 }, k: { w: 1, v: 1 } });
     b.flush();
-    expect(buckets.map(listed)).toEqual([['a/x', 'a/y', 'a/z'], ['k']]);
+    expect(buckets.map(listed)).toEqual([['a'], ['k']]);
+  });
+
+  test('a subtree still being crawled when an idle worker gets a bucket is listed by its entries', () => {
+    let demand = 0;
+    const { b, buckets } = setup({ wholeDirs: true, demand: () => demand, minLive: 2 }, () => (demand = 0));
+    const h = b.treeHooks();
+    h.enterDir!(Buffer.from('.'));
+    h.enterDir!(Buffer.from('a'));
+    b.add(0, file('a/x'));
+    b.add(0, file('a/y'));
+    demand = 1;
+    b.pump(); // a is still open
+    b.add(0, file('a/z'));
+    h.leaveDir!(Buffer.from('a'));
+    h.enterDir!(Buffer.from('k'));
+    b.add(0, file('k/w'));
+    b.add(0, file('k/v'));
+    h.leaveDir!(Buffer.from('k'));
+    h.leaveDir!(Buffer.from('.'));
+    b.flush();
+    // (the live cut takes half of what was found: one entry)
+    expect(buckets.map(listed)).toEqual([['a/x'], ['a/y', 'a/z', 'k']]);
   });
 
   test('without wholeDirs every entry is listed', () => {
     const { b, buckets } = setup();
     walk(b, b.treeHooks(), tree);
     b.flush();
-    expect(listed(buckets[0])).toHaveLength(7);
+    expect(listed(buckets[0])).toHaveLength(9);
   });
 });
 
