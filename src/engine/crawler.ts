@@ -51,9 +51,6 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const POOL_AFTER_MS = 40;
 const IO_BOUND = 0.3;
 const SPARE_CORES = availableParallelism() > 2;
-/** A big crawl's garbage is collected every this many entries (it keeps the peak memory down). */
-const GC_EVERY = 200_000;
-const gc = (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun?.gc;
 
 /** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
 function schedstat(): { run: number; wait: number } | null {
@@ -182,7 +179,6 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   let ahead = 0;
   let seen = 0;
   let decided = false;
-  let nextGc = GC_EVERY;
   const sched0 = schedstat();
   try {
     while (stack.length) {
@@ -199,10 +195,6 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
         const sched = schedstat();
         const io = sched && sched0 ? 1 - (sched.run - sched0.run + sched.wait - sched0.wait) / (now - started) : 0;
         if (SPARE_CORES || io > IO_BOUND) pool = new DirReaderPool(THREADS);
-      }
-      if (seen >= nextGc) {
-        nextGc += GC_EVERY;
-        gc?.(true);
       }
       if (pool) {
         for (let k = stack.length - 1; k >= 0 && ahead < READ_AHEAD; k--) {

@@ -28,7 +28,6 @@ const TICK_MS = 250;
 /** How long a local crawl keeps a core to itself at most (see crawlLimit). */
 const CRAWL_HOLD_MS = 1000;
 /** Entries above which the crawl's garbage is collected at once when it ends. */
-const BIG_CRAWL = 100_000;
 
 export class Engine implements EngineControl {
   readonly stats: Stats;
@@ -283,8 +282,6 @@ export class Engine implements EngineControl {
       await (this.shared ? this.shared.follow(feed, { supervisor: this.supervisor, stats: this.stats, bucketer, signal: this.crawlAbort.signal }) : feed());
       clearTimeout(unlimit);
       this.supervisor.setLimit(null);
-      // a big crawl leaves a big heap of garbage behind: give it back before the rsyncs grow
-      if (this.stats.filesTotal >= BIG_CRAWL) (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun?.gc(true);
       this.supervisor.closeInput();
       await this.supervisor.idle();
       await this.holdWhileFailed();

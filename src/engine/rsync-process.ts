@@ -1,6 +1,6 @@
 // Runs one rsync for one bucket: an argv array (never a shell), its own process group (so
 // pause/cancel reach rsync's helper processes too), stdout parsed for live progress, stderr and
-// error lines appended to the bucket's log. Bun.spawn under Bun, node:child_process elsewhere.
+// error lines appended to the bucket's log. Spawned with node:child_process.
 // (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -64,48 +64,7 @@ interface Child {
   kill(sig: NodeJS.Signals): void;
 }
 
-type BunSpawn = (argv: string[], o: Record<string, unknown>) => {
-  pid: number;
-  stdout: ReadableStream<Uint8Array>;
-  stderr: ReadableStream<Uint8Array>;
-  exited: Promise<number>;
-  exitCode: number | null;
-  signalCode: string | null;
-  kill(sig?: string): void;
-};
-const BUN_SPAWN = (globalThis as { Bun?: { spawn: BunSpawn } }).Bun?.spawn;
-
-/** Bun.spawn: native pipes, no stream emulation (a fifth of a small run's own CPU went there). */
-function spawnBun(s: RsyncSpawn, env: Record<string, string | undefined>, out: (c: Uint8Array) => void, err: (c: Uint8Array) => void): Child {
-  let proc: ReturnType<BunSpawn>;
-  try {
-    proc = BUN_SPAWN!([s.rsync, ...s.argv], {
-      stdin: s.input === undefined ? 'ignore' : typeof s.input === 'string' ? Buffer.from(s.input) : s.input,
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env,
-      detached: true,
-    });
-  } catch (e) {
-    return { pid: undefined, ended: Promise.resolve({ code: null, sig: null, error: (e as Error).message }), kill() {} };
-  }
-  const drain = async (stream: ReadableStream<Uint8Array>, fn: (c: Uint8Array) => void) => {
-    const reader = stream.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      fn(value);
-    }
-  };
-  // like node's 'close': the process exited and everything it (and what it started) wrote was read
-  const ended = Promise.all([drain(proc.stdout, out), drain(proc.stderr, err), proc.exited]).then(() => ({
-    code: proc.signalCode ? null : proc.exitCode,
-    sig: proc.signalCode,
-  }));
-  return { pid: proc.pid, ended, kill: (sig) => proc.kill(sig) };
-}
-
-/** node:child_process (Deno, Node). */
+/** node:child_process (the engine uses node: APIs only, so it also runs under Deno). */
 function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, out: (c: Uint8Array) => void, err: (c: Uint8Array) => void): Child {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
@@ -224,7 +183,7 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
 
   // the log's path marks the rsync as this run's (killOrphans): its argv need not name the run
   const env = { ...process.env, LC_ALL: 'C', MULTISYNC_LOG: s.logFile };
-  const child = (BUN_SPAWN ? spawnBun : spawnNode)(s, env, handle, handleErr);
+  const child = spawnNode(s, env, handle, handleErr);
   const done = child.ended.then(({ code, sig, error }) => {
     if (error) noteError(`cannot run ${s.rsync}: ${error}`);
     handle('\n');
