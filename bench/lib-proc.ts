@@ -78,7 +78,11 @@ export function watchTree(root: number, everyMs = 50, withPss = false): TreeWatc
   const sample = () => {
     let sum = 0;
     let pss = 0;
-    for (const [pid, p] of tree(root)) {
+    const t = tree(root);
+    for (const [pid, p] of t) {
+      // a child caught between fork and exec shares its parent's memory: not counted twice
+      const parent = t.get(p.ppid);
+      if (parent && parent.comm === p.comm && parent.rssBytes === p.rssBytes) continue;
       sum += p.rssBytes;
       if (withPss) pss += pssOf(pid);
       cpu.set(pid, { comm: p.comm, ms: p.cpuMs });

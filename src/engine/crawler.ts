@@ -49,7 +49,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
  */
 const POOL_AFTER_MS = 40;
-const IO_BOUND = 0.3;
+const IO_BOUND = 0.5;
 const SPARE_CORES = availableParallelism() > 2;
 
 /** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
