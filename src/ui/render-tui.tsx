@@ -32,6 +32,9 @@ export function renderTui(opts: RenderTuiOptions): TuiHandle {
       stdin: opts.stdin ?? process.stdin,
       // Ctrl-C must reach the app as a key so it can cancel the engine cleanly.
       exitOnCtrlC: false,
+      // The CLI only starts the TUI on a terminal: stay interactive (keys, redraws) even where a
+      // CI variable is set, which ink would otherwise take as "render once, read no keys".
+      interactive: (opts.stdout ?? process.stdout).isTTY ? true : undefined,
       patchConsole: false,
       maxFps: TUI_MAX_FPS,
       // Rewrite only changed lines: cheaper over a slow ssh link.
