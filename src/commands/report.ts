@@ -1,6 +1,7 @@
 // Text the headless reporter and the TUI both print: progress lines, the --stats block,
 // the one-line summary and the list of failed paths.
 import { readFileSync } from 'node:fs';
+import { listRecords } from '../engine/bucket-split.ts';
 import type { Summary } from '../engine/summary.ts';
 import type { Snapshot } from '../engine/types.ts';
 import { formatBytes, formatDuration, formatRate } from '../engine/units.ts';
@@ -73,11 +74,9 @@ export function failedPathLines(sum: Summary, max = 200): string[] {
     lines.push(`multisync: bucket ${f.bucket} failed (exit ${f.exitCode ?? 'signal'}): ${f.error} [log: ${f.logFile}]`);
     let paths: Buffer[] = [];
     try {
-      const raw = readFileSync(f.listFile);
-      let start = 0;
-      for (let i = 0; i < raw.length; i++) if (raw[i] === 0) (paths.push(raw.subarray(start, i)), (start = i + 1));
+      paths = listRecords(readFileSync(f.listFile));
     } catch {
-      paths = [];
+      /* list gone: the bucket line above still says what failed */
     }
     for (const p of paths) {
       // count every path (for the '… N more' line), print only the first `max`
