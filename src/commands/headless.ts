@@ -76,6 +76,8 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       bytesTotal: sum.bytesTotal,
       filesTransferred: sum.filesTransferred,
       bytesSent: sum.bytesSent,
+      filesUnchanged: sum.filesUnchanged,
+      bytesUnchanged: sum.bytesUnchanged,
       deleted: sum.deleted,
       buckets: sum.buckets,
       failedBuckets: sum.failedBuckets,

@@ -28,6 +28,7 @@ export const OPTIONS: OptionSpec[] = [
   { long: 'exclude-from', value: 'multi', arg: 'FILE', help: 'read exclude patterns from FILE (`+ `/`- ` prefixes allowed)' },
   { long: 'one-file-system', short: 'x', help: 'do not cross filesystem boundaries' },
   { long: 'delete', help: 'after every bucket succeeded, delete what DST has and SRC lacks (one pass)' },
+  { long: 'no-dest-check', help: 'give rsync every entry, even those a local DST already has as they would end up (see README)' },
   { long: 'files-from', value: 'single', arg: 'FILE', help: 'sync only the entries listed in FILE (one SRC; e.g. a `multisync plan` manifest)' },
   { long: 'from0', short: '0', help: 'the --files-from list is NUL-separated' },
   { long: 'state', value: 'single', arg: 'DIR', help: 'state directory (journal, lists, logs) [derived from the command]' },

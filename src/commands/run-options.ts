@@ -65,6 +65,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     keep: !!(args.flags.keep || args.flags.show),
     rsyncPath: env.MULTISYNC_RSYNC || 'rsync',
     filesFrom,
+    destCheck: !args.flags['no-dest-check'],
   };
   if (args.flags.new && args.flags['retry-failed']) throw new UsageError('--new and --retry-failed cannot be combined (--retry-failed needs the last run\'s state)');
   cfg.fresh = !!args.flags.new;

@@ -43,6 +43,8 @@ export interface RunConfig {
   oneFileSystem: boolean;
   /** The user's --delete* options: empty = no deletion. Never used per bucket. */
   deleteOpts: string[];
+  /** Leave out entries a local DST already has as rsync would leave them (dest-check.ts); off with --no-dest-check. */
+  destCheck?: boolean;
 }
 
 /**
@@ -92,6 +94,7 @@ export function makeRunConfig(part: Pick<RunConfig, 'sources' | 'destination'> &
     filters: [],
     oneFileSystem: false,
     deleteOpts: [],
+    destCheck: true,
     ...part,
   };
 }

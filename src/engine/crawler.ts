@@ -5,7 +5,8 @@
 import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setImmediate } from 'node:timers';
-import { DirReaderPool, lite, readDirNow, readerThreads, sysPath, type DirResult, type StatLite } from './dir-reader.ts';
+import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
+import { DirReaderPool, lite, readDirNow, readerThreads, sysPath, type DestDir, type DirResult, type StatLite } from './dir-reader.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
 export interface CrawlHooks {
@@ -34,6 +35,14 @@ export interface CrawlHooks {
   enterDir?(path: Buffer): void;
   leaveDir?(path: Buffer): void;
   pruned?(): void;
+  /**
+   * The destination check (dest-check.ts): `root` is the local DST (the directory the source's
+   * relative paths land in). An entry DST already has as rsync would leave it is not yielded:
+   * onSame hears of it instead. onDirDiffers: a directory DST lacks or has with other metadata.
+   */
+  destCheck?: { root: string; policy: CheckPolicy };
+  onSame?(size: number): void;
+  onDirDiffers?(): void;
 }
 
 const DOT = Buffer.from('.');
@@ -118,6 +127,26 @@ export function kindOfMode(mode: number): EntryKind | 'dir' {
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /**
+ * The crawl's top directory in DST when the destination check is on and DST has a directory
+ * there (else its entries are not checked), and whether it is as rsync would leave it.
+ */
+function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir; same: boolean } {
+  const c = hooks.destCheck;
+  if (!c) return { same: false };
+  const root = Buffer.from(c.root).toString('latin1').replace(/\/+$/, '') || '/';
+  const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
+  const ascii = !NON_ASCII.test(dir);
+  try {
+    const d = lstatSync(sysPath(dir, ascii), { bigint: true });
+    if (!d.isDirectory()) return { same: false };
+    const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
+    return { dest: { dir, ascii, policy: c.policy }, same: sameEntry(metaOf(s), metaOf(d), c.policy) };
+  } catch {
+    return { same: false };
+  }
+}
+
+/**
  * Paths are handled as latin1 strings (one char per byte: lossless for any name); see
  * dir-reader.ts for how a directory is read. Directories are walked depth-first in sorted
  * order; once the crawl has gone on for a while (a big tree), a pool of threads reads the next
@@ -161,6 +190,10 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     pending: number;
     /** Its listing, read ahead by the pool. */
     ahead?: Promise<DirResult>;
+    /** The same directory in DST, when its entries are checked against it (destCheck). */
+    dest?: DestDir;
+    /** DST has this directory as rsync would leave it (destCheck). */
+    same?: boolean;
   }
   const treeDone = (n: Node | null) => {
     while (n && n.pending === 0) {
@@ -172,7 +205,10 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
     }
   };
   const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
-  const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1 }];
+  const topCheck = topDest(hooks, base, top);
+  // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
+  if (hooks.destCheck && top && !topCheck.same) hooks.onDirDiffers?.();
+  const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1, dest: topCheck.dest, same: topCheck.same }];
   const started = performance.now();
   let sliceStart = started;
   let pool: DirReaderPool | null = null;
@@ -200,7 +236,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
         for (let k = stack.length - 1; k >= 0 && ahead < READ_AHEAD; k--) {
           const n = stack[k];
           if (n.ahead) continue;
-          n.ahead = pool.read(dirOf(n.rel), n.ascii);
+          n.ahead = pool.read(dirOf(n.rel), n.ascii, n.dest);
           ahead++;
         }
       }
@@ -216,14 +252,14 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
         node.ahead = undefined;
         ahead--;
         sliceStart = performance.now();
-      } else listing = readDirNow(dirOf(rel), node.ascii);
+      } else listing = readDirNow(dirOf(rel), node.ascii, node.dest);
       if ('error' in listing) {
         fail(rel, listing.error);
         node.pending = 0;
         treeDone(node);
         continue;
       }
-      const { names, stats } = listing;
+      const { names, stats, check } = listing;
       seen += names.length;
       const prefix = rel.length ? `${rel}/` : '';
       let listed = 0;
@@ -241,19 +277,36 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
           continue;
         }
         listed++;
+        const code = check ? check[i] : 0;
+        if (code === 1 && kind !== 'dir') {
+          // DST has it as rsync would leave it: no bucket for it
+          hooks.onSame?.(kind === 'file' ? cst.size : 0);
+          hooks.pruned?.();
+          continue;
+        }
+        if (kind === 'dir' && hooks.destCheck && code !== 1) hooks.onDirDiffers?.();
         if (kind === 'dir' && hooks.oneFileSystem && cst.dev !== topStat.dev) {
           // a mount point is kept as an empty directory, as rsync -x does
           hooks.onDir?.(bytes(p), cst as unknown as Stats);
           hooks.pruned?.();
           yield entryOf(p, cst, 'dir');
         } else if (kind === 'dir') {
-          if (!hooks.skipTree?.(bytes(p))) subdirs.push({ rel: p, ascii: node.ascii && !NON_ASCII.test(names[i]), st: lite(cst), parent: node, pending: -1 });
+          if (!hooks.skipTree?.(bytes(p))) {
+            const ascii = node.ascii && !NON_ASCII.test(names[i]);
+            const dest = code && node.dest ? { ...node.dest, dir: `${node.dest.dir}/${names[i]}`, ascii: node.dest.ascii && ascii } : undefined;
+            subdirs.push({ rel: p, ascii, st: lite(cst), parent: node, pending: -1, dest, same: code === 1 });
+          }
           else hooks.pruned?.();
         } else yield entryOf(p, cst, kind);
       }
       // An empty directory (or one whose children were all filtered out) is an entry itself,
       // except the base of a `src/` copy, which rsync's destination already is.
-      if (listed === 0 && rel.length) yield entryOf(rel, st, 'dir');
+      if (listed === 0 && rel.length) {
+        if (node.same) {
+          hooks.onSame?.(0);
+          hooks.pruned?.();
+        } else yield entryOf(rel, st, 'dir');
+      }
       // Push in reverse so directories are walked in sorted order.
       for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]);
       node.pending = subdirs.length;

@@ -60,11 +60,12 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
 /**
  * The directory pass can be left out when the buckets changed nothing in a local DST (no rsync
  * printed an item: each bucket's rsync already gave the directories on its paths their source's
- * metadata) and DST itself — which no bucket lists — already has its source's mode, owner and
- * mtime. That is the common no-op re-run; anything else runs the pass.
+ * metadata), the destination check saw no directory that DST lacks or has with other metadata
+ * (entries it left out are on no bucket's path), and DST itself — which no bucket lists — already
+ * has its source's mode, owner and mtime. That is the common no-op re-run; anything else runs the pass.
  */
 export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
-  if (stats.itemsChanged || stats.deleted || !fresh || isRemote(cfg.destination)) return true;
+  if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh || isRemote(cfg.destination)) return true;
   if (cfg.sources.some((s) => isRemote(s.arg))) return true;
   // DST takes the metadata of the last `src/` source (each source's pass sets it in turn)
   const roots = cfg.sources.filter((s) => s.prefix === '');

@@ -2,9 +2,10 @@
 // rsync sorts) and every entry's lstat, read synchronously — a promise per lstat costs more than
 // the lstat. A big tree's directories are read by a pool of worker threads, ahead of the crawl
 // (which still walks them in order): lstat is most of a crawl, and it runs on every core then.
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
 
 /** What the crawler needs of an lstat (the rest of Stats is never used). */
 export interface StatLite {
@@ -19,9 +20,27 @@ export interface DirListing {
   names: string[];
   /** Per name: its lstat, or the error that lstat gave. */
   stats: Array<StatLite | NodeJS.ErrnoException>;
+  /** With a destination check: a code per name (CheckCodes). */
+  check?: CheckCodes;
 }
 
 export type DirResult = DirListing | { error: NodeJS.ErrnoException };
+
+/** The same directory in a local DST, for the destination check (dest-check.ts). */
+export interface DestDir {
+  /** Absolute latin1 path, without the trailing slash. */
+  dir: string;
+  ascii: boolean;
+  policy: CheckPolicy;
+}
+
+/**
+ * Per name of a directory being read with a destination check: 1 = DST has it as rsync would
+ * leave it (nothing to do), 0 = missing or different; for a subdirectory 2 = DST has a directory
+ * there whose own metadata differs (its entries can still be checked), 1 = the same directory,
+ * 0 = none.
+ */
+export type CheckCodes = Uint8Array;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -33,7 +52,7 @@ export function lite(st: StatLite): StatLite {
 }
 
 /** Reads one directory here, now. `dir` is an absolute latin1 path without the trailing slash. */
-export function readDirNow(dir: string, ascii: boolean): DirResult {
+export function readDirNow(dir: string, ascii: boolean, dest?: DestDir): DirResult {
   let names: string[];
   try {
     names = readdirSync(sysPath(dir, ascii), { encoding: 'latin1' }) as string[];
@@ -44,6 +63,12 @@ export function readDirNow(dir: string, ascii: boolean): DirResult {
   names.sort();
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   const stats: DirListing['stats'] = new Array(names.length);
+  if (dest) {
+    const r = statChecked(names, prefix, ascii, dest, { lstatSync, readlinkSync, Buffer }, sameEntry, metaOf);
+    for (let i = 0, k = 0; i < names.length; i++, k += 5) stats[i] = { mode: r.num[k], size: r.num[k + 1], ino: r.num[k + 2], dev: r.num[k + 3], nlink: r.num[k + 4] };
+    for (const [i, code, message] of r.errs) stats[i] = errnoOf(code, message);
+    return { names, stats, check: r.check };
+  }
   for (let i = 0; i < names.length; i++) {
     try {
       stats[i] = lstatSync(sysPath(prefix + names[i], ascii));
@@ -54,15 +79,79 @@ export function readDirNow(dir: string, ascii: boolean): DirResult {
   return { names, stats };
 }
 
+interface CheckFs {
+  lstatSync: typeof lstatSync;
+  readlinkSync: typeof readlinkSync;
+  Buffer: typeof Buffer;
+}
+
+/**
+ * lstat of every name in SRC and in DST, and the check code of each (CheckCodes); SRC stats as
+ * [mode, size, ino, dev, nlink] per name (mode -1: lstat failed, see errs). Self-contained (no
+ * outer names): the reader threads run its source text too.
+ */
+function statChecked(names: string[], prefix: string, ascii: boolean, dest: DestDir, fs: CheckFs, same: typeof sameEntry, meta: typeof metaOf) {
+  const nonAscii = /[^\x00-\x7f]/;
+  const sys = (p: string, a: boolean) => (a && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1'));
+  const dstPrefix = dest.dir.endsWith('/') ? dest.dir : `${dest.dir}/`;
+  const num = new Float64Array(names.length * 5);
+  const check = new Uint8Array(names.length);
+  const errs: Array<[number, string | undefined, string]> = [];
+  for (let i = 0; i < names.length; i++) {
+    const k = i * 5;
+    let s;
+    try {
+      const st = fs.lstatSync(sys(prefix + names[i], ascii), { bigint: true });
+      num[k] = Number(st.mode);
+      num[k + 1] = Number(st.size);
+      num[k + 2] = Number(st.ino);
+      num[k + 3] = Number(st.dev);
+      num[k + 4] = Number(st.nlink);
+      s = meta(st);
+    } catch (e) {
+      num[k] = -1;
+      errs.push([i, (e as NodeJS.ErrnoException).code, (e as Error).message]);
+      continue;
+    }
+    let d = null;
+    try {
+      const st = fs.lstatSync(sys(dstPrefix + names[i], dest.ascii), { bigint: true, throwIfNoEntry: false });
+      if (st) d = meta(st);
+    } catch {
+      d = null; // not a directory on the way, no access: rsync will tell
+    }
+    if (!d) continue;
+    const type = s.mode & 0o170000;
+    if (type === 0o040000) {
+      if ((d.mode & 0o170000) === 0o040000) check[i] = same(s, d, dest.policy) ? 1 : 2;
+      continue;
+    }
+    let linkSame = false;
+    if (type === 0o120000 && same(s, d, dest.policy, true)) {
+      try {
+        linkSame = fs.readlinkSync(sys(prefix + names[i], ascii), 'buffer').equals(fs.readlinkSync(sys(dstPrefix + names[i], dest.ascii), 'buffer'));
+      } catch {
+        linkSame = false;
+      }
+    }
+    if (same(s, d, dest.policy, linkSame)) check[i] = 1;
+  }
+  return { num, check, errs };
+}
+
 // The worker's code, self-contained (no imports of ours: it runs from a string, in the
-// binary too). It answers { id, dir, ascii } with the names and a Float64Array of
-// [mode, size, ino, dev, nlink] per name (mode -1: lstat failed, see errs).
+// binary too). It answers { id, dir, ascii, dest? } with the names and a Float64Array of
+// [mode, size, ino, dev, nlink] per name (mode -1: lstat failed, see errs), and with a
+// destination the check codes (statChecked, sameEntry and metaOf travel as their source text).
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
-const { lstatSync, readdirSync } = require('node:fs');
+const { lstatSync, readdirSync, readlinkSync } = require('node:fs');
+const statChecked = (${statChecked.toString()});
+const sameEntry = (${sameEntry.toString()});
+const metaOf = (${metaOf.toString()});
 const NON_ASCII = /[^\\x00-\\x7f]/;
 const sys = (p, ascii) => (ascii && !NON_ASCII.test(p) ? p : Buffer.from(p, 'latin1'));
-parentPort.on('message', ({ id, dir, ascii }) => {
+parentPort.on('message', ({ id, dir, ascii, dest }) => {
   let names;
   try {
     names = readdirSync(sys(dir, ascii), { encoding: 'latin1' });
@@ -72,6 +161,11 @@ parentPort.on('message', ({ id, dir, ascii }) => {
   }
   names.sort();
   const prefix = dir.endsWith('/') ? dir : dir + '/';
+  if (dest) {
+    const r = statChecked(names, prefix, ascii, dest, { lstatSync, readlinkSync, Buffer }, sameEntry, metaOf);
+    parentPort.postMessage({ id, names: names.join('\\0'), num: r.num, errs: r.errs, check: r.check }, [r.num.buffer, r.check.buffer]);
+    return;
+  }
   const num = new Float64Array(names.length * 5);
   const errs = [];
   for (let i = 0; i < names.length; i++) {
@@ -98,7 +192,7 @@ function errnoOf(code: string | undefined, message: string): NodeJS.ErrnoExcepti
 /** A pool of threads that read directories; results come back as promises, in any order. */
 export class DirReaderPool {
   private workers: Worker[];
-  private waiting = new Map<number, { done: (r: DirResult) => void; dir: string; ascii: boolean }>();
+  private waiting = new Map<number, { done: (r: DirResult) => void; dir: string; ascii: boolean; dest?: DestDir }>();
   private nextId = 1;
   private rr = 0;
   private broken = false;
@@ -106,7 +200,7 @@ export class DirReaderPool {
   constructor(threads: number) {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(WORKER, { eval: true });
-      w.on('message', (m: { id: number; error?: { code?: string; message: string }; names?: string; num?: Float64Array; errs?: Array<[number, string, string]> }) => {
+      w.on('message', (m: { id: number; error?: { code?: string; message: string }; names?: string; num?: Float64Array; errs?: Array<[number, string, string]>; check?: Uint8Array }) => {
         const done = this.waiting.get(m.id)?.done;
         if (!done) return;
         this.waiting.delete(m.id);
@@ -116,19 +210,19 @@ export class DirReaderPool {
         const stats: DirListing['stats'] = new Array(names.length);
         for (let i = 0, k = 0; i < names.length; i++, k += 5) stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4] };
         for (const [i, code, message] of m.errs!) stats[i] = errnoOf(code, message);
-        done({ names, stats });
+        done(m.check ? { names, stats, check: m.check } : { names, stats });
       });
       w.on('error', () => this.fail());
       return w;
     });
   }
 
-  read(dir: string, ascii: boolean): Promise<DirResult> {
-    if (this.broken) return Promise.resolve(readDirNow(dir, ascii));
+  read(dir: string, ascii: boolean, dest?: DestDir): Promise<DirResult> {
+    if (this.broken) return Promise.resolve(readDirNow(dir, ascii, dest));
     return new Promise((resolve) => {
       const id = this.nextId++;
-      this.waiting.set(id, { done: resolve, dir, ascii });
-      this.workers[this.rr++ % this.workers.length].postMessage({ id, dir, ascii });
+      this.waiting.set(id, { done: resolve, dir, ascii, dest });
+      this.workers[this.rr++ % this.workers.length].postMessage({ id, dir, ascii, dest });
     });
   }
 
@@ -138,7 +232,7 @@ export class DirReaderPool {
     this.broken = true;
     for (const [id, w] of this.waiting) {
       this.waiting.delete(id);
-      w.done(readDirNow(w.dir, w.ascii));
+      w.done(readDirNow(w.dir, w.ascii, w.dest));
     }
   }
 

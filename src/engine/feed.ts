@@ -7,6 +7,7 @@ import { DirList } from './dir-list.ts';
 import type { RunState } from './run-state.ts';
 import { sourceEntriesFor } from './remote-crawl.ts';
 import { compileFilters } from './filter.ts';
+import { destCheckPolicy } from './dest-check.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
@@ -32,6 +33,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const t0 = Date.now();
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
+  const policy = destCheckPolicy(cfg);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
     const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`), !!(state?.resumed || state?.keptDirLists));
@@ -49,6 +51,16 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       filter,
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
+      destCheck: policy && { root: cfg.destination, policy },
+      onSame: (size) => {
+        stats.filesTotal++;
+        stats.bytesTotal += size;
+        stats.filesDone++;
+        stats.bytesDone += size;
+        stats.filesSame++;
+        stats.bytesSame += size;
+      },
+      onDirDiffers: () => stats.dirsDiffer++,
       // whole subtrees go to rsync as one name (bucketer.ts); never with -H (link groups)
       ...(hold ? {} : bucketer.treeHooks()),
       onError: (path, err, vanished) => {

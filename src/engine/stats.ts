@@ -39,6 +39,11 @@ export class Stats {
   filesTransferred = 0;
   bytesSent = 0;
   deleted = 0;
+  /** Entries (and their bytes) left out because DST already had them (dest-check.ts); counted as done. */
+  filesSame = 0;
+  bytesSame = 0;
+  /** Directories DST lacked or had with other metadata, seen by the destination check. */
+  dirsDiffer = 0;
   /** Items the buckets' rsyncs reported as created or changed (0: the run changed nothing). */
   itemsChanged = 0;
   /** When a worker first had nothing left to do (every bucket handed out), and when the last bucket ended. */

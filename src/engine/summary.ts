@@ -23,6 +23,9 @@ export interface Summary {
   /** Regular files rsync transferred (the rest were already up to date) and bytes it sent. */
   filesTransferred: number;
   bytesSent: number;
+  /** Entries (and bytes) the destination check found already in DST as rsync would leave them: no rsync saw them. */
+  filesUnchanged: number;
+  bytesUnchanged: number;
   /** Entries removed from DST by --delete (or that would be, with --dry-run). */
   deleted: number;
   buckets: number;
@@ -66,6 +69,8 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     bytesTotal: stats.bytesTotal,
     filesTransferred: stats.filesTransferred,
     bytesSent: stats.bytesSent,
+    filesUnchanged: stats.filesSame,
+    bytesUnchanged: stats.bytesSame,
     deleted: stats.deleted,
     buckets: stats.bucketsTotal,
     failedBuckets: failures.length,

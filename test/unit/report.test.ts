@@ -50,6 +50,8 @@ const summary = (o: Partial<Summary> = {}): Summary =>
     bytesTotal: 20 * 1024 ** 2,
     filesTransferred: 500,
     bytesSent: 10 * 1024 ** 2,
+    filesUnchanged: 0,
+    bytesUnchanged: 0,
     deleted: 0,
     buckets: 10,
     failedBuckets: 1,

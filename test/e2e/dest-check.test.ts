@@ -1,0 +1,183 @@
+// The destination check (src/engine/dest-check.ts): entries a local DST already has as rsync
+// would leave them never reach a bucket. It must never leave out anything rsync would change:
+// every case here runs multisync into one copy of DST and plain `rsync -a` into an identical
+// copy, and the two results are compared entry by entry (modes, owners, mtimes, links, data).
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { chmodSync, chownSync, lutimesSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeOddTree } from '../../src/engine/odd-tree.ts';
+import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
+import { jsonEvents, runCli, tempDir } from './helpers.ts';
+
+const tmp = tempDir();
+const src = join(tmp.path, 'src');
+afterAll(() => tmp.cleanup());
+const ROOT_USER = process.getuid?.() === 0;
+const T = 1_600_000_000;
+
+function rsync(args: string[]) {
+  const r = Bun.spawnSync(['rsync', ...args]);
+  if (r.exitCode !== 0) throw new Error(`rsync ${args.join(' ')}: ${r.stderr.toString()}`);
+}
+
+async function expectSame(a: string, b: string, hardlinks = true) {
+  const diffs = await compareTrees(a, b, { hardlinks });
+  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
+}
+
+const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
+const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
+
+function write(root: string, rel: string, body: string, mtime = T) {
+  const p = join(root, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, body);
+  utimesSync(p, mtime, mtime);
+}
+
+beforeAll(() => {
+  for (let d = 0; d < 5; d++) for (let f = 0; f < 6; f++) write(src, `d${d}/sub/f${f}.txt`, `file ${d}/${f}\n`.repeat(f + 1));
+  write(src, 'same-size', 'AAAA');
+  write(src, 'mode', 'mode');
+  write(src, 'touched', 'touched');
+  symlinkSync('target-a', join(src, 'link'));
+  lutimesSync(join(src, 'link'), T, T);
+  mkdirSync(join(src, 'empty'));
+  mkdirSync(join(src, 'dir-mode'));
+  write(src, 'dir-mode/x', 'x');
+  for (const d of ['d0/sub', 'd1/sub', 'd2/sub', 'd3/sub', 'd4/sub', 'd0', 'd1', 'd2', 'd3', 'd4', 'empty', 'dir-mode', '.']) utimesSync(join(src, d), T - 100, T - 100);
+});
+
+/** A fresh pair: DST by multisync, and an exact clone of it for the reference rsync. */
+async function pair(name: string, from = src): Promise<{ ms: string; ref: string }> {
+  const ms = join(tmp.path, `${name}-ms`);
+  const ref = join(tmp.path, `${name}-ref`);
+  const first = await runCli(['--json', '-p', '3', `${from}/`, ms]);
+  expect(first.code).toBe(0);
+  rsync(['-aH', '--numeric-ids', `${ms}/`, `${ref}/`]);
+  utimesSync(ref, T - 100, T - 100);
+  utimesSync(ms, T - 100, T - 100);
+  return { ms, ref };
+}
+
+describe('destination check', () => {
+  test('a no-op re-run starts no rsync at all and changes nothing', async () => {
+    const { ms } = await pair('noop');
+    rsync(['-a', `${src}/`, `${ms}/`]); // DST root's mtime back to the source's
+    const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
+    expect(again.code).toBe(0);
+    const s = summary(again.stdout);
+    expect(s).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0, filesTotal: s.filesUnchanged });
+    expect(s.filesUnchanged).toBeGreaterThan(30);
+    expect(finalizes(again.stdout)).toHaveLength(0);
+    await expectSame(src, ms);
+  });
+
+  test('--no-dest-check hands every entry to rsync again', async () => {
+    const { ms } = await pair('nocheck');
+    const again = await runCli(['--json', '--no-dest-check', '-p', '3', `${src}/`, ms]);
+    expect(again.code).toBe(0);
+    expect(summary(again.stdout)).toMatchObject({ filesUnchanged: 0, filesTransferred: 0 });
+    expect(summary(again.stdout).buckets).toBeGreaterThan(0);
+    await expectSame(src, ms);
+  });
+
+  test('changes in SRC and tampering in DST: the same result as one rsync -a', async () => {
+    const { ms, ref } = await pair('changes');
+    for (const d of [ms, ref]) {
+      unlinkSync(join(d, 'd1/sub/f2.txt')); // gone from DST
+      truncateSync(join(d, 'd2/sub/f3.txt'), 1); // other size
+      chmodSync(join(d, 'd3/sub/f1.txt'), 0o600); // other mode
+      utimesSync(join(d, 'd4/sub/f4.txt'), T + 5, T + 5); // other mtime only
+      // same size and second, other data: rsync's quick check leaves it, and so must we
+      writeFileSync(join(d, 'same-size'), 'BBBB');
+      utimesSync(join(d, 'same-size'), T + 0.25, T + 0.25);
+      rmSync(join(d, 'empty'), { recursive: true }); // an empty directory gone
+      chmodSync(join(d, 'dir-mode'), 0o700); // a directory's own mode
+      if (ROOT_USER) chownSync(join(d, 'd0/sub/f0.txt'), 4321, 4321);
+    }
+    // and in SRC
+    chmodSync(join(src, 'mode'), 0o640);
+    utimesSync(join(src, 'touched'), T + 60, T + 60);
+    unlinkSync(join(src, 'link'));
+    symlinkSync('target-b', join(src, 'link')); // same length, same mtime, other target
+    lutimesSync(join(src, 'link'), T, T);
+    write(src, 'new-dir/new-file', 'new');
+    // (an old mtime: rsync compares to the second, so a directory made in this second would
+    // keep its copy's own sub-second time, in rsync's reference too)
+    utimesSync(join(src, 'new-dir'), T - 100, T - 100);
+    utimesSync(src, T - 100, T - 100);
+    try {
+      const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
+      expect(again.code).toBe(0);
+      rsync(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
+      await expectSame(ref, ms);
+      const s = summary(again.stdout);
+      expect(s.filesUnchanged).toBeGreaterThan(20);
+      expect(s.filesUnchanged).toBeLessThan(s.filesTotal);
+    } finally {
+      chmodSync(join(src, 'mode'), 0o644);
+      utimesSync(join(src, 'touched'), T, T);
+      unlinkSync(join(src, 'link'));
+      symlinkSync('target-a', join(src, 'link'));
+      lutimesSync(join(src, 'link'), T, T);
+      rmSync(join(src, 'new-dir'), { recursive: true });
+      utimesSync(src, T - 100, T - 100);
+    }
+  });
+
+  test('options the check does not know turn it off: -c sends what a quick check would leave', async () => {
+    const { ms, ref } = await pair('checksum');
+    for (const d of [ms, ref]) {
+      writeFileSync(join(d, 'same-size'), 'CCCC');
+      utimesSync(join(d, 'same-size'), T, T);
+    }
+    const again = await runCli(['--json', '-p', '2', '--rsync', '-ac --numeric-ids', `${src}/`, ms]);
+    expect(again.code).toBe(0);
+    expect(summary(again.stdout).filesUnchanged).toBe(0);
+    rsync(['-ac', '--numeric-ids', `${src}/`, `${ref}/`]);
+    await expectSame(ref, ms);
+    await expectSame(src, ms);
+  });
+
+  test('a `src` source (no slash) and a partly copied DST', async () => {
+    const dst = join(tmp.path, 'noslash');
+    expect((await runCli(['-p', '2', src, dst])).code).toBe(0);
+    rmSync(join(dst, 'src/d2'), { recursive: true });
+    const again = await runCli(['--json', '-p', '2', src, dst]);
+    expect(again.code).toBe(0);
+    const s = summary(again.stdout);
+    expect(s.filesUnchanged).toBeGreaterThan(0);
+    expect(s.filesTotal - s.filesUnchanged).toBe(6);
+    await expectSame(src, join(dst, 'src'));
+  });
+
+  test('the odd tree (hostile names, specials, sparse file, modes): a re-run is a no-op and exact', async () => {
+    const odd = join(tmp.path, 'odd');
+    await makeOddTree(odd, { sparseSize: 4 * 1024 * 1024, deep: 12 });
+    const dst = join(tmp.path, 'odd-dst');
+    expect((await runCli(['-p', '4', `${odd}/`, dst])).code).toBe(0);
+    const again = await runCli(['--json', '-p', '4', `${odd}/`, dst]);
+    expect(again.code).toBe(0);
+    const s = summary(again.stdout);
+    expect(s.filesTransferred).toBe(0);
+    expect(s.filesUnchanged).toBe(s.filesTotal);
+    // (no -H: its hard links arrive as separate files, as with one rsync -a)
+    await expectSame(odd, dst, false);
+  });
+
+  test('with -H, linked files always go to rsync (their links cannot be checked by a stat)', async () => {
+    const hl = join(tmp.path, 'hl');
+    write(hl, 'a/one', 'linked');
+    write(hl, 'b/plain', 'plain');
+    Bun.spawnSync(['ln', join(hl, 'a/one'), join(hl, 'b/two')]);
+    for (const d of ['a', 'b', '.']) utimesSync(join(hl, d), T - 100, T - 100);
+    const dst = join(tmp.path, 'hl-dst');
+    expect((await runCli(['-p', '2', '--rsync', '-aH', `${hl}/`, dst])).code).toBe(0);
+    const again = await runCli(['--json', '-p', '2', '--rsync', '-aH', `${hl}/`, dst]);
+    expect(again.code).toBe(0);
+    const s = summary(again.stdout);
+    expect(s.filesTotal - s.filesUnchanged).toBe(2);
+    await expectSame(hl, dst);
+  });
+});
