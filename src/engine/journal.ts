@@ -1,6 +1,6 @@
 // Append-only, crash-safe run journal: one JSON record per line, written in order at once and
 // fsync'd in batches. Order makes it prefix-consistent; a torn last line is ignored on load.
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 export type JournalRecord =
   | { t: 'run'; at: number; version: string; sources: string[]; destination: string; resumed: boolean }
@@ -19,6 +19,10 @@ export class Journal {
   private fd: number;
   private dirty = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** A batch's fsync is running off the main thread (it waits on the disk: seconds when busy). */
+  private syncing = false;
+  /** close() came while it ran: its callback closes the descriptor. */
+  private closing = false;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'a', 0o600);
@@ -26,27 +30,49 @@ export class Journal {
 
   /** Written at once (a killed process loses nothing), fsync'd in batches (power loss). */
   append(rec: JournalRecord): void {
-    if (this.fd < 0) return;
+    if (this.fd < 0 || this.closing) return;
     writeSync(this.fd, `${JSON.stringify(rec)}\n`);
     this.dirty = true;
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), SYNC_EVERY_MS);
-      this.timer.unref?.();
-    }
+    this.schedule();
   }
 
-  /** fsyncs everything appended so far. */
+  private schedule(): void {
+    if (this.timer || this.syncing) return;
+    this.timer = setTimeout(() => this.flushAsync(), SYNC_EVERY_MS);
+    this.timer.unref?.();
+  }
+
+  /** A batch's fsync without blocking the run (rsync output, dispatch) while the disk catches up. */
+  private flushAsync(): void {
+    this.timer = null;
+    if (!this.dirty || this.fd < 0 || this.syncing || this.closing) return;
+    this.dirty = false;
+    this.syncing = true;
+    const fd = this.fd;
+    fsync(fd, () => {
+      this.syncing = false;
+      if (this.closing) {
+        this.closing = false;
+        closeSync(fd);
+      } else if (this.dirty) this.schedule();
+    });
+  }
+
+  /** fsyncs everything appended so far, now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.dirty || this.fd < 0) return;
+    if ((!this.dirty && !this.syncing) || this.fd < 0) return;
     fsyncSync(this.fd);
     this.dirty = false;
   }
 
   close(): void {
+    if (this.fd < 0) return;
     this.flush();
-    if (this.fd >= 0) closeSync(this.fd);
+    // a batch's fsync still running owns the descriptor until it returns
+    if (this.syncing) this.closing = true;
+    else closeSync(this.fd);
     this.fd = -1;
   }
 }

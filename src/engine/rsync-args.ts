@@ -121,22 +121,16 @@ const MAX_ARG_BYTES = 256 * 1024;
  * long for a command line, or a name that is not valid UTF-8 (an argv string cannot carry it).
  */
 export function listAsArgs(list: Buffer, base: string): string[] | null {
-  if (base.includes('/./')) return null;
+  if (base.includes('/./') || !list.length) return null;
+  // one decode for the whole list: NUL is ASCII, so it is valid UTF-8 when every name is
+  const text = list.toString('utf8');
+  if (!Buffer.from(text).equals(list)) return null;
+  const parts = text.split('\0');
   const names: string[] = [];
-  let total = 0;
-  let start = 0;
-  for (let i = 0; i <= list.length; i++) {
-    if (i < list.length && list[i] !== 0) continue;
-    if (i > start) {
-      const raw = list.subarray(start, i);
-      const name = raw.toString('utf8');
-      if (!Buffer.from(name).equals(raw)) return null;
-      total += base.length + 3 + raw.length;
-      if (total > MAX_ARG_BYTES) return null;
-      names.push(name.startsWith('./') ? name.slice(2) : name);
-    }
-    start = i + 1;
-  }
+  for (const p of parts) if (p) names.push(p.charCodeAt(0) === 0x2e && p.charCodeAt(1) === 0x2f ? p.slice(2) : p);
+  // bytes on the command line: each name as BASE./NAME plus its NUL
+  const total = names.length * (base.length + 3) + list.length - (parts.length - 1);
+  if (total > MAX_ARG_BYTES) return null;
   return names.length ? names : null;
 }
 

@@ -1,11 +1,13 @@
 // Runs one rsync for one bucket: an argv array (never a shell), its own process group (so
-// pause/cancel reach rsync's helper processes too), stdout parsed for live progress, stderr and
-// error lines appended to the bucket's log. Spawned with node:child_process.
+// pause/cancel reach rsync's helper processes too), stdout followed for live progress (written
+// to a file next to the log, see output-tail.ts), stderr and error lines appended to the
+// bucket's log. Spawned with node:child_process.
 // (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { classifyExit } from './exit-codes.ts';
-import { parseSegment } from './progress-parser.ts';
+import { OutputTail } from './output-tail.ts';
+import { RsyncOutput } from './rsync-output.ts';
 import type { Outcome } from './types.ts';
 
 export interface RsyncProgress {
@@ -38,18 +40,8 @@ export interface RsyncSpawn {
   onFinishing?(): void;
 }
 
-/** Error messages rsync prints on stdout (the rest go to stderr); file names never start so. */
-const STDOUT_ERROR = /^(rsync(:| error| warning)|cannot delete |could not make way )/;
 /** rsync's closing line after real errors: only used when nothing more specific was printed. */
 const GENERIC = /^rsync error: (some files|partial transfer)/;
-
-const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent \d|total size is)/;
-const TRANSFERRED = /^Number of regular files transferred: ([\d,.]+)/;
-const SENT = /^Total bytes sent: ([\d,.]+)/;
-const LAST_STATS_LINE = /^total size is /;
-/** A cheap first look before the full progress pattern. */
-const PROGRESS_START = /^\s*[\d,.']+\s+\d{1,3}%/;
-const num = (s: string) => Number(s.replace(/[,.]/g, ''));
 
 export function pickFirstError(lines: string[]): string | undefined {
   // a full disk is the line that matters most: it stops the whole run
@@ -64,18 +56,22 @@ interface Child {
   kill(sig: NodeJS.Signals): void;
 }
 
-/** node:child_process (the engine uses node: APIs only, so it also runs under Deno). */
-function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, out: (c: Uint8Array) => void, err: (c: Uint8Array) => void): Child {
+/**
+ * node:child_process (the engine uses node: APIs only, so it also runs under Deno). stdout goes
+ * to `tail`'s file when there is one, else through a pipe.
+ */
+function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
-    stdio: [s.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', 'pipe'],
     env,
   });
   if (s.input !== undefined && child.stdin) {
     child.stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
     child.stdin.end(s.input);
   }
-  child.stdout?.on('data', out);
+  if (tail) tail.follow();
+  else child.stdout?.on('data', (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1')));
   child.stderr?.on('data', err);
   const ended = new Promise<{ code: number | null; sig: string | null; error?: string }>((resolve) => {
     child.on('error', (e) => resolve({ code: null, sig: null, error: e.message }));
@@ -114,67 +110,15 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   const noteError = (line: string) => {
     if (errors.length < 20 && line) errors.push(line);
   };
-  let bytes = 0;
-  let checked: number | null = null;
-  let transferred: number | undefined;
-  let bytesSent: number | undefined;
-  let items = 0;
-  let rest = '';
-  let stats = '';
-
-  // stdout: a name line per item rsync changed (name1), progress segments ending in '\r', and
-  // the statistics at the end. A cold copy prints a line per file, so a chunk is scanned once:
-  // names are counted (not logged), only the chunk's last progress segment is parsed, and the
-  // consumer hears once per chunk. (rsync escapes non-ASCII bytes under LC_ALL=C: latin1 is exact.)
-  const handle = (chunk: Uint8Array | string) => {
-    const text = rest + (typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'));
-    let start = 0;
-    let progress: string | null = null;
-    let name: string | undefined;
-    for (;;) {
-      let end = text.indexOf('\n', start);
-      const cr = text.indexOf('\r', start);
-      if (cr >= 0 && (end < 0 || cr < end)) end = cr;
-      if (end < 0) break;
-      const seg = text.slice(start, end);
-      start = end + 1;
-      if (!seg) continue;
-      const c = seg.charCodeAt(0);
-      if (c === 0x20 || (c >= 0x30 && c <= 0x39)) {
-        if (PROGRESS_START.test(seg)) {
-          progress = seg;
-          continue;
-        }
-        if (!seg.trim()) continue;
-      }
-      if (STATS_LINE.test(seg)) {
-        stats += `${seg}\n`;
-        let m: RegExpExecArray | null;
-        if ((m = TRANSFERRED.exec(seg))) transferred = num(m[1]);
-        else if ((m = SENT.exec(seg))) bytesSent = num(m[1]);
-        else if (LAST_STATS_LINE.test(seg)) s.onFinishing?.();
-      } else {
-        items++;
-        name = seg;
-        if (s.onLine) s.onLine(seg.trim());
-        if (STDOUT_ERROR.test(seg)) {
-          noteError(seg.trim());
-          log.append(`${seg}\n`);
-        }
-      }
-    }
-    rest = text.slice(start);
-    // a runaway segment with no terminator (should not happen) must not grow without bound
-    if (rest.length > 65536) rest = rest.slice(-4096);
-    if (progress !== null) {
-      const p = parseSegment(progress);
-      if (p?.type === 'progress') {
-        bytes = p.bytes;
-        if (p.total) checked = (p.total - (p.toCheck ?? p.total)) / p.total;
-      }
-    }
-    if (progress !== null || name !== undefined) s.onProgress({ bytes, checked, currentFile: name?.trim() });
-  };
+  const out = new RsyncOutput({
+    progress: (bytes, checked, currentFile) => s.onProgress({ bytes, checked, currentFile }),
+    line: s.onLine,
+    error: (seg) => {
+      noteError(seg.trim());
+      log.append(`${seg}\n`);
+    },
+    finishing: () => s.onFinishing?.(),
+  });
   const handleErr = (chunk: Uint8Array) => {
     const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString();
     log.append(text);
@@ -183,15 +127,24 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
 
   // the log's path marks the rsync as this run's (killOrphans): its argv need not name the run
   const env = { ...process.env, LC_ALL: 'C', MULTISYNC_LOG: s.logFile };
-  const child = spawnNode(s, env, handle, handleErr);
+  // stdout into a file next to the log (a pipe when it cannot be made): see output-tail.ts
+  const tail = OutputTail.create(s.logFile.replace(/(\.log)?$/, '.out'), (text) => out.push(text));
+  let child: Child;
+  try {
+    child = spawnNode(s, env, tail, (text) => out.push(text), handleErr);
+  } catch (e) {
+    tail?.close();
+    throw e;
+  }
   const done = child.ended.then(({ code, sig, error }) => {
+    tail?.close();
     if (error) noteError(`cannot run ${s.rsync}: ${error}`);
-    handle('\n');
+    out.end();
     const outcome = classifyExit(code, sig, pickFirstError(errors));
-    outcome.transferred = transferred;
-    outcome.bytesSent = bytesSent;
-    outcome.items = items;
-    log.append(`${stats}# exit ${code ?? sig}: ${outcome.meaning}\n`);
+    outcome.transferred = out.transferred;
+    outcome.bytesSent = out.bytesSent;
+    outcome.items = out.items;
+    log.append(`${out.stats}# exit ${code ?? sig}: ${outcome.meaning}\n`);
     return outcome;
   });
 
