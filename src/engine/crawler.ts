@@ -2,11 +2,12 @@
 // non-directory plus every empty directory, as paths relative to the source base (raw bytes).
 // Directory contents are read with readdir(encoding: 'latin1') because names need not be UTF-8
 // (Bun's opendir loses Buffer names); entries stream out directory by directory.
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { lstatSync, type Stats } from 'node:fs';
 import { setImmediate } from 'node:timers';
 import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
-import { DirReaderPool, lite, readDirNow, readerThreads, sysPath, type DestDir, type DirResult, type StatLite } from './dir-reader.ts';
+import { lite, sysPath, type StatLite } from './dir-reader.ts';
+import { DirAhead, type AheadNode } from './dir-ahead.ts';
+import type { DestDir } from './dest-probe.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
 export interface CrawlHooks {
@@ -52,28 +53,6 @@ const DENO_RAW_NAME = 'name is not valid UTF-8: Deno cannot read it; copy this t
 /** Give the event loop a turn (child exits, progress, timers) after this much synchronous work. */
 const SLICE_MS = 8;
 const NON_ASCII = /[^\x00-\x7f]/;
-/**
- * A crawl still going after this long is a big tree: its directories are read ahead by threads
- * when that pays — always with cores to spare, and on a small machine only when the crawl spent
- * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
- */
-const POOL_AFTER_MS = 40;
-const IO_BOUND = 0.5;
-const SPARE_CORES = availableParallelism() > 2;
-
-/** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
-function schedstat(): { run: number; wait: number } | null {
-  try {
-    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').map(Number);
-    return { run: run / 1e6, wait: wait / 1e6 };
-  } catch {
-    return null;
-  }
-}
-/** Directories read ahead (listings held in memory at most). */
-const READ_AHEAD = 32;
-const THREADS = readerThreads();
-
 export function kindOf(st: Stats): EntryKind | 'dir' {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
@@ -182,16 +161,11 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   }
 
   // A directory's subtree is done when it was listed and all its subdirectories' subtrees are.
-  interface Node {
+  interface Node extends AheadNode {
     rel: string;
-    ascii: boolean;
     st: StatLite;
     parent: Node | null;
     pending: number;
-    /** Its listing, read ahead by the pool. */
-    ahead?: Promise<DirResult>;
-    /** The same directory in DST, when its entries are checked against it (destCheck). */
-    dest?: DestDir;
     /** DST has this directory as rsync would leave it (destCheck). */
     same?: boolean;
   }
@@ -209,58 +183,33 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
   if (hooks.destCheck && top && !topCheck.same) hooks.onDirDiffers?.();
   const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1, dest: topCheck.dest, same: topCheck.same }];
-  const started = performance.now();
-  let sliceStart = started;
-  let pool: DirReaderPool | null = null;
-  let ahead = 0;
-  let seen = 0;
-  let decided = false;
-  const sched0 = schedstat();
+  let sliceStart = performance.now();
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), topCheck.dest !== undefined, !!hooks.dirDelayMs);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;
-      const now = performance.now();
-      if (now - sliceStart >= SLICE_MS) {
+      if (performance.now() - sliceStart >= SLICE_MS) {
         await yieldToLoop();
         sliceStart = performance.now();
         if (hooks.signal?.aborted) return;
       }
-      // a big tree: read ahead on other threads (not with the test hook that slows reads down)
-      if (!pool && !hooks.dirDelayMs && THREADS > 0 && !decided && now - started >= POOL_AFTER_MS) {
-        decided = true;
-        const sched = schedstat();
-        const io = sched && sched0 ? 1 - (sched.run - sched0.run + sched.wait - sched0.wait) / (now - started) : 0;
-        if (SPARE_CORES || io > IO_BOUND) pool = new DirReaderPool(THREADS);
-      }
-      if (pool) {
-        for (let k = stack.length - 1; k >= 0 && ahead < READ_AHEAD; k--) {
-          const n = stack[k];
-          if (n.ahead) continue;
-          n.ahead = pool.read(dirOf(n.rel), n.ascii, n.dest);
-          ahead++;
-        }
-      }
+      await ahead.prepare(stack);
       const node = stack.pop()!;
       const { rel, st } = node;
       if (hooks.dirDelayMs) await new Promise((r) => setTimeout(r, hooks.dirDelayMs));
       const relBuf = rel.length ? bytes(rel) : DOT;
       hooks.onDir?.(relBuf, st as unknown as Stats);
       hooks.enterDir?.(relBuf);
-      let listing: DirResult;
-      if (node.ahead) {
-        listing = await node.ahead;
-        node.ahead = undefined;
-        ahead--;
-        sliceStart = performance.now();
-      } else listing = readDirNow(dirOf(rel), node.ascii, node.dest);
+      const pre = node.pre;
+      const { listing, check } = await ahead.take(node);
+      if (pre) sliceStart = performance.now();
       if ('error' in listing) {
         fail(rel, listing.error);
         node.pending = 0;
         treeDone(node);
         continue;
       }
-      const { names, stats, check } = listing;
-      seen += names.length;
+      const { names, stats } = listing;
       const prefix = rel.length ? `${rel}/` : '';
       let listed = 0;
       const subdirs: Node[] = [];
@@ -313,6 +262,6 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
       treeDone(node);
     }
   } finally {
-    pool?.close();
+    ahead.close();
   }
 }

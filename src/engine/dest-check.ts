@@ -18,18 +18,31 @@ export interface MetaStat {
   nlink: number;
 }
 
-/** A MetaStat from a bigint lstat. Self-contained, like sameEntry. */
-export function metaOf(st: import('node:fs').BigIntStats): MetaStat {
-  return {
-    mode: Number(st.mode),
-    size: Number(st.size),
-    // exact: a double's mtimeMs can round up into the next second
-    mtimeS: Number(st.mtimeNs / 1000000000n - (st.mtimeNs % 1000000000n < 0n ? 1n : 0n)),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    rdev: Number(st.rdev),
-    nlink: Number(st.nlink),
-  };
+/**
+ * A MetaStat from an lstat. From a bigint lstat the seconds are exact; from a number lstat
+ * mtimeS is NaN when they are in doubt: Bun rounds mtimeMs to the nearest representable double,
+ * so a time a few nanoseconds before a whole second reads as that second (the caller then asks
+ * for a bigint lstat). Self-contained, like sameEntry.
+ */
+export function metaOf(st: import('node:fs').BigIntStats | import('node:fs').Stats): MetaStat {
+  let sec: number;
+  if (typeof st.mtimeNs === 'bigint') {
+    const ns = st.mtimeNs;
+    sec = Number(ns / 1000000000n - (ns % 1000000000n < 0n ? 1n : 0n));
+  } else {
+    const ms = st.mtimeMs as number;
+    sec = Math.floor(ms / 1000);
+    let rem = ms - sec * 1000;
+    if (rem < 0) {
+      sec -= 1;
+      rem += 1000;
+    } else if (rem >= 1000) {
+      sec += 1;
+      rem -= 1000;
+    }
+    if (rem === 0) sec = NaN;
+  }
+  return { mode: Number(st.mode), size: Number(st.size), mtimeS: sec, uid: Number(st.uid), gid: Number(st.gid), rdev: Number(st.rdev), nlink: Number(st.nlink) };
 }
 
 /** Which attributes rsync would set on an existing entry, from the run's rsync options. */

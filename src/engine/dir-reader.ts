@@ -2,10 +2,9 @@
 // rsync sorts) and every entry's lstat, read synchronously — a promise per lstat costs more than
 // the lstat. A big tree's directories are read by a pool of worker threads, ahead of the crawl
 // (which still walks them in order): lstat is most of a crawl, and it runs on every core then.
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
+import { metaOf } from './dest-check.ts';
 
 /** What the crawler needs of an lstat (the rest of Stats is never used). */
 export interface StatLite {
@@ -14,33 +13,22 @@ export interface StatLite {
   ino: number;
   dev: number;
   nlink: number;
+  /** With a full read (destination check): mtime's exact whole seconds, owner, group, device number. */
+  mtimeS?: number;
+  uid?: number;
+  gid?: number;
+  rdev?: number;
 }
 
 export interface DirListing {
   names: string[];
   /** Per name: its lstat, or the error that lstat gave. */
   stats: Array<StatLite | NodeJS.ErrnoException>;
-  /** With a destination check: a code per name (CheckCodes). */
-  check?: CheckCodes;
+  /** A full read's raw numbers: STAT_FIELDS per name, mode -1 where lstat failed. */
+  num?: Float64Array;
 }
 
 export type DirResult = DirListing | { error: NodeJS.ErrnoException };
-
-/** The same directory in a local DST, for the destination check (dest-check.ts). */
-export interface DestDir {
-  /** Absolute latin1 path, without the trailing slash. */
-  dir: string;
-  ascii: boolean;
-  policy: CheckPolicy;
-}
-
-/**
- * Per name of a directory being read with a destination check: 1 = DST has it as rsync would
- * leave it (nothing to do), 0 = missing or different; for a subdirectory 2 = DST has a directory
- * there whose own metadata differs (its entries can still be checked), 1 = the same directory,
- * 0 = none.
- */
-export type CheckCodes = Uint8Array;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -51,8 +39,11 @@ export function lite(st: StatLite): StatLite {
   return { mode: st.mode, size: st.size, ino: st.ino, dev: st.dev, nlink: st.nlink };
 }
 
-/** Reads one directory here, now. `dir` is an absolute latin1 path without the trailing slash. */
-export function readDirNow(dir: string, ascii: boolean, dest?: DestDir): DirResult {
+/**
+ * Reads one directory here, now. `dir` is an absolute latin1 path without the trailing slash.
+ * `full`: also the attributes the destination check compares (StatLite's optional fields).
+ */
+export function readDirNow(dir: string, ascii: boolean, full = false): DirResult {
   let names: string[];
   try {
     names = readdirSync(sysPath(dir, ascii), { encoding: 'latin1' }) as string[];
@@ -62,13 +53,11 @@ export function readDirNow(dir: string, ascii: boolean, dest?: DestDir): DirResu
   // latin1 strings compare like their bytes: rsync's order
   names.sort();
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const stats: DirListing['stats'] = new Array(names.length);
-  if (dest) {
-    const r = statChecked(names, prefix, ascii, dest, { lstatSync, readlinkSync, Buffer }, sameEntry, metaOf);
-    for (let i = 0, k = 0; i < names.length; i++, k += 5) stats[i] = { mode: r.num[k], size: r.num[k + 1], ino: r.num[k + 2], dev: r.num[k + 3], nlink: r.num[k + 4] };
-    for (const [i, code, message] of r.errs) stats[i] = errnoOf(code, message);
-    return { names, stats, check: r.check };
+  if (full) {
+    const r = statNames(names, prefix, ascii, true, { lstatSync, Buffer }, metaOf);
+    return { names, stats: statsOf(names.length, r.num, r.errs), num: r.num };
   }
+  const stats: DirListing['stats'] = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     try {
       stats[i] = lstatSync(sysPath(prefix + names[i], ascii));
@@ -79,107 +68,86 @@ export function readDirNow(dir: string, ascii: boolean, dest?: DestDir): DirResu
   return { names, stats };
 }
 
-interface CheckFs {
+/** Numbers per name in statNames' array: mode, size, ino, dev, nlink, mtime seconds, uid, gid, rdev. */
+export const STAT_FIELDS = 9;
+const FIELDS = STAT_FIELDS;
+
+function statsOf(n: number, num: Float64Array, errs: Array<[number, string | undefined, string]>): DirListing['stats'] {
+  const stats: DirListing['stats'] = new Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += FIELDS) {
+    stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
+  }
+  for (const [i, code, message] of errs) stats[i] = errnoOf(code, message);
+  return stats;
+}
+
+interface StatFs {
   lstatSync: typeof lstatSync;
-  readlinkSync: typeof readlinkSync;
   Buffer: typeof Buffer;
 }
 
 /**
- * lstat of every name in SRC and in DST, and the check code of each (CheckCodes); SRC stats as
- * [mode, size, ino, dev, nlink] per name (mode -1: lstat failed, see errs). Self-contained (no
- * outer names): the reader threads run its source text too.
+ * lstat of every name: FIELDS numbers per name (mode -1: lstat failed, see errs); with `full`
+ * the mtime's seconds are exact — a directory whose number lstats leave them in doubt (whole
+ * seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the reader
+ * threads run its source text.
  */
-function statChecked(names: string[], prefix: string, ascii: boolean, dest: DestDir, fs: CheckFs, same: typeof sameEntry, meta: typeof metaOf) {
+function statNames(names: string[], prefix: string, ascii: boolean, full: boolean, fs: StatFs, meta: typeof metaOf) {
   const nonAscii = /[^\x00-\x7f]/;
-  const sys = (p: string, a: boolean) => (a && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1'));
-  const dstPrefix = dest.dir.endsWith('/') ? dest.dir : `${dest.dir}/`;
-  const num = new Float64Array(names.length * 5);
-  const check = new Uint8Array(names.length);
+  const num = new Float64Array(names.length * 9);
   const errs: Array<[number, string | undefined, string]> = [];
-  for (let i = 0; i < names.length; i++) {
-    const k = i * 5;
-    let s;
+  let big = false;
+  for (let i = 0, k = 0; i < names.length; i++, k += 9) {
+    const p = prefix + names[i];
+    const path = ascii && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1');
     try {
-      const st = fs.lstatSync(sys(prefix + names[i], ascii), { bigint: true });
+      let st = big ? fs.lstatSync(path, { bigint: true }) : fs.lstatSync(path);
+      let m = full ? meta(st) : null;
+      if (m && m.mtimeS !== m.mtimeS) {
+        big = true;
+        st = fs.lstatSync(path, { bigint: true });
+        m = meta(st);
+      }
       num[k] = Number(st.mode);
       num[k + 1] = Number(st.size);
       num[k + 2] = Number(st.ino);
       num[k + 3] = Number(st.dev);
       num[k + 4] = Number(st.nlink);
-      s = meta(st);
+      if (m) {
+        num[k + 5] = m.mtimeS;
+        num[k + 6] = m.uid;
+        num[k + 7] = m.gid;
+        num[k + 8] = m.rdev;
+      }
     } catch (e) {
       num[k] = -1;
       errs.push([i, (e as NodeJS.ErrnoException).code, (e as Error).message]);
-      continue;
     }
-    let d = null;
-    try {
-      const st = fs.lstatSync(sys(dstPrefix + names[i], dest.ascii), { bigint: true, throwIfNoEntry: false });
-      if (st) d = meta(st);
-    } catch {
-      d = null; // not a directory on the way, no access: rsync will tell
-    }
-    if (!d) continue;
-    const type = s.mode & 0o170000;
-    if (type === 0o040000) {
-      if ((d.mode & 0o170000) === 0o040000) check[i] = same(s, d, dest.policy) ? 1 : 2;
-      continue;
-    }
-    let linkSame = false;
-    if (type === 0o120000 && same(s, d, dest.policy, true)) {
-      try {
-        linkSame = fs.readlinkSync(sys(prefix + names[i], ascii), 'buffer').equals(fs.readlinkSync(sys(dstPrefix + names[i], dest.ascii), 'buffer'));
-      } catch {
-        linkSame = false;
-      }
-    }
-    if (same(s, d, dest.policy, linkSame)) check[i] = 1;
   }
-  return { num, check, errs };
+  return { num, errs };
 }
 
 // The worker's code, self-contained (no imports of ours: it runs from a string, in the
-// binary too). It answers { id, dir, ascii, dest? } with the names and a Float64Array of
-// [mode, size, ino, dev, nlink] per name (mode -1: lstat failed, see errs), and with a
-// destination the check codes (statChecked, sameEntry and metaOf travel as their source text).
+// binary too). It answers { id, dir, ascii, full } with the names and statNames' numbers
+// (statNames and metaOf travel as their source text).
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
-const { lstatSync, readdirSync, readlinkSync } = require('node:fs');
-const statChecked = (${statChecked.toString()});
-const sameEntry = (${sameEntry.toString()});
+const { lstatSync, readdirSync } = require('node:fs');
+const statNames = (${statNames.toString()});
 const metaOf = (${metaOf.toString()});
 const NON_ASCII = /[^\\x00-\\x7f]/;
-const sys = (p, ascii) => (ascii && !NON_ASCII.test(p) ? p : Buffer.from(p, 'latin1'));
-parentPort.on('message', ({ id, dir, ascii, dest }) => {
+parentPort.on('message', ({ id, dir, ascii, full }) => {
   let names;
   try {
-    names = readdirSync(sys(dir, ascii), { encoding: 'latin1' });
+    names = readdirSync(ascii && !NON_ASCII.test(dir) ? dir : Buffer.from(dir, 'latin1'), { encoding: 'latin1' });
   } catch (e) {
     parentPort.postMessage({ id, error: { code: e.code, message: e.message } });
     return;
   }
   names.sort();
-  const prefix = dir.endsWith('/') ? dir : dir + '/';
-  if (dest) {
-    const r = statChecked(names, prefix, ascii, dest, { lstatSync, readlinkSync, Buffer }, sameEntry, metaOf);
-    parentPort.postMessage({ id, names: names.join('\\0'), num: r.num, errs: r.errs, check: r.check }, [r.num.buffer, r.check.buffer]);
-    return;
-  }
-  const num = new Float64Array(names.length * 5);
-  const errs = [];
-  for (let i = 0; i < names.length; i++) {
-    try {
-      const st = lstatSync(sys(prefix + names[i], ascii));
-      const k = i * 5;
-      num[k] = st.mode; num[k + 1] = st.size; num[k + 2] = st.ino; num[k + 3] = st.dev; num[k + 4] = st.nlink;
-    } catch (e) {
-      num[i * 5] = -1;
-      errs.push([i, e.code, e.message]);
-    }
-  }
+  const r = statNames(names, dir.endsWith('/') ? dir : dir + '/', ascii, full, { lstatSync, Buffer }, metaOf);
   // one string (NUL never occurs in a name) clones far cheaper than an array of them
-  parentPort.postMessage({ id, names: names.join('\\0'), num, errs }, [num.buffer]);
+  parentPort.postMessage({ id, names: names.join('\\0'), num: r.num, errs: r.errs }, [r.num.buffer]);
 });
 `;
 
@@ -191,38 +159,41 @@ function errnoOf(code: string | undefined, message: string): NodeJS.ErrnoExcepti
 
 /** A pool of threads that read directories; results come back as promises, in any order. */
 export class DirReaderPool {
-  private workers: Worker[];
-  private waiting = new Map<number, { done: (r: DirResult) => void; dir: string; ascii: boolean; dest?: DestDir }>();
+  private workers: import('node:worker_threads').Worker[];
+  private waiting = new Map<number, { done: (r: DirResult) => void; dir: string; ascii: boolean; full: boolean }>();
   private nextId = 1;
   private rr = 0;
   private broken = false;
 
-  constructor(threads: number) {
+  /** node:worker_threads is loaded only here: importing it costs ~12 ms of every start. */
+  static async create(threads: number): Promise<DirReaderPool> {
+    const { Worker } = await import('node:worker_threads');
+    return new DirReaderPool(threads, Worker);
+  }
+
+  private constructor(threads: number, Worker: typeof import('node:worker_threads').Worker) {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(WORKER, { eval: true });
-      w.on('message', (m: { id: number; error?: { code?: string; message: string }; names?: string; num?: Float64Array; errs?: Array<[number, string, string]>; check?: Uint8Array }) => {
-        const done = this.waiting.get(m.id)?.done;
-        if (!done) return;
+      w.on('message', (m: { id: number; error?: { code?: string; message: string }; names?: string; num?: Float64Array; errs?: Array<[number, string, string]> }) => {
+        const job = this.waiting.get(m.id);
+        if (!job) return;
         this.waiting.delete(m.id);
-        if (m.error) return done({ error: errnoOf(m.error.code, m.error.message) });
-        const num = m.num!;
-        const names = num.length ? m.names!.split('\0') : [];
-        const stats: DirListing['stats'] = new Array(names.length);
-        for (let i = 0, k = 0; i < names.length; i++, k += 5) stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4] };
-        for (const [i, code, message] of m.errs!) stats[i] = errnoOf(code, message);
-        done(m.check ? { names, stats, check: m.check } : { names, stats });
+        if (m.error) return job.done({ error: errnoOf(m.error.code, m.error.message) });
+        const names = m.num!.length ? m.names!.split('\0') : [];
+        const stats = statsOf(names.length, m.num!, m.errs!);
+        job.done(job.full ? { names, stats, num: m.num } : { names, stats });
       });
       w.on('error', () => this.fail());
       return w;
     });
   }
 
-  read(dir: string, ascii: boolean, dest?: DestDir): Promise<DirResult> {
-    if (this.broken) return Promise.resolve(readDirNow(dir, ascii, dest));
+  read(dir: string, ascii: boolean, full = false): Promise<DirResult> {
+    if (this.broken) return Promise.resolve(readDirNow(dir, ascii, full));
     return new Promise((resolve) => {
       const id = this.nextId++;
-      this.waiting.set(id, { done: resolve, dir, ascii, dest });
-      this.workers[this.rr++ % this.workers.length].postMessage({ id, dir, ascii, dest });
+      this.waiting.set(id, { done: resolve, dir, ascii, full });
+      this.workers[this.rr++ % this.workers.length].postMessage({ id, dir, ascii, full });
     });
   }
 
@@ -232,7 +203,7 @@ export class DirReaderPool {
     this.broken = true;
     for (const [id, w] of this.waiting) {
       this.waiting.delete(id);
-      w.done(readDirNow(w.dir, w.ascii, w.dest));
+      w.done(readDirNow(w.dir, w.ascii, w.full));
     }
   }
 

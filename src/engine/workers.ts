@@ -7,7 +7,6 @@
 // loses connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
 // reaches the remote rsync too: every remote rsync carries a unique marker on its command line
 // (a --log-file-format value, inert without --log-file) that `pkill -f` finds.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isSuccess } from './exit-codes.ts';
 import { shCommand, shQuote, sshHost } from './remote.ts';
@@ -82,7 +81,7 @@ const FILES_FROM = /^--files-from=(.*)$/s;
 
 export class WorkerPool {
   readonly hosts: WorkerHost[];
-  readonly runId = randomBytes(6).toString('hex');
+  readonly runId = Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex');
   private next = 0;
   private ssh: string[];
   private maxFailures: number;

@@ -25,6 +25,11 @@ async function expectSame(a: string, b: string, hardlinks = true) {
   if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
 }
 
+function touch(path: string, when: string) {
+  const r = Bun.spawnSync(['touch', '-h', '-d', when, path]);
+  if (r.exitCode !== 0) throw new Error(`touch ${path}: ${r.stderr.toString()}`);
+}
+
 const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
 const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
 
@@ -40,6 +45,9 @@ beforeAll(() => {
   write(src, 'same-size', 'AAAA');
   write(src, 'mode', 'mode');
   write(src, 'touched', 'touched');
+  // a nanosecond before a whole second: Bun's number lstat reads it as the next second
+  write(src, 'edge', 'edge');
+  touch(join(src, 'edge'), '@1600000000.999999999');
   symlinkSync('target-a', join(src, 'link'));
   lutimesSync(join(src, 'link'), T, T);
   mkdirSync(join(src, 'empty'));
@@ -95,6 +103,9 @@ describe('destination check', () => {
       rmSync(join(d, 'empty'), { recursive: true }); // an empty directory gone
       chmodSync(join(d, 'dir-mode'), 0o700); // a directory's own mode
       if (ROOT_USER) chownSync(join(d, 'd0/sub/f0.txt'), 4321, 4321);
+      touch(join(d, 'edge'), '@1600000001'); // the next second: rsync sets it back
+      writeFileSync(join(d, 'edge'), 'EDGE');
+      touch(join(d, 'edge'), '@1600000001');
     }
     // and in SRC
     chmodSync(join(src, 'mode'), 0o640);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirReaderPool, readDirNow, type DestDir } from '../../src/engine/dir-reader.ts';
+import { checkListing, type DestDir } from '../../src/engine/dest-probe.ts';
+import { DirReaderPool, readDirNow } from '../../src/engine/dir-reader.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'multisync-dir-reader-'));
 const src = join(root, 'src');
@@ -13,7 +14,7 @@ const dst = join(root, 'dst');
 const policy = { perms: true, owner: false, group: true, hardlinks: false };
 let pool: DirReaderPool;
 
-beforeAll(() => {
+beforeAll(async () => {
   for (const d of [src, dst]) {
     mkdirSync(join(d, 'sub-same'), { recursive: true });
     mkdirSync(join(d, 'sub-other'), { recursive: true });
@@ -36,7 +37,7 @@ beforeAll(() => {
   }
   utimesSync(join(src, 'sub-other'), 1_600_000_000, 1_600_000_000);
   utimesSync(join(dst, 'sub-other'), 1_600_000_100, 1_600_000_100);
-  pool = new DirReaderPool(2);
+  pool = await DirReaderPool.create(2);
 });
 
 afterAll(() => {
@@ -52,7 +53,6 @@ describe('DirReaderPool', () => {
     const there = await pool.read(src, true);
     if ('error' in here || 'error' in there) throw new Error('read failed');
     expect(there.names).toEqual(here.names);
-    expect(there.check).toBeUndefined();
     for (let i = 0; i < here.names.length; i++) {
       const a = here.stats[i] as { mode: number; size: number; ino: number };
       const b = there.stats[i] as { mode: number; size: number; ino: number };
@@ -60,13 +60,16 @@ describe('DirReaderPool', () => {
     }
   });
 
-  test('with a destination: the same check codes as a read here, and the right ones', async () => {
-    const here = readDirNow(src, true, dest());
-    const there = await pool.read(src, true, dest());
+  test('a full read (for the destination check): the same from a thread, and the right check codes', async () => {
+    const here = readDirNow(src, true, true);
+    const there = await pool.read(src, true, true);
     if ('error' in here || 'error' in there) throw new Error('read failed');
     expect(there.names).toEqual(here.names);
-    expect([...there.check!]).toEqual([...here.check!]);
-    const code = Object.fromEntries(here.names.map((n, i) => [n, here.check![i]]));
+    expect(there.stats).toEqual(here.stats);
+    expect(here.stats.every((st) => !(st instanceof Error) && Number.isInteger(st.mtimeS) && st.uid !== undefined)).toBe(true);
+    const codes = checkListing(there, src, true, dest());
+    expect([...checkListing(here, src, true, dest())]).toEqual([...codes]);
+    const code = Object.fromEntries(here.names.map((n, i) => [n, codes[i]]));
     expect(code).toEqual({
       'caf\xe9': 0,
       'dir-only-in-src': 0,
@@ -83,7 +86,7 @@ describe('DirReaderPool', () => {
 
   test('a directory that cannot be read is an error, from either reader', async () => {
     const missing = join(root, 'nope');
-    expect('error' in readDirNow(missing, true, dest())).toBe(true);
-    expect('error' in (await pool.read(missing, true, dest()))).toBe(true);
+    expect('error' in readDirNow(missing, true, true)).toBe(true);
+    expect('error' in (await pool.read(missing, true, true))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { defaultProcesses, isRemote, sourceRoot } from '../../src/engine/config.ts';
+import { fnv1a64 } from '../../src/engine/state.ts';
 
 describe('sourceRoot (rsync trailing-slash rule)', () => {
   test.each<[string, string, string]>([
@@ -64,5 +65,15 @@ describe('defaultProcesses', () => {
     [128, 8],
   ])('%p cores → %p', (cores, n) => {
     expect(defaultProcesses(cores)).toBe(n);
+  });
+});
+
+describe('fnv1a64 (state directory names)', () => {
+  test.each([
+    ['', 'cbf29ce484222325'],
+    ['a', 'af63dc4c8601ec8c'],
+    ['foobar', '85944171f73967e8'],
+  ])('%j', (text, want) => {
+    expect(fnv1a64(text)).toBe(want);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { checkPolicy, sameEntry, type CheckPolicy, type MetaStat } from '../../src/engine/dest-check.ts';
+import { checkPolicy, metaOf, sameEntry, type CheckPolicy, type MetaStat } from '../../src/engine/dest-check.ts';
 
 const ALL: CheckPolicy = { perms: true, owner: true, group: true, hardlinks: false };
 
@@ -59,5 +59,23 @@ describe('sameEntry', () => {
   ];
   test.each(cases)('%s', (_name, src, dst, policy, linkSame, want) => {
     expect(sameEntry(src, dst, policy, linkSame)).toBe(want);
+  });
+});
+
+describe('metaOf: whole seconds of an mtime, exact or in doubt', () => {
+  const n = (mtimeMs: number) => ({ mode: 0o100644, size: 1, uid: 0, gid: 0, rdev: 0, nlink: 1, mtimeMs }) as unknown as import('node:fs').Stats;
+  const b = (mtimeNs: bigint) => ({ mode: 0o100644n, size: 1n, uid: 0n, gid: 0n, rdev: 0n, nlink: 1n, mtimeNs }) as unknown as import('node:fs').BigIntStats;
+  const cases: Array<[string, import('node:fs').Stats | import('node:fs').BigIntStats, number]> = [
+    ['number, sub-second part', n(1_600_000_000_123.4568), 1_600_000_000],
+    ['number, just after a second', n(1_600_000_000_000.25), 1_600_000_000],
+    // Bun rounds 1600000000.999999999 s up to this: it could be either second
+    ['number, exactly a whole second: in doubt', n(1_600_000_001_000), NaN],
+    ['number, before 1970', n(-1500.5), -2],
+    ['bigint, a ns before a second', b(1_600_000_000_999_999_999n), 1_600_000_000],
+    ['bigint, a whole second', b(1_600_000_001_000_000_000n), 1_600_000_001],
+    ['bigint, before 1970', b(-1_500_000_000n), -2],
+  ];
+  test.each(cases)('%s', (_name, st, want) => {
+    expect(metaOf(st).mtimeS).toBe(want);
   });
 });
