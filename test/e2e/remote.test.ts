@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
-import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
 import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
 
 const tmp = tempDir();
@@ -51,6 +51,8 @@ suite(name('remote destination (push)'), () => {
     expect(ev.filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(5);
     expect(ev.find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
     await expectSame(odd, dst());
+    // the slots' shared connections (opened ahead during the pre-flight) all end with the run
+    await waitFor(() => processesMatching('multisync-ssh-').length === 0, 'no ssh master left');
   });
 
   test('--delete on a remote DST removes what SRC lacks, and nothing else', async () => {
