@@ -2,7 +2,7 @@
 // non-directory plus every empty directory, as paths relative to the source base (raw bytes).
 // Directory contents are read with readdir(encoding: 'latin1') because names need not be UTF-8
 // (Bun's opendir loses Buffer names); entries stream out directory by directory.
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { setImmediate } from 'node:timers';
 import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
@@ -116,7 +116,8 @@ function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir
   const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
   const ascii = !NON_ASCII.test(dir);
   try {
-    const d = lstatSync(sysPath(dir, ascii), { bigint: true });
+    // DST itself may be a symlink to a directory (rsync follows it); below it, nothing is followed
+    const d = (top ? lstatSync : statSync)(sysPath(dir, ascii), { bigint: true });
     if (!d.isDirectory()) return { same: false };
     const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
     return { dest: { dir, ascii, policy: c.policy }, same: sameEntry(metaOf(s), metaOf(d), c.policy) };

@@ -81,6 +81,17 @@ describe('destination check', () => {
     await expectSame(src, ms);
   });
 
+  test('DST given as a symlink to a directory (rsync follows it): checked through it', async () => {
+    const { ms } = await pair('via-link');
+    const link = join(tmp.path, 'via-link-symlink');
+    symlinkSync(ms, link);
+    const again = await runCli(['--json', '-p', '2', `${src}/`, link]);
+    expect(again.code).toBe(0);
+    const s = summary(again.stdout);
+    expect(s.filesUnchanged).toBe(s.filesTotal);
+    await expectSame(src, ms);
+  });
+
   test('--no-dest-check hands every entry to rsync again', async () => {
     const { ms } = await pair('nocheck');
     const again = await runCli(['--json', '--no-dest-check', '-p', '3', `${src}/`, ms]);
