@@ -3,11 +3,13 @@
 // summary as headless --stats is printed.
 import type { Engine } from '../engine/engine.ts';
 import type { Summary } from '../engine/summary.ts';
-import { renderTui, startPublisher } from '../ui/render-tui.tsx';
-import { createUiStore } from '../ui/store.ts';
 import { failedPathLines, statsBlock } from './report.ts';
 
 export async function runTui(engine: Engine, run: () => Promise<Summary>, o: { dryRun: boolean }): Promise<Summary> {
+  // React is loaded from here on, after this: see src/ui/production.ts
+  await import('../ui/production.ts');
+  const { renderTui, startPublisher } = await import('../ui/render-tui.tsx');
+  const { createUiStore } = await import('../ui/store.ts');
   const store = createUiStore();
   const stopPublisher = startPublisher(engine, store, 200);
   const tui = renderTui({ control: engine, store, dryRun: o.dryRun });

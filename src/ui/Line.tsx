@@ -35,6 +35,9 @@ export function clipSegments(segments: readonly Segment[], width: number): Segme
   return out;
 }
 
+/** A segment with no style needs no <Text> of its own (three fewer React nodes, same output). */
+const plain = (s: Segment, color: boolean) => !s.bold && !s.inverse && !(color && (s.color || s.dim));
+
 export function Line({ segments, width }: { segments: readonly Segment[]; width: number }) {
   const paint = usePaint();
   const clipped = clipSegments(segments, width);
@@ -43,17 +46,21 @@ export function Line({ segments, width }: { segments: readonly Segment[]; width:
       <Text wrap="truncate-end">
         {clipped.length === 0
           ? ' '
-          : clipped.map((s, i) => (
-              <Text
-                key={i}
-                {...(s.color ? paint(s.color) : {})}
-                {...(s.dim ? paint.dim() : {})}
-                bold={s.bold ?? false}
-                inverse={s.inverse ?? false}
-              >
-                {s.text}
-              </Text>
-            ))}
+          : clipped.map((s, i) =>
+              plain(s, paint.enabled) ? (
+                s.text
+              ) : (
+                <Text
+                  key={i}
+                  {...(s.color ? paint(s.color) : {})}
+                  {...(s.dim ? paint.dim() : {})}
+                  bold={s.bold ?? false}
+                  inverse={s.inverse ?? false}
+                >
+                  {s.text}
+                </Text>
+              ),
+            )}
       </Text>
     </Box>
   );
