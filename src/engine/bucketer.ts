@@ -15,7 +15,8 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlHooks } from './crawler.ts';
-import { listName, listPath } from './rsync-args.ts';
+import { EntryPool } from './entry-pool.ts';
+import { listPath } from './rsync-args.ts';
 import type { Bucket, Entry } from './types.ts';
 
 export interface BucketerConfig {
@@ -49,7 +50,6 @@ export interface BucketerConfig {
   wholeDirs?: boolean;
 }
 
-const NUL = Buffer.from([0]);
 /** A bucket's cost for planning: its bytes plus this much per entry (rsync's per-file work). */
 export const ENTRY_COST = 64 * 1024;
 /** The same over a network link (ssh). */
@@ -57,7 +57,7 @@ export const REMOTE_ENTRY_COST = 16 * 1024;
 const DEFAULT_MIN_LIVE = 1000;
 const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_LIVE_FLUSH_MS = 300;
-/** The pool holds this many entries at most (~100 bytes each): the planning window of a big tree. */
+/** The pool holds this many entries at most (~30 bytes each): the planning window of a big tree. */
 const POOL_WINDOW = 50_000;
 /** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
 const FLOOR = 3;
@@ -100,13 +100,8 @@ export class Bucketer {
   /** Entries added so far, and what they cost (bytes plus entryCost each). */
   added = 0;
   private addedCost = 0;
-  // the pool: list names (listPath applied), sizes, and whether a bucket may start at an entry
-  // (not inside a hardlink group)
-  // (a name is kept as the crawler's latin1 string when it has one: one conversion per list)
-  private names: Array<Buffer | string> = [];
-  private sizes: number[] = [];
-  private startOk: boolean[] = [];
-  private bytes = 0;
+  /** The entries waiting for a bucket: list names, sizes, group starts (entry-pool.ts). */
+  private pool = new EntryPool();
   private source = -1;
   private pumping = false;
   private hungry = false;
@@ -131,7 +126,7 @@ export class Bucketer {
   }
 
   get pendingFiles(): number {
-    return this.names.length;
+    return this.pool.length;
   }
 
   get bucketCount(): number {
@@ -158,29 +153,26 @@ export class Bucketer {
   }
 
   add(source: number, e: Entry): void {
-    if (this.names.length && source !== this.source) {
+    if (this.pendingFiles && source !== this.source) {
       this.addGroup(source, [e]);
       return;
     }
-    if (!this.names.length) {
+    if (!this.pendingFiles) {
       this.source = source;
       this.openedAt = Date.now();
     }
-    this.names.push(e.rel !== undefined ? listName(e.rel) : listPath(e.path));
-    this.sizes.push(e.size);
-    this.startOk.push(true);
-    this.bytes += e.size;
+    this.pool.push(e.rel ?? e.path, e.size, true);
     this.added++;
     this.addedCost += e.size + this.entryCost;
-    if (this.names.length >= this.window) this.cutWindow();
-    else if (this.hungry && this.names.length >= this.minLive) this.pump();
+    if (this.pendingFiles >= this.window) this.cutWindow();
+    else if (this.hungry && this.pendingFiles >= this.minLive) this.pump();
   }
 
   /** Adds entries that must travel together (e.g. the names of one hardlinked inode). */
   addGroup(source: number, group: Entry[]): void {
     if (!group.length) return;
-    if (this.names.length && source !== this.source) this.flush();
-    if (!this.names.length) {
+    if (this.pendingFiles && source !== this.source) this.flush();
+    if (!this.pendingFiles) {
       this.source = source;
       this.openedAt = Date.now();
     }
@@ -188,14 +180,11 @@ export class Bucketer {
     for (let i = 0; i < group.length; i++) {
       const e = group[i];
       // (a copy made with {...e} keeps rel, not the crawler's lazy path)
-      this.names.push(e.rel !== undefined ? listName(e.rel) : listPath(e.path));
-      this.sizes.push(group[i].size);
-      this.startOk.push(i === 0);
+      this.pool.push(e.rel ?? e.path, e.size, i === 0);
     }
-    this.bytes += size;
     this.added += group.length;
     this.addedCost += size + group.length * this.entryCost;
-    if (this.names.length >= this.window) this.cutWindow();
+    if (this.pendingFiles >= this.window) this.cutWindow();
     else if (this.hungry) this.pump();
   }
 
@@ -205,9 +194,9 @@ export class Bucketer {
    */
   private cutWindow(): void {
     const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-    while (this.names.length && this.names.length >= this.window / 2) {
-      let cost = this.bytes;
-      cost += this.names.length * this.entryCost;
+    while (this.pendingFiles && this.pendingFiles >= this.window / 2) {
+      let cost = this.pool.bytes;
+      cost += this.pendingFiles * this.entryCost;
       this.cutHead(this.headByCost(cost / slots));
     }
   }
@@ -218,10 +207,10 @@ export class Bucketer {
     this.pumping = true;
     try {
       let want = this.cfg.demand();
-      while (this.names.length && want > 0) {
+      while (this.pendingFiles && want > 0) {
         const waited = Date.now() - this.openedAt;
         const flushMs = this.cfg.liveFlushMs ?? DEFAULT_LIVE_FLUSH_MS;
-        if (this.names.length < this.minLive && waited < flushMs) {
+        if (this.pendingFiles < this.minLive && waited < flushMs) {
           if (!this.timer) {
             this.timer = setTimeout(() => {
               this.timer = null;
@@ -252,7 +241,7 @@ export class Bucketer {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const n = this.names.length;
+    const n = this.pendingFiles;
     if (!n) return;
     const pieces = this.plan();
     // largest first, when there are slots to balance (one slot: the crawl's order)
@@ -264,9 +253,10 @@ export class Bucketer {
 
   /** Pieces for the whole pool: each at most 1/slots of what is left, shrinking to a floor. */
   private plan(): Piece[] {
-    const n = this.names.length;
+    const n = this.pendingFiles;
+    const pool = this.pool;
     const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-    let rest = this.bytes + n * this.entryCost;
+    let rest = pool.bytes + n * this.entryCost;
     // (the absolute floor never asks for fewer pieces than slots)
     const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE_ENTRIES * this.entryCost, rest / slots));
     const pieces: Piece[] = [];
@@ -278,8 +268,8 @@ export class Bucketer {
       while (i < n) {
         // the extent of the group starting at i
         let j = i + 1;
-        let size = this.sizes[i];
-        while (j < n && !this.startOk[j]) size += this.sizes[j++];
+        let size = pool.size(i);
+        while (j < n && !pool.startOk(j)) size += pool.size(j++);
         const groupCost = size + (j - i) * this.entryCost;
         const files = p.to - p.from;
         if (files && (cost + groupCost > target || files + (j - i) > this.cfg.maxFiles || p.bytes + size > this.cfg.maxBytes)) break;
@@ -296,14 +286,15 @@ export class Bucketer {
 
   /** How many head entries cost at least `target`, within the caps (whole groups, at least one). */
   private headByCost(target: number): number {
-    const n = this.names.length;
+    const n = this.pendingFiles;
+    const pool = this.pool;
     let cost = 0;
     let bytes = 0;
     let i = 0;
     while (i < n && cost < target) {
       let j = i + 1;
-      let size = this.sizes[i];
-      while (j < n && !this.startOk[j]) size += this.sizes[j++];
+      let size = pool.size(i);
+      while (j < n && !pool.startOk(j)) size += pool.size(j++);
       if (i > 0 && (j > this.cfg.maxFiles || bytes + size > this.cfg.maxBytes)) break;
       cost += size + (j - i) * this.entryCost;
       bytes += size;
@@ -315,61 +306,33 @@ export class Bucketer {
   /** Cuts the first `upTo` entries of the pool (whole groups) into one bucket. */
   private cutHead(upTo: number): void {
     let bytes = 0;
-    for (let i = 0; i < upTo; i++) bytes += this.sizes[i];
-    this.emit({ from: 0, to: upTo, bytes }, this.added - this.names.length + upTo);
+    for (let i = 0; i < upTo; i++) bytes += this.pool.size(i);
+    this.emit({ from: 0, to: upTo, bytes }, this.added - this.pendingFiles + upTo);
     this.reset(upTo);
   }
 
   /** The list of pool entries [from, to): whole subtrees by their directory's name, the rest by name. */
   private lines(from: number, to: number): Buffer {
-    const base = this.added - this.names.length;
-    const parts: Array<Buffer | string> = [];
+    const base = this.added - this.pendingFiles;
     // the outermost subtrees inside the range
     const inside = this.spans.filter((x) => x.start >= base + from && x.end <= base + to).sort((a, b) => a.start - b.start || b.end - a.end);
+    if (!inside.length) return this.pool.lines(from, to);
     let k = 0;
-    for (let i = from; i < to; ) {
+    return this.pool.lines(from, to, (i) => {
       while (k < inside.length && inside[k].start < base + i) k++;
-      if (k < inside.length && inside[k].start === base + i) {
-        parts.push(listPath(inside[k].rel));
-        i = inside[k].end - base;
-      } else parts.push(this.names[i++]);
-    }
-    // runs of strings become one latin1 conversion
-    const out: Buffer[] = [];
-    let run: string[] = [];
-    const endRun = () => {
-      if (run.length) out.push(Buffer.from(`${run.join('\0')}\0`, 'latin1'));
-      run = [];
-    };
-    for (const p of parts) {
-      if (typeof p === 'string') run.push(p);
-      else {
-        endRun();
-        out.push(p, NUL);
-      }
-    }
-    endRun();
-    return Buffer.concat(out);
+      return k < inside.length && inside[k].start === base + i ? { name: listPath(inside[k].rel), end: inside[k].end - base } : undefined;
+    });
   }
 
   private reset(upTo: number): void {
     // subtrees that began in what was cut can no longer be named whole
-    const cut = this.added - this.names.length + upTo;
+    const cut = this.added - this.pendingFiles + upTo;
     if (this.spans.length) this.spans = this.spans.filter((x) => x.start >= cut);
     for (const d of this.open) if (d.start < cut) d.whole = false;
-    if (upTo >= this.names.length) {
-      this.names = [];
-      this.sizes = [];
-      this.startOk = [];
-      this.bytes = 0;
-    } else {
-      this.names = this.names.slice(upTo);
-      this.sizes = this.sizes.slice(upTo);
-      this.startOk = this.startOk.slice(upTo);
-      this.bytes = this.sizes.reduce((s, x) => s + x, 0);
-      this.openedAt = Date.now();
-    }
-    if (!this.names.length && this.timer) {
+    const all = upTo >= this.pendingFiles;
+    this.pool.drop(upTo);
+    if (!all) this.openedAt = Date.now();
+    if (!this.pendingFiles && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
