@@ -13,6 +13,7 @@ import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
+import { checksumPin } from './checksum-pin.ts';
 import { filterArgs } from './filter.ts';
 import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
@@ -55,6 +56,8 @@ export class Engine implements EngineControl {
   private onHungry: () => void = () => {};
   private release: (() => void) | null = null;
   private draining = false;
+  /** A local transfer's rsync options (checksum-pin.ts), made at the first local bucket. */
+  private localOpts: string[] | null = null;
 
   constructor(readonly cfg: RunConfig) {
     this.stats = new Stats(
@@ -127,8 +130,11 @@ export class Engine implements EngineControl {
         names = null; // rsync reports the missing list
       }
     }
+    // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
+    const local = !this.workerPool && !isRemote(src.arg) && !isRemote(this.cfg.destination);
+    if (local) this.localOpts ??= [...this.cfg.rsyncOpts, ...checksumPin(this.cfg.rsyncPath, this.cfg.rsyncOpts)];
     return bucketArgs({
-      userOpts: this.cfg.rsyncOpts,
+      userOpts: local ? this.localOpts! : this.cfg.rsyncOpts,
       filters: filterArgs(this.cfg.filters),
       rsh: slotRsh(this.cfg.rsh, this.cfg.sshControlDir, slot),
       listFile: b.listFile,
