@@ -13,11 +13,6 @@ export interface StatLite {
   ino: number;
   dev: number;
   nlink: number;
-  /** With a full read (destination check): mtime's exact whole seconds, owner, group, device number. */
-  mtimeS?: number;
-  uid?: number;
-  gid?: number;
-  rdev?: number;
 }
 
 export interface DirListing {
@@ -41,7 +36,7 @@ export function lite(st: StatLite): StatLite {
 
 /**
  * Reads one directory here, now. `dir` is an absolute latin1 path without the trailing slash.
- * `full`: also the attributes the destination check compares (StatLite's optional fields).
+ * `full`: also the attributes the destination check compares (in the listing's `num`).
  */
 export function readDirNow(dir: string, ascii: boolean, full = false): DirResult {
   let names: string[];
@@ -75,7 +70,7 @@ const FIELDS = STAT_FIELDS;
 function statsOf(n: number, num: Float64Array, errs: Array<[number, string | undefined, string]>): DirListing['stats'] {
   const stats: DirListing['stats'] = new Array(n);
   for (let i = 0, k = 0; i < n; i++, k += FIELDS) {
-    stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
+    stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4] };
   }
   for (const [i, code, message] of errs) stats[i] = errnoOf(code, message);
   return stats;
