@@ -185,7 +185,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   if (hooks.destCheck && top && !topCheck.same) hooks.onDirDiffers?.();
   const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1, dest: topCheck.dest, same: topCheck.same }];
   let sliceStart = performance.now();
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), topCheck.dest !== undefined, !!hooks.dirDelayMs);
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;

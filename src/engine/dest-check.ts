@@ -22,7 +22,8 @@ export interface MetaStat {
  * A MetaStat from an lstat. From a bigint lstat the seconds are exact; from a number lstat
  * mtimeS is NaN when they are in doubt: Bun rounds mtimeMs to the nearest representable double,
  * so a time a few nanoseconds before a whole second reads as that second (the caller then asks
- * for a bigint lstat). Self-contained, like sameEntry.
+ * for a bigint lstat). Self-contained (no outer names): the crawl's reader threads run its
+ * source text (dir-reader.ts).
  */
 export function metaOf(st: import('node:fs').BigIntStats | import('node:fs').Stats): MetaStat {
   let sec: number;
@@ -107,8 +108,8 @@ export function checkPolicy(opts: string[], root: boolean): CheckPolicy | null {
 /**
  * True when rsync, under policy p, would leave DST's entry as it is. `linkSame`: for symlinks,
  * whether both point to the same target (the caller reads them only when it matters).
- * Self-contained on purpose (literal mode bits, no outer names): the crawl's reader threads run
- * its source text (dir-reader.ts).
+ * (Literal mode bits: S_IFMT 0o170000, S_IFREG 0o100000, S_IFLNK 0o120000, S_IFCHR 0o020000,
+ * S_IFBLK 0o060000.)
  */
 export function sameEntry(src: MetaStat, dst: MetaStat | null, p: CheckPolicy, linkSame = false): boolean {
   if (!dst) return false;

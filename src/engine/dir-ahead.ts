@@ -1,9 +1,9 @@
 // Where the crawler gets each directory's listing (and, with the destination check, its check
-// codes): read here when it is needed, or ahead of the walk — SRC by a pool of reader threads
-// on a big tree, DST's side by a checker thread — while the walk still goes in order.
+// codes): read here when it is needed, or ahead of the walk by a pool of reader threads on a big
+// tree, while the walk still goes in order. DST's side is always checked here (dest-probe.ts).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { checkListing, DestChecker, type CheckCodes, type DestDir } from './dest-probe.ts';
+import { checkListing, type CheckCodes, type DestDir } from './dest-probe.ts';
 import { DirReaderPool, readDirNow, readerThreads, type DirResult } from './dir-reader.ts';
 
 /** A directory on the crawler's stack. */
@@ -44,31 +44,20 @@ function schedstat(): { run: number; wait: number } | null {
 
 export class DirAhead {
   private pool: DirReaderPool | null = null;
-  private checker: DestChecker | null = null;
   private decided = false;
-  private checkerTried = false;
   private ahead = 0;
   private readonly started = performance.now();
   private readonly sched0 = schedstat();
 
-  /**
-   * `checking`: the crawl checks entries against DST (two lstats an entry): DST's side goes to
-   * a thread of its own from the start, where the runtime has threads. `slow`: the test hook
-   * that slows reads down (no threads then).
-   */
+  /** `slow`: the test hook that slows reads down (no threads then). */
   constructor(
     private readonly dirOf: (n: AheadNode) => string,
-    private readonly checking: boolean,
     private readonly slow: boolean,
   ) {}
 
   /** Called before each directory is taken: starts reads of the next ones on the stack. */
   async prepare(stack: AheadNode[]): Promise<void> {
     if (this.slow || THREADS === 0) return;
-    if (this.checking && !this.checkerTried) {
-      this.checkerTried = true;
-      this.checker = await DestChecker.create().catch(() => null);
-    }
     const now = performance.now();
     if (!this.pool && !this.decided && now - this.started >= POOL_AFTER_MS) {
       this.decided = true;
@@ -76,13 +65,12 @@ export class DirAhead {
       const io = sched && this.sched0 ? 1 - (sched.run - this.sched0.run + sched.wait - this.sched0.wait) / (now - this.started) : 0;
       if (SPARE_CORES || io > IO_BOUND) this.pool = await DirReaderPool.create(THREADS);
     }
-    if (!this.pool && !this.checker) return;
+    if (!this.pool) return;
     for (let k = stack.length - 1; k >= 0 && this.ahead < READ_AHEAD; k--) {
       const n = stack[k];
       if (n.pre) continue;
       const full = n.dest !== undefined;
-      // SRC by the pool, or here at once (the checker thread then has DST's side meanwhile)
-      n.pre = this.pool ? this.pool.read(this.dirOf(n), n.ascii, full).then((l) => this.withCheck(n, l)) : this.withCheck(n, readDirNow(this.dirOf(n), n.ascii, full));
+      n.pre = this.pool.read(this.dirOf(n), n.ascii, full).then((l) => this.withCheck(n, l));
       this.ahead++;
     }
   }
@@ -95,18 +83,15 @@ export class DirAhead {
       this.ahead--;
       return r;
     }
-    const listing = readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined);
-    return { listing, check: n.dest && !('error' in listing) ? checkListing(listing, this.dirOf(n), n.ascii, n.dest) : undefined };
+    return this.withCheck(n, readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined));
   }
 
-  private async withCheck(n: AheadNode, listing: DirResult): Promise<Listed> {
+  private withCheck(n: AheadNode, listing: DirResult): Listed {
     if (!n.dest || 'error' in listing) return { listing };
-    const check = this.checker ? await this.checker.check(listing, this.dirOf(n), n.ascii, n.dest) : checkListing(listing, this.dirOf(n), n.ascii, n.dest);
-    return { listing, check };
+    return { listing, check: checkListing(listing, this.dirOf(n), n.ascii, n.dest) };
   }
 
   close(): void {
     this.pool?.close();
-    this.checker?.close();
   }
 }
