@@ -37,7 +37,6 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     remote.close();
     throw err;
   }
-  await remote.warmed();
 
   const engine = new Engine(cfg);
   const abort = new AbortController();

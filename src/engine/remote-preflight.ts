@@ -12,8 +12,6 @@ import { badHost, parseRemote, shCommand, shPath, shQuote, type RemoteSpec } fro
 import { findPath } from './remote-crawl.ts';
 import { pickFirstError } from './rsync-process.ts';
 import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, type SshResult } from './ssh-control.ts';
-import { closeSlotConnections } from './slot-ssh.ts';
-import { warmSlots, warmupSlots, type Warmup } from './ssh-warmup.ts';
 
 export interface RemoteSession {
   /** DST is a path of this machine (not remote, and not a path as worker hosts see it). */
@@ -22,12 +20,7 @@ export interface RemoteSession {
   createDestination(): void;
   /** Ends the shared ssh connections. */
   close(): void;
-  /** Settles when the slots' own ssh connections, opened ahead, are up (or could not be). */
-  warmed(): Promise<void>;
 }
-
-/** How long a run waits for the slots' connections after the pre-flight (then slots open their own). */
-const WARMUP_WAIT_MS = 3000;
 
 /** rsync before 3.2.4 splits remote paths at spaces unless told --protect-args. */
 export function needsProtectArgs(version: string): boolean {
@@ -76,21 +69,16 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
   const userRsh = cfg.rsh;
   if (!sshRemote && !workers.length) {
     if (dstSpec?.kind === 'daemon') checkDaemon(cfg, dstSpec);
-    return { localDestination: !dstSpec, createDestination: () => createDaemonDestination(cfg, dstSpec), close: () => {}, warmed: async () => {} };
+    return { localDestination: !dstSpec, createDestination: () => createDaemonDestination(cfg, dstSpec), close: () => {} };
   }
 
   const controlDir = isSsh(userRsh) && env.MULTISYNC_SSH_CONTROL !== '0' ? makeControlDir() : undefined;
   cfg.sshControlDir = controlDir;
   const contacted = new Set<string>();
   let closed = false;
-  let warm: (Warmup & { host: string }) | undefined;
   const close = () => {
     if (closed) return;
     closed = true;
-    if (warm) {
-      warm.cancel();
-      closeSlotConnections(cfg.rsh, controlDir, warm.host, warm.slots);
-    }
     closeControl(userRsh, controlDir, contacted);
   };
   const ssh = sshArgv(userRsh, controlDir);
@@ -101,11 +89,6 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
   try {
     // the rsyncs this machine starts reach SRC or DST with the same shared connections
     if (sshRemote && !workers.length) cfg.rsh = rshForRsync(userRsh, controlDir);
-    // the slots' own connections open while the checks below run (ssh-warmup.ts)
-    const remoteHost = dstSpec?.kind === 'ssh' ? dstSpec.host : srcSpecs.find((s) => s?.kind === 'ssh')?.host;
-    if (sshRemote && !workers.length && controlDir && cfg.rsh && remoteHost !== undefined && !cfg.dryRun) {
-      warm = { ...warmSlots(cfg.rsh, controlDir, remoteHost, warmupSlots(cfg.processes)), host: remoteHost };
-    }
     if (sshRemote && needsProtectArgs(rsyncVersion)) cfg.rsyncOpts = [...cfg.rsyncOpts, '--protect-args'];
 
     for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
@@ -114,7 +97,7 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
     if (workers.length) createDst = checkWorkers(run, cfg, workers, dstSpec);
     else if (dstSpec?.kind === 'ssh') createDst = checkRemoteDestination(run, dstSpec, cfg.destination);
     else if (dstSpec?.kind === 'daemon') createDst = () => createDaemonDestination(cfg, dstSpec);
-    return { localDestination: !dstSpec && !workers.length, createDestination: createDst, close, warmed: () => warm?.ready(WARMUP_WAIT_MS) ?? Promise.resolve() };
+    return { localDestination: !dstSpec && !workers.length, createDestination: createDst, close };
   } catch (err) {
     close();
     throw err;

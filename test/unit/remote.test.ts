@@ -1,7 +1,6 @@
 // Table tests for the remote pieces that are pure: shell quoting (checked by a real sh), remote
 // path parsing, the remote find listing parser, worker argv and kill commands.
 import { describe, expect, test } from 'bun:test';
-import { warmupSlots } from '../../src/engine/ssh-warmup.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -330,18 +329,5 @@ describe('worker hosts', () => {
     expect(pool.deadReason()).toBeNull();
     pool.hosts[1].dead = pool.hosts[2].dead = true;
     expect(pool.deadReason()).toMatch(/every worker host is unreachable: h1 \(Connection refused\)/);
-  });
-});
-
-describe('warmupSlots (per-slot ssh connections opened during the pre-flight)', () => {
-  test.each([
-    [1, []],
-    [2, [2]],
-    [4, [2, 3, 4]],
-    [8, [2, 3, 4, 5, 6, 7, 8]],
-    // never more handshakes at once than sshd's MaxStartups lets through
-    [16, [2, 3, 4, 5, 6, 7, 8]],
-  ])('-p %p', (p, want) => {
-    expect(warmupSlots(p)).toEqual(want);
   });
 });
