@@ -11,7 +11,13 @@ interface ProcInfo {
   /** utime + stime of the process itself (not its children), ms. */
   cpuMs: number;
   comm: string;
+  /** PF_FORKNOEXEC: forked and not exec'd yet (a vfork child shares its parent's memory). */
+  forkedNoExec: boolean;
 }
+
+const PF_FORKNOEXEC = 0x40;
+/** multisync's own process: the bun (or deno) runtime, or the compiled binary. */
+const RUNTIME = /^(bun|bun\.exe|deno|multisync)$/;
 
 function readProc(pid: number): ProcInfo | null {
   try {
@@ -19,8 +25,8 @@ function readProc(pid: number): ProcInfo | null {
     const close = stat.lastIndexOf(")");
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const f = stat.slice(close + 2).split(" ");
-    // fields after comm: state(0) ppid(1) … utime(11) stime(12) … rss(21)
-    return { ppid: Number(f[1]), cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / HZ, rssBytes: Number(f[21]) * PAGE, comm };
+    // fields after comm: state(0) ppid(1) … flags(6) … utime(11) stime(12) … rss(21)
+    return { ppid: Number(f[1]), cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / HZ, rssBytes: Number(f[21]) * PAGE, comm, forkedNoExec: (Number(f[6]) & PF_FORKNOEXEC) !== 0 };
   } catch {
     return null;
   }
@@ -80,9 +86,13 @@ export function watchTree(root: number, everyMs = 50, withPss = false): TreeWatc
     let pss = 0;
     const t = tree(root);
     for (const [pid, p] of t) {
-      // a child caught between fork and exec shares its parent's memory: not counted twice
+      // a child of multisync's runtime caught between (v)fork and exec shares its parent's
+      // memory: not counted twice. The runtime never forks without exec, so the kernel's
+      // PF_FORKNOEXEC says so (comparing the two RSS readings missed it whenever another thread
+      // changed the parent's RSS between the reads). rsync's own forked helpers (generator,
+      // receiver: same comm, never exec'd) have memory of their own and always count.
       const parent = t.get(p.ppid);
-      if (parent && parent.comm === p.comm && parent.rssBytes === p.rssBytes) continue;
+      if (parent && parent.comm === p.comm && RUNTIME.test(p.comm) && p.forkedNoExec) continue;
       sum += p.rssBytes;
       if (withPss) pss += pssOf(pid);
       cpu.set(pid, { comm: p.comm, ms: p.cpuMs });

@@ -4,7 +4,7 @@
 // bucket's log. Spawned with node:child_process.
 // (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { classifyExit } from './exit-codes.ts';
 import { OutputTail } from './output-tail.ts';
 import { RsyncOutput } from './rsync-output.ts';
@@ -38,6 +38,8 @@ export interface RsyncSpawn {
    * its helper processes now (its exit status comes with `done`).
    */
   onFinishing?(): void;
+  /** The child is a remote shell running rsync on a worker host (workers.ts). */
+  viaShell?: boolean;
 }
 
 /** rsync's closing line after real errors: only used when nothing more specific was printed. */
@@ -60,10 +62,10 @@ interface Child {
  * node:child_process (the engine uses node: APIs only, so it also runs under Deno). stdout goes
  * to `tail`'s file when there is one, else through a pipe.
  */
-function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
+function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, errFd: number | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
-    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', 'pipe'],
+    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
     env,
   });
   if (s.input !== undefined && child.stdin) {
@@ -95,6 +97,61 @@ function bucketLog(file: string) {
     }
   };
   return { append };
+}
+
+/**
+ * Resolves once no process of group `pgid` is left (rsync's helpers exit right after it), or
+ * after `maxMs`: a process that stays in the group on purpose (an ssh connection master that
+ * rsync's ssh left behind) must not hold the bucket.
+ */
+function groupGone(pgid: number, maxMs = 2000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return Promise.resolve();
+  const until = Date.now() + maxMs;
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (!alive() || Date.now() > until) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 5);
+  });
+}
+
+/** The bucket log as rsync's stderr: the descriptor to give it, and what was appended after `from`. */
+function openLog(file: string): { fd: number; close(): void; readBack(): string } | null {
+  let fd: number;
+  let from: number;
+  try {
+    fd = openSync(file, 'a', 0o600);
+    from = fstatSync(fd).size;
+  } catch {
+    return null;
+  }
+  let open = true;
+  return {
+    fd,
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+    // (the log's stdout error lines are appended there too: they are errors as well)
+    readBack: () => {
+      try {
+        const text = readFileSync(file, 'latin1');
+        return from < text.length ? Buffer.from(text.slice(from), 'latin1').toString() : '';
+      } catch {
+        return '';
+      }
+    },
+  };
 }
 
 /** The command for the log: names given as arguments are in the bucket's list, so a long tail is cut. */
@@ -129,15 +186,28 @@ export function startRsync(s: RsyncSpawn): RsyncRun {
   const env = { ...process.env, LC_ALL: 'C', MULTISYNC_LOG: s.logFile };
   // stdout into a file next to the log (a pipe when it cannot be made): see output-tail.ts
   const tail = OutputTail.create(s.logFile.replace(/(\.log)?$/, '.out'), (text) => out.push(text));
+  // stderr straight into the log (its error lines are read back when rsync ends): a pipe per
+  // child cost the runtime ~18 KB of memory it gave back only at its next full collection
+  // Local transfers only: over a remote shell the pipe's end is how we learn the far end is done
+  // (and an ssh connection master may stay in the group).
+  const local = !s.viaShell && !s.argv.some((a) => a.startsWith('--rsh=') || a === '-e' || a === '--rsh');
+  const errLog = tail && local ? openLog(s.logFile) : null;
   let child: Child;
   try {
-    child = spawnNode(s, env, tail, (text) => out.push(text), handleErr);
+    child = spawnNode(s, env, tail, errLog?.fd ?? null, (text) => out.push(text), handleErr);
   } catch (e) {
     tail?.close();
+    errLog?.close();
     throw e;
+  } finally {
+    errLog?.close(); // the child has its own copy
   }
-  const done = child.ended.then(({ code, sig, error }) => {
+  const done = child.ended.then(async ({ code, sig, error }) => {
+    // a stderr pipe closed only once rsync's helpers were gone too; without one, wait for them
+    if (errLog && child.pid) await groupGone(child.pid);
     tail?.close();
+    // (stdout's error lines were noted as they came)
+    if (errLog) for (const l of errLog.readBack().split('\n')) if (!errors.includes(l.trim())) noteError(l.trim());
     if (error) noteError(`cannot run ${s.rsync}: ${error}`);
     out.end();
     const outcome = classifyExit(code, sig, pickFirstError(errors));

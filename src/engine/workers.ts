@@ -162,7 +162,7 @@ export class WorkerPool {
     } catch {
       input = Buffer.alloc(0);
     }
-    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], input });
+    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], input, viaShell: true });
     let stopping: 'TERM' | 'KILL' | null = null;
     const remote: Array<Promise<unknown>> = [];
     const remoteSignal = (sig: 'TERM' | 'KILL' | 'STOP' | 'CONT') => sshAsync(this.ssh, host.name, remoteKillCommand(sig, pattern), 10_000);
