@@ -17,6 +17,11 @@ export function firstChecksum(versionText: string): string | null {
   return m && m[1] !== 'none' ? m[1] : null;
 }
 
+/** `rsync --version`'s text, already read by the pre-flight: no second run of it for the pin. */
+export function rememberVersion(rsync: string, versionText: string): void {
+  if (!known.has(rsync)) known.set(rsync, firstChecksum(versionText));
+}
+
 /**
  * The option to add to a local transfer's rsync options (none when the user chose a checksum,
  * a protocol or a batch, when RSYNC_CHECKSUM_LIST steers the negotiation, or when this rsync

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isRemote } from './config.ts';
 import { UsageError } from './errors.ts';
 import { bucketArgs } from './rsync-args.ts';
+import { rememberVersion } from './checksum-pin.ts';
 import type { SourceRoot } from './types.ts';
 
 const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install rsync; RHEL/Fedora: dnf install rsync; macOS: brew install rsync)';
@@ -20,6 +21,7 @@ export function checkRsync(rsync: string): string {
     throw new UsageError(`cannot run rsync ('${rsync}'): ${r.error.message}`);
   }
   const m = /version\s+v?(\d+)\.(\d+)\.(\d+)/.exec(r.stdout ?? '');
+  if (m && r.status === 0) rememberVersion(rsync, r.stdout);
   if (!m) throw new UsageError(`'${rsync} --version' did not print an rsync version`);
   const [maj, min] = [Number(m[1]), Number(m[2])];
   if (maj < 3 || (maj === 3 && min < 1)) throw new UsageError(`rsync ${m[0]} is too old: multisync needs rsync 3.1 or newer; ${INSTALL_HINT}`);
