@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 // Entry point: argv → command. Errors are one line on stderr; usage errors exit 2.
 import pkg from '../package.json' with { type: 'json' };
+import { isatty } from 'node:tty';
 import { UsageError } from './engine/errors.ts';
 import { helpText, parseArgs } from './commands/parse-args.ts';
 
@@ -24,11 +25,11 @@ async function main(argv: string[]): Promise<number> {
   switch (args.command) {
     case 'demo': {
       const { demoCommand } = await import('./commands/demo.ts');
-      return demoCommand(args, { isTTY: !!process.stdout.isTTY });
+      return demoCommand(args, { isTTY: isatty(1) });
     }
     case 'tui': {
       const { syncCommand } = await import('./commands/sync.ts');
-      return syncCommand(args, { isTTY: !!process.stdout.isTTY });
+      return syncCommand(args, { isTTY: isatty(1) });
     }
     case 'selftest': {
       const { selftestCommand } = await import('./commands/selftest.ts');

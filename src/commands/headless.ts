@@ -1,4 +1,5 @@
 // Headless consumer of the engine: JSON events on stdout (--json) or human lines.
+import { fdLines } from './fd-lines.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Summary } from '../engine/summary.ts';
 import type { EngineEvent, Snapshot } from '../engine/types.ts';
@@ -36,8 +37,8 @@ function cpuMs(): number {
 }
 
 export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () => Promise<Summary>): Promise<Summary> {
-  const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const err = o.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const out = o.out ?? fdLines(1);
+  const err = o.err ?? fdLines(2);
   const json = (obj: object) => out(JSON.stringify(obj));
   const off = engine.on((e: EngineEvent) => {
     if (o.json) {
