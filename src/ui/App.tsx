@@ -6,6 +6,7 @@ import { Box, useInput } from 'ink';
 import type { EngineControl, Snapshot } from '../engine/types.ts';
 import { Counters } from './Counters.tsx';
 import { FailuresPanel } from './FailuresPanel.tsx';
+import { formatCount } from './format.ts';
 import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { KeyBar } from './KeyBar.tsx';
@@ -30,7 +31,11 @@ export interface AppProps {
 
 function idleText(s: Snapshot): string {
   if (s.paused) return 'paused: no rsync running';
-  if (!s.crawlDone && s.buckets.total === 0) return 'waiting for the crawl to fill the first bucket…';
+  if (!s.crawlDone && s.buckets.total === 0) {
+    // the destination check counts what DST already has as done
+    return s.filesDone ? `comparing with DST: ${formatCount(s.filesDone)} already there, nothing to copy yet` : 'waiting for the crawl to fill the first bucket…';
+  }
+  if (s.buckets.total === 0) return s.filesTotal ? 'nothing to copy: DST already has every entry' : 'nothing to copy';
   if (s.phase === 'done') return 'all rsync processes finished';
   return 'no rsync running';
 }

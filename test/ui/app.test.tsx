@@ -272,6 +272,17 @@ describe('App extras', () => {
     expect(h.lines()[0]).toContain('DRY RUN');
   });
 
+  test('a re-run whose entries DST already has: said while crawling and at the end', async () => {
+    const none = { total: 0, queued: 0, running: 0, done: 0, failed: 0, retried: 0, skipped: 0 };
+    const crawling = await open(makeSnapshot({ crawlDone: false, workers: [], buckets: none, filesDone: 12_345, filesTotal: 12_345, etaMs: null }));
+    expect(crawling.frame()).toContain('comparing with DST:');
+    expect(crawling.frame()).toContain('nothing to copy yet');
+    expectFits(crawling, 80, 24);
+    const done = await open(makeSnapshot({ phase: 'done', workers: [], buckets: none, filesDone: 12_345, filesTotal: 12_345 }));
+    expect(done.frame()).toContain('nothing to copy: DST already has every entry');
+    expectFits(done, 80, 24);
+  });
+
   test('phase done says the run finished', async () => {
     const h = await open(makeSnapshot({ phase: 'done', workers: [] }));
     expect(h.frame()).toContain('run finished');
