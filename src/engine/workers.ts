@@ -54,11 +54,18 @@ export function markerOf(runId: string, tag: string): { option: string; pattern:
   return { option: `--log-file-format=${mark}`, pattern: `[m]${mark.slice(1).replace(/\./g, '\\.')}` };
 }
 
-/** The remote command that sends `sig` to every process whose command line matches `pattern`. */
+/**
+ * The remote command that sends `sig` to every process whose command line matches `pattern`.
+ * TERM and KILL then wait (up to ~5 s) until those processes are gone: a run that ends after
+ * stopping its remote rsyncs must not leave one still winding down behind it.
+ */
 export function remoteKillCommand(sig: 'TERM' | 'KILL' | 'STOP' | 'CONT', pattern: string): string {
   const kill = (s: string) => `pkill -${s} -f ${shQuote(pattern)}`;
+  const gone = `i=0; while pgrep -f ${shQuote(pattern)} >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`;
   // a TERM must also reach a paused (stopped) rsync
-  return sig === 'TERM' ? `${kill('TERM')}; ${kill('CONT')}; true` : `${kill(sig)}; true`;
+  if (sig === 'TERM') return `${kill('TERM')}; ${kill('CONT')}; ${gone}; true`;
+  if (sig === 'KILL') return `${kill('KILL')}; ${gone}; true`;
+  return `${kill(sig)}; true`;
 }
 
 /**

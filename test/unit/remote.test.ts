@@ -304,7 +304,10 @@ describe('worker hosts', () => {
     expect(re.test(`rsync ${option} -a /s/ /d/`)).toBe(true);
     expect(re.test(`sh -c ${remoteKillCommand('TERM', pattern)}`)).toBe(false);
     expect(re.test('rsync --log-file-format=multisync:abc123:7.22: -a')).toBe(false);
-    expect(remoteKillCommand('TERM', pattern)).toBe(`pkill -TERM -f '${pattern}'; pkill -CONT -f '${pattern}'; true`);
+    expect(remoteKillCommand('TERM', pattern)).toBe(
+      `pkill -TERM -f '${pattern}'; pkill -CONT -f '${pattern}'; i=0; while pgrep -f '${pattern}' >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; true`,
+    );
+    expect(remoteKillCommand('STOP', pattern)).toBe(`pkill -STOP -f '${pattern}'; true`);
   });
   test('round-robin over live hosts with a free slot; -p is per host; dead hosts get nothing', () => {
     const events: string[] = [];
