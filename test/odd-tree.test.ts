@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeOddTree, makeSmallFilesTree } from '../src/engine/odd-tree.ts';
 import { compareTrees, formatDifferences } from '../src/engine/tree-compare.ts';
+import { rsyncRef } from './trees.ts';
 
 const MiB = 1024 * 1024;
 let tmp: string;
@@ -13,12 +14,6 @@ let src: string;
 const P = (root: string, ...rel: (string | Buffer)[]): Buffer =>
   Buffer.concat([Buffer.from(root), ...rel.flatMap((r) => [Buffer.from('/'), Buffer.from(r)])]);
 const lst = (p: Buffer) => fsp.lstat(p, { bigint: true });
-
-function rsync(args: string[]): void {
-  const r = spawnSync('rsync', args, { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`rsync ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-}
 
 beforeAll(async () => {
   tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'multisync-odd-tree-'));
@@ -122,7 +117,7 @@ describe('makeOddTree', () => {
 
   test('rsync -a -S copies it faithfully (and keeps the file sparse)', async () => {
     const dst = path.join(tmp, 'rsync-aS');
-    rsync(['-a', '-S', '--', src + '/', dst + '/']);
+    rsyncRef(['-a', '-S', '--', src + '/', dst + '/']);
     const diffs = await compareTrees(src, dst);
     expect(diffs, formatDifferences(diffs)).toEqual([]);
     const st = await lst(P(dst, 'sparse/big.sparse'));

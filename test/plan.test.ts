@@ -2,7 +2,6 @@
 // The union of a plan's manifests must be exactly the tree (no duplicates), balanced within 5%,
 // and every manifest must work with plain rsync and with multisync.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../src/engine/odd-tree.ts';
@@ -10,8 +9,9 @@ import { sourceRoot } from '../src/engine/config.ts';
 import { crawlManifest, manifestPath } from '../src/engine/manifest.ts';
 import { imbalance } from '../src/engine/plan-pack.ts';
 import { patternBytes } from '../src/engine/small-files-tree.ts';
-import { compareTrees, formatDifferences, type CompareOptions } from '../src/engine/tree-compare.ts';
+import type { CompareOptions } from '../src/engine/tree-compare.ts';
 import { runCli, tempDir } from './e2e/helpers.ts';
+import { expectSameTrees, rsyncRef } from './trees.ts';
 
 const tmp = tempDir('multisync-plan-');
 const mixed = join(tmp.path, 'mixed'); // a few thousand files of mixed sizes
@@ -100,16 +100,6 @@ function onlyCovered(paths: Buffer[]): CompareOptions['ignore'] {
     for (let i = p.indexOf(0x2f); i >= 0; i = p.indexOf(0x2f, i + 1)) covered.add(key(p.subarray(0, i)));
   }
   return (rel) => !covered.has(key(rel));
-}
-
-async function expectSame(a: string, b: string, opts: CompareOptions = {}) {
-  const diffs = await compareTrees(a, b, { hardlinks: true, ...opts });
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
-
-function rsync(args: string[]) {
-  const r = spawnSync('rsync', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`rsync ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
 }
 
 /** Rows of the printed table: manifest name → [entries, share]. */
@@ -237,19 +227,19 @@ describe('every manifest works with plain rsync and with multisync', () => {
     const m = manifests(out)[1];
     const viaRsync = join(tmp.path, 'one-rsync');
     const viaMultisync = join(tmp.path, 'one-multisync');
-    rsync(['-aH', '--numeric-ids', `--files-from=${m}`, `${tmp.path}/`, viaRsync]);
+    rsyncRef(['-aH', '--numeric-ids', `--files-from=${m}`, `${tmp.path}/`, viaRsync]);
     const r = await runCli(['--headless', '-p', '3', '-f', '200', '-r', RSYNC_OPTS, '--files-from', m, tmp.path, viaMultisync]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ignore = onlyCovered(lists[1].map((p) => p.subarray('mixed/'.length)));
-    await expectSame(mixed, join(viaRsync, 'mixed'), { ignore });
-    await expectSame(mixed, join(viaMultisync, 'mixed'), { ignore });
+    await expectSameTrees(mixed, join(viaRsync, 'mixed'), { hardlinks: true, ignore });
+    await expectSameTrees(mixed, join(viaMultisync, 'mixed'), { hardlinks: true, ignore });
   });
 
   test('all manifests into one DST with plain rsync: the whole tree', async () => {
     const dst = join(tmp.path, 'union-rsync');
-    for (const m of manifests(out)) rsync(['-aH', '--numeric-ids', `--files-from=${m}`, `${tmp.path}/`, dst]);
-    await expectSame(mixed, join(dst, 'mixed'));
+    for (const m of manifests(out)) rsyncRef(['-aH', '--numeric-ids', `--files-from=${m}`, `${tmp.path}/`, dst]);
+    await expectSameTrees(mixed, join(dst, 'mixed'), { hardlinks: true });
   });
 
   test('all manifests into one DST with multisync --files-from: the whole tree, directory times included', async () => {
@@ -259,7 +249,7 @@ describe('every manifest works with plain rsync and with multisync', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }
-    await expectSame(mixed, join(dst, 'mixed'));
+    await expectSameTrees(mixed, join(dst, 'mixed'), { hardlinks: true });
   });
 });
 
@@ -282,8 +272,8 @@ describe('odd names with -0', () => {
 
   test('plain rsync --from0, all manifests into one DST: the whole tree', async () => {
     const dst = join(tmp.path, 'odd-rsync');
-    for (const m of manifests(out)) rsync(['-aSH', '--numeric-ids', '--from0', `--files-from=${m}`, `${tmp.path}/`, dst]);
-    await expectSame(odd, join(dst, 'odd'));
+    for (const m of manifests(out)) rsyncRef(['-aSH', '--numeric-ids', '--from0', `--files-from=${m}`, `${tmp.path}/`, dst]);
+    await expectSameTrees(odd, join(dst, 'odd'), { hardlinks: true });
   });
 
   test('multisync --files-from --from0, each manifest alone and all together', async () => {
@@ -295,9 +285,9 @@ describe('odd names with -0', () => {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
       }
-      await expectSame(odd, join(alone, 'odd'), { ignore: onlyCovered(lists[i].map((p) => p.subarray('odd/'.length))) });
+      await expectSameTrees(odd, join(alone, 'odd'), { hardlinks: true, ignore: onlyCovered(lists[i].map((p) => p.subarray('odd/'.length))) });
     }
-    await expectSame(odd, join(dst, 'odd'));
+    await expectSameTrees(odd, join(dst, 'odd'), { hardlinks: true });
   });
 
   test('without -0 a name with a newline is refused (exit 2), nothing written', async () => {
@@ -412,11 +402,11 @@ describe('multisync --files-from behaves like rsync --files-from', () => {
   test('comments, ./, // and trailing slashes: same tree as rsync -a --files-from', async () => {
     const viaRsync = join(tmp.path, 'ff-rsync');
     const viaMultisync = join(tmp.path, 'ff-multisync');
-    rsync(['-a', '--numeric-ids', `--files-from=${list}`, src, viaRsync]);
+    rsyncRef(['-a', '--numeric-ids', `--files-from=${list}`, src, viaRsync]);
     const r = await runCli(['--headless', '-f', '2', '--files-from', list, src, viaMultisync]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    await expectSame(join(viaRsync, 't'), join(viaMultisync, 't'));
+    await expectSameTrees(join(viaRsync, 't'), join(viaMultisync, 't'), { hardlinks: true });
     expect(existsSync(join(viaMultisync, 't', 'dir-only', 'not-copied'))).toBe(false);
     expect(existsSync(join(viaMultisync, 't', 'contents', 'sub'))).toBe(true);
     expect(existsSync(join(viaMultisync, 't', 'contents', 'sub', 'not-copied'))).toBe(false);

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chownSync, lchownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 const odd = join(tmp.path, 'odd');
@@ -23,11 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function expectSame(a: string, b: string) {
-  const diffs = await compareTrees(a, b);
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
-
 describe('odd names, links, specials and modes survive exactly', () => {
   for (const p of [1, 2, 4, 8]) {
     test(`-p ${p}, src/ form, many small buckets`, async () => {
@@ -35,7 +30,7 @@ describe('odd names, links, specials and modes survive exactly', () => {
       const r = await runCli(['-p', String(p), '-f', '4', `${odd}/`, dst]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      await expectSame(odd, dst);
+      await expectSameTrees(odd, dst);
     });
   }
 
@@ -49,15 +44,15 @@ describe('odd names, links, specials and modes survive exactly', () => {
     const dst = join(tmp.path, 'dst-noslash');
     const r = await runCli(['-p', '3', '-f', '5', odd, dst]);
     expect(r.code).toBe(0);
-    await expectSame(odd, join(dst, 'odd'));
+    await expectSameTrees(odd, join(dst, 'odd'));
   });
 
   test('two sources go into one DST', async () => {
     const dst = join(tmp.path, 'dst-two');
     const r = await runCli(['-p', '4', '-f', '50', odd, small, dst]);
     expect(r.code).toBe(0);
-    await expectSame(odd, join(dst, 'odd'));
-    await expectSame(small, join(dst, 'small'));
+    await expectSameTrees(odd, join(dst, 'odd'));
+    await expectSameTrees(small, join(dst, 'small'));
   });
 
   test('existing DST is updated in place, second run changes nothing', async () => {
@@ -66,7 +61,7 @@ describe('odd names, links, specials and modes survive exactly', () => {
     expect((await runCli(['-p', '2', `${small}/`, dst])).code).toBe(0);
     const again = await runCli(['--json', '-p', '2', `${small}/`, dst]);
     expect(again.code).toBe(0);
-    await expectSame(small, dst);
+    await expectSameTrees(small, dst);
   });
 });
 
@@ -89,6 +84,6 @@ describe('JSON events', () => {
     expect(sum).toMatchObject({ type: 'summary', files: 600, buckets: 6, failedBuckets: 0, skippedBuckets: 0, exitCode: 0 });
     expect(sum.bytes).toBe(last.bytesTotal);
     expect(typeof sum.elapsedMs).toBe('number');
-    await expectSame(small, dst);
+    await expectSameTrees(small, dst);
   });
 });

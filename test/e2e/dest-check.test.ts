@@ -6,24 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, chownSync, lutimesSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree } from '../../src/engine/odd-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 const tmp = tempDir();
 const src = join(tmp.path, 'src');
 afterAll(() => tmp.cleanup());
 const ROOT_USER = process.getuid?.() === 0;
 const T = 1_600_000_000;
-
-function rsync(args: string[]) {
-  const r = Bun.spawnSync(['rsync', ...args]);
-  if (r.exitCode !== 0) throw new Error(`rsync ${args.join(' ')}: ${r.stderr.toString()}`);
-}
-
-async function expectSame(a: string, b: string, hardlinks = true) {
-  const diffs = await compareTrees(a, b, { hardlinks });
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 function touch(path: string, when: string) {
   const r = Bun.spawnSync(['touch', '-h', '-d', when, path]);
@@ -62,7 +52,7 @@ async function pair(name: string, from = src): Promise<{ ms: string; ref: string
   const ref = join(tmp.path, `${name}-ref`);
   const first = await runCli(['--json', '-p', '3', `${from}/`, ms]);
   expect(first.code).toBe(0);
-  rsync(['-aH', '--numeric-ids', `${ms}/`, `${ref}/`]);
+  rsyncRef(['-aH', '--numeric-ids', `${ms}/`, `${ref}/`]);
   utimesSync(ref, T - 100, T - 100);
   utimesSync(ms, T - 100, T - 100);
   return { ms, ref };
@@ -71,14 +61,14 @@ async function pair(name: string, from = src): Promise<{ ms: string; ref: string
 describe('destination check', () => {
   test('a no-op re-run starts no rsync at all and changes nothing', async () => {
     const { ms } = await pair('noop');
-    rsync(['-a', `${src}/`, `${ms}/`]); // DST root's mtime back to the source's
+    rsyncRef(['-a', `${src}/`, `${ms}/`]); // DST root's mtime back to the source's
     const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
     expect(again.code).toBe(0);
     const s = summary(again.stdout);
     expect(s).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0, filesTotal: s.filesUnchanged });
     expect(s.filesUnchanged).toBeGreaterThan(30);
     expect(finalizes(again.stdout)).toHaveLength(0);
-    await expectSame(src, ms);
+    await expectSameTrees(src, ms, { hardlinks: true });
   });
 
   test('DST given as a symlink to a directory (rsync follows it): checked through it', async () => {
@@ -89,7 +79,7 @@ describe('destination check', () => {
     expect(again.code).toBe(0);
     const s = summary(again.stdout);
     expect(s.filesUnchanged).toBe(s.filesTotal);
-    await expectSame(src, ms);
+    await expectSameTrees(src, ms, { hardlinks: true });
   });
 
   test('--no-dest-check hands every entry to rsync again', async () => {
@@ -98,7 +88,7 @@ describe('destination check', () => {
     expect(again.code).toBe(0);
     expect(summary(again.stdout)).toMatchObject({ filesUnchanged: 0, filesTransferred: 0 });
     expect(summary(again.stdout).buckets).toBeGreaterThan(0);
-    await expectSame(src, ms);
+    await expectSameTrees(src, ms, { hardlinks: true });
   });
 
   test('changes in SRC and tampering in DST: the same result as one rsync -a', async () => {
@@ -132,8 +122,8 @@ describe('destination check', () => {
     try {
       const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
       expect(again.code).toBe(0);
-      rsync(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
-      await expectSame(ref, ms);
+      rsyncRef(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
+      await expectSameTrees(ref, ms, { hardlinks: true });
       const s = summary(again.stdout);
       expect(s.filesUnchanged).toBeGreaterThan(20);
       expect(s.filesUnchanged).toBeLessThan(s.filesTotal);
@@ -157,9 +147,9 @@ describe('destination check', () => {
     const again = await runCli(['--json', '-p', '2', '--rsync', '-ac --numeric-ids', `${src}/`, ms]);
     expect(again.code).toBe(0);
     expect(summary(again.stdout).filesUnchanged).toBe(0);
-    rsync(['-ac', '--numeric-ids', `${src}/`, `${ref}/`]);
-    await expectSame(ref, ms);
-    await expectSame(src, ms);
+    rsyncRef(['-ac', '--numeric-ids', `${src}/`, `${ref}/`]);
+    await expectSameTrees(ref, ms, { hardlinks: true });
+    await expectSameTrees(src, ms, { hardlinks: true });
   });
 
   test('a `src` source (no slash) and a partly copied DST', async () => {
@@ -171,7 +161,7 @@ describe('destination check', () => {
     const s = summary(again.stdout);
     expect(s.filesUnchanged).toBeGreaterThan(0);
     expect(s.filesTotal - s.filesUnchanged).toBe(6);
-    await expectSame(src, join(dst, 'src'));
+    await expectSameTrees(src, join(dst, 'src'), { hardlinks: true });
   });
 
   test('the odd tree (hostile names, specials, sparse file, modes): a re-run is a no-op and exact', async () => {
@@ -185,7 +175,7 @@ describe('destination check', () => {
     expect(s.filesTransferred).toBe(0);
     expect(s.filesUnchanged).toBe(s.filesTotal);
     // (no -H: its hard links arrive as separate files, as with one rsync -a)
-    await expectSame(odd, dst, false);
+    await expectSameTrees(odd, dst);
   });
 
   test('with -H, linked files always go to rsync (their links cannot be checked by a stat)', async () => {
@@ -200,6 +190,6 @@ describe('destination check', () => {
     expect(again.code).toBe(0);
     const s = summary(again.stdout);
     expect(s.filesTotal - s.filesUnchanged).toBe(2);
-    await expectSame(hl, dst);
+    await expectSameTrees(hl, dst, { hardlinks: true });
   });
 });

@@ -5,17 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 const src = join(tmp.path, 'src');
 afterAll(() => tmp.cleanup());
-
-async function expectSame(a: string, b: string) {
-  const diffs = await compareTrees(a, b);
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 beforeAll(async () => {
   await makeSmallFilesTree(src, { files: 600 });
@@ -37,13 +32,13 @@ describe('a copy, then a no-op re-run', () => {
       expect(first.code).toBe(0);
       expect(finalizes(first.stdout)).toHaveLength(1);
       expect(summary(first.stdout)).toMatchObject({ status: 'ok', filesTotal: 600 + 5, tailMs: expect.any(Number) });
-      await expectSame(src, dst);
+      await expectSameTrees(src, dst);
 
       const again = await runCli(['--json', '-p', String(p), `${src}/`, dst]);
       expect(again.code).toBe(0);
       expect(summary(again.stdout)).toMatchObject({ status: 'ok', filesTransferred: 0 });
       expect(finalizes(again.stdout)).toHaveLength(0);
-      await expectSame(src, dst);
+      await expectSameTrees(src, dst);
     });
   }
 
@@ -54,7 +49,7 @@ describe('a copy, then a no-op re-run', () => {
     const again = await runCli(['--json', '-p', '2', `${src}/`, dst]);
     expect(again.code).toBe(0);
     expect(finalizes(again.stdout)).toHaveLength(1);
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 
   test('a changed file deep down: the re-run transfers it and fixes the directories it touched', async () => {
@@ -64,7 +59,7 @@ describe('a copy, then a no-op re-run', () => {
     const again = await runCli(['--json', '-p', '3', `${src}/`, dst]);
     expect(again.code).toBe(0);
     expect(summary(again.stdout)).toMatchObject({ filesTransferred: 1 });
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 
   test('without recursion in the options (-lptgoD) directories are created, never descended into', async () => {
@@ -72,7 +67,7 @@ describe('a copy, then a no-op re-run', () => {
     const ms = await runCli(['-p', '2', '--rsync', '-lptgoD', `${src}/`, dst]);
     expect(ms.code).toBe(0);
     // every entry is listed on its own, so the tree is complete (each file named)
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 });
 

@@ -4,22 +4,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
+import { compareTrees } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 const tmp = tempDir();
 const src = join(tmp.path, 'src');
 afterAll(() => tmp.cleanup());
-
-function rsync(args: string[]) {
-  const r = Bun.spawnSync(['rsync', ...args]);
-  if (r.exitCode !== 0) throw new Error(`rsync ${args.join(' ')}: ${r.stderr.toString()}`);
-}
-
-async function expectSame(a: string, b: string, hardlinks = true) {
-  const diffs = await compareTrees(a, b, { hardlinks });
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 /**
  * Gives every directory an old mtime, deepest first. (rsync compares mtimes to the second:
@@ -68,10 +59,10 @@ describe('hardlinks and directory metadata', () => {
   test('-H: every name of an inode lands in one bucket, links recreated; dirs keep mtimes', async () => {
     const ref = join(tmp.path, 'ref-H');
     const dst = join(tmp.path, 'dst-H');
-    rsync(['-aH', `${src}/`, `${ref}/`]);
+    rsyncRef(['-aH', `${src}/`, `${ref}/`]);
     const r = await runCli(['-p', '4', '-f', '2', '-r', '-aH --numeric-ids', `${src}/`, dst]);
     expect(r.code).toBe(0);
-    await expectSame(ref, dst);
+    await expectSameTrees(ref, dst, { hardlinks: true });
     const ino = (p: string) => statSync(join(dst, p)).ino;
     expect(ino('d3/sub/link-far-away')).toBe(ino('a-first/original'));
     expect(ino('zz-last/third-name')).toBe(ino('a-first/original'));
@@ -82,9 +73,9 @@ describe('hardlinks and directory metadata', () => {
   test('src (no slash) form: DST/src gets its mtime and mode too', async () => {
     const ref = join(tmp.path, 'ref-ns');
     const dst = join(tmp.path, 'dst-ns');
-    rsync(['-a', src, `${ref}/`]);
+    rsyncRef(['-a', src, `${ref}/`]);
     expect((await runCli(['-p', '3', '-f', '3', src, dst])).code).toBe(0);
-    await expectSame(join(ref, 'src'), join(dst, 'src'), false);
+    await expectSameTrees(join(ref, 'src'), join(dst, 'src'));
   });
 });
 
@@ -93,10 +84,10 @@ describe('excludes, applied by the crawler and by rsync', () => {
   test('same result as rsync with the same rules; excluded entries are not even listed', async () => {
     const ref = join(tmp.path, 'ref-ex');
     const dst = join(tmp.path, 'dst-ex');
-    rsync(['-a', ...rules, `${src}/`, `${ref}/`]);
+    rsyncRef(['-a', ...rules, `${src}/`, `${ref}/`]);
     const r = await runCli(['--json', '-p', '2', '-f', '5', ...rules, `${src}/`, dst]);
     expect(r.code).toBe(0);
-    await expectSame(ref, dst, false);
+    await expectSameTrees(ref, dst);
     expect(existsSync(join(dst, 'd4/anchored'))).toBe(true);
     expect(existsSync(join(dst, 'logs/keep.log'))).toBe(true);
     const sum = jsonEvents(r.stdout).pop()!;
@@ -111,10 +102,10 @@ describe('excludes, applied by the crawler and by rsync', () => {
     const dst = join(tmp.path, 'dst-exf');
     const file = join(tmp.path, 'rules.txt');
     writeFileSync(file, '# comment\n- *.tmp\n+ keep.log\n- *.log\n\ncache/\n');
-    rsync(['-a', `--exclude-from=${file}`, '--exclude=d0/**', `${src}/`, `${ref}/`]);
+    rsyncRef(['-a', `--exclude-from=${file}`, '--exclude=d0/**', `${src}/`, `${ref}/`]);
     const r = await runCli(['-f', '4', '--exclude-from', file, '-r', '-a --exclude=d0/**', `${src}/`, dst]);
     expect(r.code).toBe(0);
-    await expectSame(ref, dst, false);
+    await expectSameTrees(ref, dst);
   });
 });
 
@@ -134,10 +125,10 @@ describe('--delete: one pass, only when safe', () => {
     const dst = join(tmp.path, 'dst-del');
     seedDst(ref);
     seedDst(dst);
-    rsync(['-a', '--delete', '--exclude=*.tmp', `${src}/`, `${ref}/`]);
+    rsyncRef(['-a', '--delete', '--exclude=*.tmp', `${src}/`, `${ref}/`]);
     const r = await runCli(['--json', '-f', '3', '-p', '3', '--delete', '--exclude', '*.tmp', `${src}/`, dst]);
     expect(r.code).toBe(0);
-    await expectSame(ref, dst, false);
+    await expectSameTrees(ref, dst);
     expect(existsSync(join(dst, 'd1/protected.tmp'))).toBe(true);
     const deletes = jsonEvents(r.stdout).filter((e) => e.type === 'delete').map((e) => e.path);
     expect(deletes).toContain('stale-top');
@@ -149,10 +140,10 @@ describe('--delete: one pass, only when safe', () => {
     const dst = join(tmp.path, 'dst-del2');
     seedDst(ref);
     seedDst(dst);
-    rsync(['-a', '--delete', `${src}/`, `${ref}/`]);
+    rsyncRef(['-a', '--delete', `${src}/`, `${ref}/`]);
     const r = await runCli(['-f', '3', '-r', '-a --delete', `${src}/`, dst]);
     expect(r.code).toBe(0);
-    await expectSame(ref, dst, false);
+    await expectSameTrees(ref, dst);
   });
 
   test('--dry-run --delete lists what would go and touches nothing', async () => {
@@ -198,7 +189,7 @@ describe('incremental runs', () => {
     const sum = jsonEvents(r.stdout).pop()!;
     expect(sum).toMatchObject({ filesTransferred: 3, deleted: 1 });
     expect(sum.bytesSent).toBeLessThan(20_000);
-    await expectSame(s, d, false);
+    await expectSameTrees(s, d);
   });
 });
 
@@ -216,12 +207,12 @@ describe('-x, --one-file-system', () => {
       ageDirs(s);
       const ref = join(tmp.path, 'x-ref');
       const dst = join(tmp.path, 'x-dst');
-      rsync(['-a', '-x', `${s}/`, `${ref}/`]);
+      rsyncRef(['-a', '-x', `${s}/`, `${ref}/`]);
       const r = await runCli(['-x', `${s}/`, dst]);
       expect(r.code).toBe(0);
       expect(existsSync(join(dst, 'mnt'))).toBe(true);
       expect(existsSync(join(dst, 'mnt/on-other-fs'))).toBe(false);
-      await expectSame(ref, dst, false);
+      await expectSameTrees(ref, dst);
     } finally {
       Bun.spawnSync(['umount', m]);
     }

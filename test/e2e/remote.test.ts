@@ -6,9 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
 import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 const odd = join(tmp.path, 'odd');
@@ -17,11 +17,6 @@ const big = join(tmp.path, 'big');
 let lab: SshLab;
 const H1 = '127.0.0.1';
 const H2 = '127.0.0.2';
-
-async function expectSame(a: string, b: string, hardlinks = false) {
-  const diffs = await compareTrees(a, b, { hardlinks });
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 const suite = HAVE_SSHD ? describe : describe.skip;
 const name = (s: string) => (HAVE_SSHD ? s : `${s} (skipped: /usr/sbin/sshd is not installed)`);
@@ -50,7 +45,7 @@ suite(name('remote destination (push)'), () => {
     const ev = jsonEvents(r.stdout);
     expect(ev.filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(5);
     expect(ev.find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
-    await expectSame(odd, dst());
+    await expectSameTrees(odd, dst());
     // the slots' shared connections (opened ahead during the pre-flight) all end with the run
     await waitFor(() => processesMatching('multisync-ssh-').length === 0, 'no ssh master left');
   });
@@ -62,14 +57,14 @@ suite(name('remote destination (push)'), () => {
     expect(r.code).toBe(0);
     const deleted = jsonEvents(r.stdout).filter((e) => e.type === 'delete').map((e) => e.path);
     expect(deleted.sort()).toEqual(['extra dir/', 'extra file']);
-    await expectSame(odd, dst());
+    await expectSameTrees(odd, dst());
   });
 
   test('`src` (no slash) into a remote DST that does not exist yet (its parent does)', async () => {
     const d = join(tmp.path, 'new remote dst');
     const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '50', small, `${H1}:${d}`]);
     expect(r.code).toBe(0);
-    await expectSame(small, join(d, 'small'));
+    await expectSameTrees(small, join(d, 'small'));
   });
 });
 
@@ -81,7 +76,7 @@ suite(name('remote source (pull)'), () => {
     expect(r.code).toBe(0);
     const done = jsonEvents(r.stdout).find((e) => e.type === 'crawl-done')!;
     expect(done.files).toBeGreaterThan(40);
-    await expectSame(odd, d, true);
+    await expectSameTrees(odd, d, { hardlinks: true });
   });
 
   test('host:SRC (no slash) and --exclude: the same result as one plain rsync', async () => {
@@ -91,7 +86,7 @@ suite(name('remote source (pull)'), () => {
     expect(r.code).toBe(0);
     const plain = spawnSync('rsync', ['-aS', '--numeric-ids', '--exclude=*.dat', '--exclude=d03/', small, ref]);
     expect(plain.status).toBe(0);
-    await expectSame(join(ref, 'small'), join(d, 'small'));
+    await expectSameTrees(join(ref, 'small'), join(d, 'small'));
   });
 });
 
@@ -131,7 +126,7 @@ suite(name('worker hosts'), () => {
     const done = jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done');
     expect(done.length).toBe(30);
     expect(new Set(done.map((e) => e.worker))).toEqual(new Set([H1, H2]));
-    await expectSame(small, d);
+    await expectSameTrees(small, d);
   });
 
   test('--workers-file, odd names, and a DST that is remote from the worker', async () => {
@@ -144,7 +139,7 @@ suite(name('worker hosts'), () => {
     expect(r.code).toBe(0);
     const done = jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done');
     expect(new Set(done.map((e) => e.worker))).toEqual(new Set([H2]));
-    await expectSame(odd, d);
+    await expectSameTrees(odd, d);
   });
 
   test('Ctrl-C stops the remote rsyncs on the workers too', async () => {
@@ -174,7 +169,7 @@ suite(name('worker hosts'), () => {
     expect(ev[ev.length - 1]).toMatchObject({ type: 'summary', status: 'ok', failedBuckets: 0 });
     // the dead host's rsyncs lost their connection; they stop at their next write (and clean up)
     await waitFor(() => rsyncPids(d).length === 0, 'the orphaned rsyncs of the stopped host to end');
-    await expectSame(big, d);
+    await expectSameTrees(big, d);
   });
 });
 
@@ -197,7 +192,7 @@ const asRoot = process.getuid?.() === 0;
       const r = await runCli(['-p', '3', '-f', '6', `${odd}/`, `rsync://${H1}:${port}/mod/sub dir`]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      await expectSame(odd, join(module, 'sub dir'));
+      await expectSameTrees(odd, join(module, 'sub dir'));
     } finally {
       daemon.kill('SIGTERM');
     }

@@ -4,16 +4,11 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-async function expectSame(a: string, b: string) {
-  const diffs = await compareTrees(a, b);
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 function bigFiles(dir: string, n: number, size = 1024 * 1024) {
   mkdirSync(dir, { recursive: true });
@@ -42,7 +37,7 @@ describe('resume', () => {
     const sum = ev[ev.length - 1];
     expect(sum.skippedBuckets).toBeGreaterThanOrEqual(3);
     expect(sum.exitCode).toBe(0);
-    await expectSame(src, dst); // also proves no .file-NN.bin.XXXXXX temp file was left
+    await expectSameTrees(src, dst); // also proves no .file-NN.bin.XXXXXX temp file was left
     expect(rsyncPids(dst)).toEqual([]);
   });
 
@@ -65,7 +60,7 @@ describe('resume', () => {
     expect(resume.skippedBuckets).toBeGreaterThan(0);
     // entries listed by this run's crawl: far fewer than the tree
     expect(crawl.files - resume.listedBefore).toBeLessThan(3000 - 100);
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 
   test('SIGINT: exit 130, no rsync left; the rerun resumes', async () => {
@@ -81,7 +76,7 @@ describe('resume', () => {
     const again = await runCli(args);
     expect(again.code).toBe(0);
     expect(jsonEvents(again.stdout).pop()!.skippedBuckets).toBeGreaterThanOrEqual(2);
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 
   test('a finished run is not resumed: the same command again is a new, incremental run; --new discards state', async () => {
@@ -129,7 +124,7 @@ describe('failures: split, failed paths, --retry-failed, status', () => {
     expect(retry.code).toBe(0);
     const done = jsonEvents(retry.stdout).filter((e) => e.type === 'bucket-done');
     expect(done.reduce((n, e) => n + e.files, 0)).toBe(1);
-    await expectSame(src, dst);
+    await expectSameTrees(src, dst);
   });
 
   test('--state of a different command is refused (exit 2, nothing written)', async () => {

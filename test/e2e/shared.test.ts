@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { compareTrees, formatDifferences } from '../../src/engine/tree-compare.ts';
 import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 const big = join(tmp.path, 'big');
@@ -25,11 +25,6 @@ beforeAll(async () => {
   await makeSmallFilesTree(small, { files: 400, dirs: 10, minSize: 10, maxSize: 3000, seed: 21 });
 });
 afterAll(() => tmp.cleanup());
-
-async function expectSame(a: string, b: string) {
-  const diffs = await compareTrees(a, b);
-  if (diffs.length) throw new Error(`trees differ:\n${formatDifferences(diffs)}`);
-}
 
 /** waitFor, but a coordinator that exits first fails at once, with its stderr. */
 async function until(cli: ReturnType<typeof startCli>, cond: () => boolean, what: string) {
@@ -69,7 +64,7 @@ describe('--shared: coordinators share one plan', () => {
     // the crawler runs the directory pass, after every bucket of the plan settled
     expect(evA.some((e) => e.type === 'finalize' && e.ok)).toBe(true);
     expect(readdirSync(join(shared, 'done')).length).toBe(24);
-    await expectSame(big, dst);
+    await expectSameTrees(big, dst);
   });
 
   test('a coordinator killed mid-crawl: a survivor takes over the crawl and the dead one\'s claims', async () => {
@@ -89,7 +84,7 @@ describe('--shared: coordinators share one plan', () => {
     expect(evB[evB.length - 1]).toMatchObject({ type: 'summary', status: 'ok', failedBuckets: 0, exitCode: 0 });
     // the killed coordinator's rsyncs were not stopped by anyone: let them end before comparing
     await waitFor(() => rsyncPids(dst).length === 0, 'the killed coordinator\'s rsyncs to end');
-    await expectSame(small, dst);
+    await expectSameTrees(small, dst);
   });
 
   test('another command on the same plan, or --shared with --delete: exit 2, one line', async () => {
