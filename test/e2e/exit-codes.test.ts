@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
-import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { CLI, jsonEvents, ROOT, rsyncPids, runCli, startCli, STATE_HOME, tempDir, waitFor } from './helpers.ts';
+import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
 const src = join(tmp.path, 'src');
@@ -92,4 +93,27 @@ describe('runtime failures', () => {
       expect(ev[ev.length - 1]).toMatchObject({ type: 'summary', status: 'cancelled', exitCode: 130 });
     });
   }
+});
+
+describe('a reader that goes away (`multisync --json … | head -1`)', () => {
+  test('the copy still completes and exits 0, with no error on stderr', async () => {
+    const src = join(tmp.path, 'epipe-src');
+    await makeSmallFilesTree(src, { files: 200, dirs: 4, seed: 5 });
+    const dst = join(tmp.path, 'epipe-dst');
+    // stdout is a pipe whose read end is closed after the first line: every later write gets EPIPE
+    const proc = Bun.spawn([process.execPath, CLI, '--json', '-P', '-p', '2', '-f', '20', `${src}/`, dst], {
+      cwd: ROOT,
+      env: { ...process.env, XDG_STATE_HOME: STATE_HOME },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const reader = proc.stdout.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('"type":"start"');
+    await reader.cancel();
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(stderr).not.toMatch(/EPIPE|error/i);
+    expect(code).toBe(0);
+    await expectSameTrees(src, dst);
+  });
 });
