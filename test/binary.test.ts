@@ -103,6 +103,22 @@ describe('single binary', () => {
     expect(formatDifferences(hd)).toBe('no differences');
   });
 
+
+  test('the crawl reader threads (their code is function source text) work in the binary', async () => {
+    const dir = join(work, 'odd-threads');
+    await makeOddTree(join(dir, 'src'), { sparseSize: 1024 * 1024, deep: 12 });
+    const env = { MULTISYNC_CRAWL_POOL: 'force' };
+    const first = runBare(['--headless', '-p', '3', `${dir}/src/`, `${dir}/dst`], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(formatDifferences(await compareTrees(join(dir, 'src'), join(dir, 'dst')))).toBe('no differences');
+    // a re-run: every entry checked against DST in the threads, nothing left to copy
+    const again = runBare(['--json', '-p', '3', `${dir}/src/`, `${dir}/dst`], { env });
+    expect(again.code).toBe(0);
+    const summary = again.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary');
+    expect(summary.filesTransferred).toBe(0);
+    expect(summary.filesUnchanged).toBe(summary.filesTotal);
+  });
   test('needs nothing on PATH but rsync', async () => {
     const only = join(work, 'only-rsync');
     mkdirSync(only);

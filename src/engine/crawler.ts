@@ -129,8 +129,9 @@ function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir
 /**
  * Paths are handled as latin1 strings (one char per byte: lossless for any name); see
  * dir-reader.ts for how a directory is read. Directories are walked depth-first in sorted
- * order; once the crawl has gone on for a while (a big tree), a pool of threads reads the next
- * directories on the stack ahead of the walk. The event loop gets a turn every few ms.
+ * order; once the crawl has gone on for a while (a big tree), reader threads read the next
+ * directories and their subtrees ahead of the walk (dir-ahead.ts). The event loop gets a turn
+ * every few ms.
  */
 export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGenerator<Entry> {
   const base = Buffer.from(root.base).toString('latin1');
@@ -185,7 +186,8 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
   if (hooks.destCheck && top && !topCheck.same) hooks.onDirDiffers?.();
   const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1, dest: topCheck.dest, same: topCheck.same }];
   let sliceStart = performance.now();
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs);
+  const xdev = hooks.oneFileSystem ? topStat.dev : -1;
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs, hooks.destCheck?.policy, xdev);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;
@@ -202,7 +204,8 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
       hooks.onDir?.(relBuf, st as unknown as Stats);
       hooks.enterDir?.(relBuf);
       const pre = node.pre;
-      const { listing, check } = await ahead.take(node);
+      const got = await ahead.take(node);
+      const { listing, check } = got;
       if (pre) sliceStart = performance.now();
       if ('error' in listing) {
         fail(rel, listing.error);
@@ -244,7 +247,9 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
           if (!hooks.skipTree?.(bytes(p))) {
             const ascii = node.ascii && !NON_ASCII.test(names[i]);
             const dest = code && node.dest ? { ...node.dest, dir: `${node.dest.dir}/${names[i]}`, ascii: node.dest.ascii && ascii } : undefined;
-            subdirs.push({ rel: p, ascii, st: lite(cst), parent: node, pending: -1, dest, same: code === 1 });
+            const child: Node = { rel: p, ascii, st: lite(cst), parent: node, pending: -1, dest, same: code === 1 };
+            ahead.adopt(child, got);
+            subdirs.push(child);
           }
           else hooks.pruned?.();
         } else yield entryOf(p, cst, kind);

@@ -1,10 +1,9 @@
 // The destination check's side in DST (dest-check.ts has the rules): one lstat per entry of a
-// directory just read from SRC, on the main thread. (A thread for DST's side was tried: the walk
-// is depth-first, so the next directory is nearly always the one just read, and every directory
-// waited a round trip to the thread — slower than both lstats here.)
+// directory just read from SRC, where it was read — on the main thread, or in the reader thread
+// that read it ahead of the walk (tree-job.ts), so both trees' lstats run on every core.
 import { lstatSync, readlinkSync } from 'node:fs';
 import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
-import { sysPath, type DirListing } from './dir-reader.ts';
+import type { DirListing } from './dir-reader.ts';
 
 /** The same directory in a local DST. */
 export interface DestDir {
@@ -21,30 +20,48 @@ export interface DestDir {
  */
 export type CheckCodes = Uint8Array;
 
+/** What checkNames needs of node:fs (passed in: the reader threads run its source text). */
+export interface CheckFs {
+  lstatSync: typeof lstatSync;
+  readlinkSync: typeof readlinkSync;
+  Buffer: typeof Buffer;
+}
+
 /**
  * Check codes for names whose SRC lstats are `num` (a full read: dir-reader's STAT_FIELDS per
- * name, mode -1 where it failed). Number lstats in DST while their seconds are certain; a
- * directory whose mtimes leave them in doubt (whole seconds, see metaOf) goes on with bigint
- * lstats.
+ * name, mode -1 where it failed); `srcPrefix` is SRC's directory with its trailing slash. Number
+ * lstats in DST while their seconds are certain; a directory whose mtimes leave them in doubt
+ * (whole seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the
+ * reader threads run its source text (tree-job.ts).
  */
-function checkNames(names: string[], num: Float64Array, srcDir: string, srcAscii: boolean, dest: DestDir): Uint8Array {
+export function checkNames(
+  names: string[],
+  num: Float64Array,
+  srcPrefix: string,
+  srcAscii: boolean,
+  dest: DestDir,
+  fs: CheckFs,
+  meta: typeof metaOf,
+  same: typeof sameEntry,
+): Uint8Array {
+  const nonAscii = /[^\x00-\x7f]/;
+  const sys = (p: string, ascii: boolean) => (ascii && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1'));
   const check = new Uint8Array(names.length);
-  const srcPrefix = srcDir.endsWith('/') ? srcDir : `${srcDir}/`;
   const dstPrefix = `${dest.dir}/`;
   let big = false;
   for (let i = 0, k = 0; i < names.length; i++, k += 9) {
     if (num[k] < 0) continue;
-    const dstPath = sysPath(dstPrefix + names[i], dest.ascii);
+    const dstPath = sys(dstPrefix + names[i], dest.ascii);
     let d;
     try {
-      let st = big ? lstatSync(dstPath, { bigint: true, throwIfNoEntry: false }) : lstatSync(dstPath, { throwIfNoEntry: false });
+      let st = big ? fs.lstatSync(dstPath, { bigint: true, throwIfNoEntry: false }) : fs.lstatSync(dstPath, { throwIfNoEntry: false });
       if (!st) continue;
-      d = metaOf(st);
+      d = meta(st);
       if (d.mtimeS !== d.mtimeS) {
         big = true;
-        st = lstatSync(dstPath, { bigint: true, throwIfNoEntry: false });
+        st = fs.lstatSync(dstPath, { bigint: true, throwIfNoEntry: false });
         if (!st) continue;
-        d = metaOf(st);
+        d = meta(st);
       }
     } catch {
       continue; // not a directory on the way, no access: rsync will tell
@@ -52,18 +69,18 @@ function checkNames(names: string[], num: Float64Array, srcDir: string, srcAscii
     const src = { mode: num[k], size: num[k + 1], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
     const type = src.mode & 0o170000;
     if (type === 0o040000) {
-      if ((d.mode & 0o170000) === 0o040000) check[i] = sameEntry(src, d, dest.policy) ? 1 : 2;
+      if ((d.mode & 0o170000) === 0o040000) check[i] = same(src, d, dest.policy) ? 1 : 2;
       continue;
     }
     let linkSame = false;
-    if (type === 0o120000 && sameEntry(src, d, dest.policy, true)) {
+    if (type === 0o120000 && same(src, d, dest.policy, true)) {
       try {
-        linkSame = readlinkSync(sysPath(srcPrefix + names[i], srcAscii), 'buffer').equals(readlinkSync(dstPath, 'buffer'));
+        linkSame = fs.readlinkSync(sys(srcPrefix + names[i], srcAscii), 'buffer').equals(fs.readlinkSync(dstPath, 'buffer'));
       } catch {
         linkSame = false;
       }
     }
-    if (sameEntry(src, d, dest.policy, linkSame)) check[i] = 1;
+    if (same(src, d, dest.policy, linkSame)) check[i] = 1;
   }
   return check;
 }
@@ -71,5 +88,6 @@ function checkNames(names: string[], num: Float64Array, srcDir: string, srcAscii
 /** Check codes for a listing read with `full`, here and now. */
 export function checkListing(listing: DirListing, srcDir: string, srcAscii: boolean, dest: DestDir): CheckCodes {
   if (!listing.num) return new Uint8Array(listing.names.length);
-  return checkNames(listing.names, listing.num, srcDir, srcAscii, dest);
+  const prefix = srcDir.endsWith('/') ? srcDir : `${srcDir}/`;
+  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, metaOf, sameEntry);
 }

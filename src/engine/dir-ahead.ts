@@ -1,36 +1,44 @@
 // Where the crawler gets each directory's listing (and, with the destination check, its check
-// codes): read here when it is needed, or ahead of the walk by a pool of reader threads on a big
-// tree, while the walk still goes in order. DST's side is always checked here (dest-probe.ts).
+// codes): read here when it is needed, or ahead of the walk by reader threads on a big tree
+// where they pay (cores to spare, or a filesystem that makes the crawl wait), while the walk
+// still goes in order. A thread's job is a few directories from the top of the walk's stack and,
+// while its budget lasts, their subtrees in walk order (tree-job.ts): the walk then finds most
+// directories it reaches already read, with no round trip to a thread for each, and both trees'
+// lstats run on every core.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { checkListing, type CheckCodes, type DestDir } from './dest-probe.ts';
-import { DirReaderPool, readDirNow, readerThreads, type DirResult } from './dir-reader.ts';
+import { checkListing, type DestDir } from './dest-probe.ts';
+import type { CheckPolicy } from './dest-check.ts';
+import { readDirNow, readerThreads } from './dir-reader.ts';
+import type { TreeStart } from './tree-job.ts';
+import { TreePool, type Listed } from './tree-pool.ts';
+
+export type { Listed } from './tree-pool.ts';
 
 /** A directory on the crawler's stack. */
 export interface AheadNode {
   ascii: boolean;
   /** Its DST twin, when its entries are checked against it. */
   dest?: DestDir;
-  /** Its listing (and check codes), under way. */
-  pre?: Promise<Listed>;
-}
-
-export interface Listed {
-  listing: DirResult;
-  check?: CheckCodes;
+  /** Its listing (and check codes), under way or read; null: read it here. */
+  pre?: Promise<Listed | null>;
+  /** The job it is a start of. */
+  job?: { left: number };
 }
 
 /**
  * A crawl still going after this long is a big tree: its directories are read ahead by threads
  * when that pays — always with cores to spare, and on a small machine only when the crawl spent
  * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
+ * (Two cores, metadata in the page cache: two threads cost ~30 ms to start and the lstats the
+ * same CPU wherever they run; measured, a 200k-entry listing went from 0.50 to 0.49 s with them
+ * from 150 ms on, a 21k-entry no-op's crawl was slower.) Test hook: env
+ * MULTISYNC_CRAWL_POOL=force starts them at once, and the walk waits for them.
  */
 const POOL_AFTER_MS = 40;
 const IO_BOUND = 0.5;
 const SPARE_CORES = availableParallelism() > 2;
-/** Directories read ahead (listings held in memory at most). */
-const READ_AHEAD = 32;
-const THREADS = readerThreads();
+const FORCE = process.env.MULTISYNC_CRAWL_POOL === 'force';
 
 /** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
 function schedstat(): { run: number; wait: number } | null {
@@ -42,56 +50,118 @@ function schedstat(): { run: number; wait: number } | null {
   }
 }
 
+/** Stack entries (from the top) that may have a read under way or waiting to be taken. */
+const READ_AHEAD = 64;
+/** Directories a job starts from, and the entries after which it reads no more below them. */
+const STARTS_PER_JOB = 4;
+const JOB_BUDGET = 1024;
+/** Jobs under way or not yet taken, per thread: what bounds the listings held ahead of the walk. */
+const JOBS_PER_THREAD = 4;
+const THREADS = readerThreads();
+
 export class DirAhead {
-  private pool: DirReaderPool | null = null;
-  private decided = false;
-  private ahead = 0;
+  private pool: TreePool | null = null;
+  private starting = false;
+  private closed = false;
+  /** Jobs whose starts are not all taken yet. */
+  private alive = 0;
+  private stack: AheadNode[] = [];
   private readonly started = performance.now();
   private readonly sched0 = schedstat();
 
-  /** `slow`: the test hook that slows reads down (no threads then). */
+  /**
+   * `slow`: the test hook that slows reads down (no threads then). `policy`: the destination
+   * check's; `xdev`: with rsync -x, the source's device (-1: none).
+   */
   constructor(
     private readonly dirOf: (n: AheadNode) => string,
     private readonly slow: boolean,
+    private readonly policy: CheckPolicy | undefined,
+    private readonly xdev: number,
   ) {}
 
-  /** Called before each directory is taken: starts reads of the next ones on the stack. */
+  /** Called before each directory is taken: sends the next ones on the stack to the threads. */
   async prepare(stack: AheadNode[]): Promise<void> {
     if (this.slow || THREADS === 0) return;
+    this.stack = stack;
+    if (!this.pool) {
+      if (!this.starting && (FORCE || this.pays())) {
+        this.starting = true;
+        const made = TreePool.create(THREADS).then(
+          (p) => (this.closed ? p.close() : (this.pool = p)),
+          () => undefined,
+        );
+        if (FORCE) {
+          await made;
+          await this.pool?.whenReady();
+        }
+      }
+      if (!this.pool) return;
+    }
+    const pool = this.pool;
+    if (!pool.ready) return;
+    const max = THREADS * JOBS_PER_THREAD;
+    let starts: AheadNode[] = [];
+    const send = () => {
+      const left = { left: starts.length };
+      this.alive++;
+      const job = starts.map((n): TreeStart => ({ dir: this.dirOf(n), ascii: n.ascii, dest: n.dest && { dir: n.dest.dir, ascii: n.dest.ascii } }));
+      const reads = pool.run({ starts: job, policy: this.policy, budget: JOB_BUDGET, xdev: this.xdev });
+      // a thread that is done gets its next job at once, not when the walk comes back here
+      void reads.then(() => this.pool && void this.prepare(this.stack));
+      for (let k = 0; k < starts.length; k++) {
+        const dir = job[k].dir;
+        starts[k].pre = reads.then((m) => m?.get(dir) ?? null);
+        starts[k].job = left;
+      }
+      starts = [];
+    };
+    const limit = Math.max(0, stack.length - READ_AHEAD);
+    for (let k = stack.length - 1; k >= limit && this.alive < max; k--) {
+      if (stack[k].pre) {
+        if (starts.length) send();
+        continue;
+      }
+      starts.push(stack[k]);
+      if (starts.length === STARTS_PER_JOB) send();
+    }
+    if (starts.length) send();
+  }
+
+  /** Once, after POOL_AFTER_MS: whether threads would pay (see POOL_AFTER_MS). */
+  private pays(): boolean {
     const now = performance.now();
-    if (!this.pool && !this.decided && now - this.started >= POOL_AFTER_MS) {
-      this.decided = true;
-      const sched = schedstat();
-      const io = sched && this.sched0 ? 1 - (sched.run - this.sched0.run + sched.wait - this.sched0.wait) / (now - this.started) : 0;
-      if (SPARE_CORES || io > IO_BOUND) this.pool = await DirReaderPool.create(THREADS);
-    }
-    if (!this.pool) return;
-    for (let k = stack.length - 1; k >= 0 && this.ahead < READ_AHEAD; k--) {
-      const n = stack[k];
-      if (n.pre) continue;
-      const full = n.dest !== undefined;
-      n.pre = this.pool.read(this.dirOf(n), n.ascii, full).then((l) => this.withCheck(n, l));
-      this.ahead++;
-    }
+    if (now - this.started < POOL_AFTER_MS) return false;
+    this.starting = true;
+    const sched = schedstat();
+    const io = sched && this.sched0 ? 1 - (sched.run - this.sched0.run + sched.wait - this.sched0.wait) / (now - this.started) : 0;
+    return SPARE_CORES || io > IO_BOUND;
+  }
+
+  /** A subdirectory the walk just met: its listing, when the job that read its parent read it. */
+  adopt(child: AheadNode, parent: Listed): void {
+    const l = parent.more?.get(this.dirOf(child));
+    if (l) child.pre = Promise.resolve(l);
   }
 
   /** The listing and check codes of a directory just taken off the stack. */
   async take(n: AheadNode): Promise<Listed> {
+    if (n.job && --n.job.left === 0) this.alive--;
+    n.job = undefined;
     if (n.pre) {
       const r = await n.pre;
       n.pre = undefined;
-      this.ahead--;
-      return r;
+      if (r) return r;
     }
-    return this.withCheck(n, readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined));
-  }
-
-  private withCheck(n: AheadNode, listing: DirResult): Listed {
+    const listing = readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined);
     if (!n.dest || 'error' in listing) return { listing };
     return { listing, check: checkListing(listing, this.dirOf(n), n.ascii, n.dest) };
   }
 
+  /** Ends the threads (a pool still starting ends as soon as it is up). */
   close(): void {
+    this.closed = true;
     this.pool?.close();
+    this.pool = null;
   }
 }

@@ -1,7 +1,6 @@
 // Reading a directory for the crawler: its names (latin1 strings, one char per byte, sorted as
 // rsync sorts) and every entry's lstat, read synchronously — a promise per lstat costs more than
-// the lstat. A big tree's directories are read by a pool of worker threads, ahead of the crawl
-// (which still walks them in order): lstat is most of a crawl, and it runs on every core then.
+// the lstat. The reader threads (tree-pool.ts) run the same statNames from its source text.
 import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { metaOf } from './dest-check.ts';
@@ -67,7 +66,7 @@ export function readDirNow(dir: string, ascii: boolean, full = false): DirResult
 export const STAT_FIELDS = 9;
 const FIELDS = STAT_FIELDS;
 
-function statsOf(n: number, num: Float64Array, errs: Array<[number, string | undefined, string]>): DirListing['stats'] {
+export function statsOf(n: number, num: Float64Array, errs: Array<[number, string | undefined, string]>): DirListing['stats'] {
   const stats: DirListing['stats'] = new Array(n);
   for (let i = 0, k = 0; i < n; i++, k += FIELDS) {
     stats[i] = { mode: num[k], size: num[k + 1], ino: num[k + 2], dev: num[k + 3], nlink: num[k + 4] };
@@ -76,7 +75,7 @@ function statsOf(n: number, num: Float64Array, errs: Array<[number, string | und
   return stats;
 }
 
-interface StatFs {
+export interface StatFs {
   lstatSync: typeof lstatSync;
   Buffer: typeof Buffer;
 }
@@ -85,9 +84,9 @@ interface StatFs {
  * lstat of every name: FIELDS numbers per name (mode -1: lstat failed, see errs); with `full`
  * the mtime's seconds are exact — a directory whose number lstats leave them in doubt (whole
  * seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the reader
- * threads run its source text.
+ * threads run its source text (tree-job.ts).
  */
-function statNames(names: string[], prefix: string, ascii: boolean, full: boolean, fs: StatFs, meta: typeof metaOf) {
+export function statNames(names: string[], prefix: string, ascii: boolean, full: boolean, fs: StatFs, meta: typeof metaOf) {
   const nonAscii = /[^\x00-\x7f]/;
   const num = new Float64Array(names.length * 9);
   const errs: Array<[number, string | undefined, string]> = [];
@@ -122,90 +121,10 @@ function statNames(names: string[], prefix: string, ascii: boolean, full: boolea
   return { num, errs };
 }
 
-// The worker's code, self-contained (no imports of ours: it runs from a string, in the
-// binary too). It answers { id, dir, ascii, full } with the names and statNames' numbers
-// (statNames and metaOf travel as their source text).
-const WORKER = `
-const { parentPort } = require('node:worker_threads');
-const { lstatSync, readdirSync } = require('node:fs');
-const statNames = (${statNames.toString()});
-const metaOf = (${metaOf.toString()});
-const NON_ASCII = /[^\\x00-\\x7f]/;
-parentPort.on('message', ({ id, dir, ascii, full }) => {
-  let names;
-  try {
-    names = readdirSync(ascii && !NON_ASCII.test(dir) ? dir : Buffer.from(dir, 'latin1'), { encoding: 'latin1' });
-  } catch (e) {
-    parentPort.postMessage({ id, error: { code: e.code, message: e.message } });
-    return;
-  }
-  names.sort();
-  const r = statNames(names, dir.endsWith('/') ? dir : dir + '/', ascii, full, { lstatSync, Buffer }, metaOf);
-  // one string (NUL never occurs in a name) clones far cheaper than an array of them
-  parentPort.postMessage({ id, names: names.join('\\0'), num: r.num, errs: r.errs }, [r.num.buffer]);
-});
-`;
-
-function errnoOf(code: string | undefined, message: string): NodeJS.ErrnoException {
+export function errnoOf(code: string | undefined, message: string): NodeJS.ErrnoException {
   const e = new Error(message) as NodeJS.ErrnoException;
   if (code) e.code = code;
   return e;
-}
-
-/** A pool of threads that read directories; results come back as promises, in any order. */
-export class DirReaderPool {
-  private workers: import('node:worker_threads').Worker[];
-  private waiting = new Map<number, { done: (r: DirResult) => void; dir: string; ascii: boolean; full: boolean }>();
-  private nextId = 1;
-  private rr = 0;
-  private broken = false;
-
-  /** node:worker_threads is loaded only here: importing it costs ~12 ms of every start. */
-  static async create(threads: number): Promise<DirReaderPool> {
-    const { Worker } = await import('node:worker_threads');
-    return new DirReaderPool(threads, Worker);
-  }
-
-  private constructor(threads: number, Worker: typeof import('node:worker_threads').Worker) {
-    this.workers = Array.from({ length: threads }, () => {
-      const w = new Worker(WORKER, { eval: true });
-      w.on('message', (m: { id: number; error?: { code?: string; message: string }; names?: string; num?: Float64Array; errs?: Array<[number, string, string]> }) => {
-        const job = this.waiting.get(m.id);
-        if (!job) return;
-        this.waiting.delete(m.id);
-        if (m.error) return job.done({ error: errnoOf(m.error.code, m.error.message) });
-        const names = m.num!.length ? m.names!.split('\0') : [];
-        const stats = statsOf(names.length, m.num!, m.errs!);
-        job.done(job.full ? { names, stats, num: m.num } : { names, stats });
-      });
-      w.on('error', () => this.fail());
-      return w;
-    });
-  }
-
-  read(dir: string, ascii: boolean, full = false): Promise<DirResult> {
-    if (this.broken) return Promise.resolve(readDirNow(dir, ascii, full));
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.waiting.set(id, { done: resolve, dir, ascii, full });
-      this.workers[this.rr++ % this.workers.length].postMessage({ id, dir, ascii, full });
-    });
-  }
-
-  /** A worker died: what the pool had is read here instead, and so is everything after. */
-  private fail(): void {
-    this.close();
-    this.broken = true;
-    for (const [id, w] of this.waiting) {
-      this.waiting.delete(id);
-      w.done(readDirNow(w.dir, w.ascii, w.full));
-    }
-  }
-
-  close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers = [];
-  }
 }
 
 /** Threads for reading directories ahead: none under Deno (eval workers), else up to 4 (env MULTISYNC_CRAWL_THREADS). */

@@ -46,150 +46,161 @@ beforeAll(() => {
   for (const d of ['d0/sub', 'd1/sub', 'd2/sub', 'd3/sub', 'd4/sub', 'd0', 'd1', 'd2', 'd3', 'd4', 'empty', 'dir-mode', '.']) utimesSync(join(src, d), T - 100, T - 100);
 });
 
-/** A fresh pair: DST by multisync, and an exact clone of it for the reference rsync. */
-async function pair(name: string, from = src): Promise<{ ms: string; ref: string }> {
-  const ms = join(tmp.path, `${name}-ms`);
-  const ref = join(tmp.path, `${name}-ref`);
-  const first = await runCli(['--json', '-p', '3', `${from}/`, ms]);
-  expect(first.code).toBe(0);
-  rsyncRef(['-aH', '--numeric-ids', `${ms}/`, `${ref}/`]);
-  utimesSync(ref, T - 100, T - 100);
-  utimesSync(ms, T - 100, T - 100);
-  return { ms, ref };
-}
+// Both ways a directory is read: here, and by the reader threads a big tree gets (forced on).
+const MODES: Array<[string, Record<string, string>]> = [
+  ['directories read on the main thread', {}],
+  ['directories read by the reader threads', { MULTISYNC_CRAWL_POOL: 'force' }],
+];
+for (const [mode, env] of MODES) {
+  const tag = env.MULTISYNC_CRAWL_POOL ? 'threads-' : '';
+  const at = (name: string) => join(tmp.path, `${tag}${name}`);
+  const cli = (args: string[]) => runCli(args, { env });
 
-describe('destination check', () => {
-  test('a no-op re-run starts no rsync at all and changes nothing', async () => {
-    const { ms } = await pair('noop');
-    rsyncRef(['-a', `${src}/`, `${ms}/`]); // DST root's mtime back to the source's
-    const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
-    expect(again.code).toBe(0);
-    const s = summary(again.stdout);
-    expect(s).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0, filesTotal: s.filesUnchanged });
-    expect(s.filesUnchanged).toBeGreaterThan(30);
-    expect(finalizes(again.stdout)).toHaveLength(0);
-    await expectSameTrees(src, ms, { hardlinks: true });
-  });
+  /** A fresh pair: DST by multisync, and an exact clone of it for the reference rsync. */
+  async function pair(name: string, from = src): Promise<{ ms: string; ref: string }> {
+    const ms = at(`${name}-ms`);
+    const ref = at(`${name}-ref`);
+    const first = await cli(['--json', '-p', '3', `${from}/`, ms]);
+    expect(first.code).toBe(0);
+    rsyncRef(['-aH', '--numeric-ids', `${ms}/`, `${ref}/`]);
+    utimesSync(ref, T - 100, T - 100);
+    utimesSync(ms, T - 100, T - 100);
+    return { ms, ref };
+  }
 
-  test('DST given as a symlink to a directory (rsync follows it): checked through it', async () => {
-    const { ms } = await pair('via-link');
-    const link = join(tmp.path, 'via-link-symlink');
-    symlinkSync(ms, link);
-    const again = await runCli(['--json', '-p', '2', `${src}/`, link]);
-    expect(again.code).toBe(0);
-    const s = summary(again.stdout);
-    expect(s.filesUnchanged).toBe(s.filesTotal);
-    await expectSameTrees(src, ms, { hardlinks: true });
-  });
-
-  test('--no-dest-check hands every entry to rsync again', async () => {
-    const { ms } = await pair('nocheck');
-    const again = await runCli(['--json', '--no-dest-check', '-p', '3', `${src}/`, ms]);
-    expect(again.code).toBe(0);
-    expect(summary(again.stdout)).toMatchObject({ filesUnchanged: 0, filesTransferred: 0 });
-    expect(summary(again.stdout).buckets).toBeGreaterThan(0);
-    await expectSameTrees(src, ms, { hardlinks: true });
-  });
-
-  test('changes in SRC and tampering in DST: the same result as one rsync -a', async () => {
-    const { ms, ref } = await pair('changes');
-    for (const d of [ms, ref]) {
-      unlinkSync(join(d, 'd1/sub/f2.txt')); // gone from DST
-      truncateSync(join(d, 'd2/sub/f3.txt'), 1); // other size
-      chmodSync(join(d, 'd3/sub/f1.txt'), 0o600); // other mode
-      utimesSync(join(d, 'd4/sub/f4.txt'), T + 5, T + 5); // other mtime only
-      // same size and second, other data: rsync's quick check leaves it, and so must we
-      writeFileSync(join(d, 'same-size'), 'BBBB');
-      utimesSync(join(d, 'same-size'), T + 0.25, T + 0.25);
-      rmSync(join(d, 'empty'), { recursive: true }); // an empty directory gone
-      chmodSync(join(d, 'dir-mode'), 0o700); // a directory's own mode
-      if (ROOT_USER) chownSync(join(d, 'd0/sub/f0.txt'), 4321, 4321);
-      touch(join(d, 'edge'), '@1600000001'); // the next second: rsync sets it back
-      writeFileSync(join(d, 'edge'), 'EDGE');
-      touch(join(d, 'edge'), '@1600000001');
-    }
-    // and in SRC
-    chmodSync(join(src, 'mode'), 0o640);
-    utimesSync(join(src, 'touched'), T + 60, T + 60);
-    unlinkSync(join(src, 'link'));
-    symlinkSync('target-b', join(src, 'link')); // same length, same mtime, other target
-    lutimesSync(join(src, 'link'), T, T);
-    write(src, 'new-dir/new-file', 'new');
-    // (an old mtime: rsync compares to the second, so a directory made in this second would
-    // keep its copy's own sub-second time, in rsync's reference too)
-    utimesSync(join(src, 'new-dir'), T - 100, T - 100);
-    utimesSync(src, T - 100, T - 100);
-    try {
-      const again = await runCli(['--json', '-p', '3', `${src}/`, ms]);
+  describe(`destination check, ${mode}`, () => {
+    test('a no-op re-run starts no rsync at all and changes nothing', async () => {
+      const { ms } = await pair('noop');
+      rsyncRef(['-a', `${src}/`, `${ms}/`]); // DST root's mtime back to the source's
+      const again = await cli(['--json', '-p', '3', `${src}/`, ms]);
       expect(again.code).toBe(0);
-      rsyncRef(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
-      await expectSameTrees(ref, ms, { hardlinks: true });
       const s = summary(again.stdout);
-      expect(s.filesUnchanged).toBeGreaterThan(20);
-      expect(s.filesUnchanged).toBeLessThan(s.filesTotal);
-    } finally {
-      chmodSync(join(src, 'mode'), 0o644);
-      utimesSync(join(src, 'touched'), T, T);
+      expect(s).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0, filesTotal: s.filesUnchanged });
+      expect(s.filesUnchanged).toBeGreaterThan(30);
+      expect(finalizes(again.stdout)).toHaveLength(0);
+      await expectSameTrees(src, ms, { hardlinks: true });
+    });
+
+    test('DST given as a symlink to a directory (rsync follows it): checked through it', async () => {
+      const { ms } = await pair('via-link');
+      const link = at('via-link-symlink');
+      symlinkSync(ms, link);
+      const again = await cli(['--json', '-p', '2', `${src}/`, link]);
+      expect(again.code).toBe(0);
+      const s = summary(again.stdout);
+      expect(s.filesUnchanged).toBe(s.filesTotal);
+      await expectSameTrees(src, ms, { hardlinks: true });
+    });
+
+    test('--no-dest-check hands every entry to rsync again', async () => {
+      const { ms } = await pair('nocheck');
+      const again = await cli(['--json', '--no-dest-check', '-p', '3', `${src}/`, ms]);
+      expect(again.code).toBe(0);
+      expect(summary(again.stdout)).toMatchObject({ filesUnchanged: 0, filesTransferred: 0 });
+      expect(summary(again.stdout).buckets).toBeGreaterThan(0);
+      await expectSameTrees(src, ms, { hardlinks: true });
+    });
+
+    test('changes in SRC and tampering in DST: the same result as one rsync -a', async () => {
+      const { ms, ref } = await pair('changes');
+      for (const d of [ms, ref]) {
+        unlinkSync(join(d, 'd1/sub/f2.txt')); // gone from DST
+        truncateSync(join(d, 'd2/sub/f3.txt'), 1); // other size
+        chmodSync(join(d, 'd3/sub/f1.txt'), 0o600); // other mode
+        utimesSync(join(d, 'd4/sub/f4.txt'), T + 5, T + 5); // other mtime only
+        // same size and second, other data: rsync's quick check leaves it, and so must we
+        writeFileSync(join(d, 'same-size'), 'BBBB');
+        utimesSync(join(d, 'same-size'), T + 0.25, T + 0.25);
+        rmSync(join(d, 'empty'), { recursive: true }); // an empty directory gone
+        chmodSync(join(d, 'dir-mode'), 0o700); // a directory's own mode
+        if (ROOT_USER) chownSync(join(d, 'd0/sub/f0.txt'), 4321, 4321);
+        touch(join(d, 'edge'), '@1600000001'); // the next second: rsync sets it back
+        writeFileSync(join(d, 'edge'), 'EDGE');
+        touch(join(d, 'edge'), '@1600000001');
+      }
+      // and in SRC
+      chmodSync(join(src, 'mode'), 0o640);
+      utimesSync(join(src, 'touched'), T + 60, T + 60);
       unlinkSync(join(src, 'link'));
-      symlinkSync('target-a', join(src, 'link'));
+      symlinkSync('target-b', join(src, 'link')); // same length, same mtime, other target
       lutimesSync(join(src, 'link'), T, T);
-      rmSync(join(src, 'new-dir'), { recursive: true });
+      write(src, 'new-dir/new-file', 'new');
+      // (an old mtime: rsync compares to the second, so a directory made in this second would
+      // keep its copy's own sub-second time, in rsync's reference too)
+      utimesSync(join(src, 'new-dir'), T - 100, T - 100);
       utimesSync(src, T - 100, T - 100);
-    }
-  });
+      try {
+        const again = await cli(['--json', '-p', '3', `${src}/`, ms]);
+        expect(again.code).toBe(0);
+        rsyncRef(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
+        await expectSameTrees(ref, ms, { hardlinks: true });
+        const s = summary(again.stdout);
+        expect(s.filesUnchanged).toBeGreaterThan(20);
+        expect(s.filesUnchanged).toBeLessThan(s.filesTotal);
+      } finally {
+        chmodSync(join(src, 'mode'), 0o644);
+        utimesSync(join(src, 'touched'), T, T);
+        unlinkSync(join(src, 'link'));
+        symlinkSync('target-a', join(src, 'link'));
+        lutimesSync(join(src, 'link'), T, T);
+        rmSync(join(src, 'new-dir'), { recursive: true });
+        utimesSync(src, T - 100, T - 100);
+      }
+    });
 
-  test('options the check does not know turn it off: -c sends what a quick check would leave', async () => {
-    const { ms, ref } = await pair('checksum');
-    for (const d of [ms, ref]) {
-      writeFileSync(join(d, 'same-size'), 'CCCC');
-      utimesSync(join(d, 'same-size'), T, T);
-    }
-    const again = await runCli(['--json', '-p', '2', '--rsync', '-ac --numeric-ids', `${src}/`, ms]);
-    expect(again.code).toBe(0);
-    expect(summary(again.stdout).filesUnchanged).toBe(0);
-    rsyncRef(['-ac', '--numeric-ids', `${src}/`, `${ref}/`]);
-    await expectSameTrees(ref, ms, { hardlinks: true });
-    await expectSameTrees(src, ms, { hardlinks: true });
-  });
+    test('options the check does not know turn it off: -c sends what a quick check would leave', async () => {
+      const { ms, ref } = await pair('checksum');
+      for (const d of [ms, ref]) {
+        writeFileSync(join(d, 'same-size'), 'CCCC');
+        utimesSync(join(d, 'same-size'), T, T);
+      }
+      const again = await cli(['--json', '-p', '2', '--rsync', '-ac --numeric-ids', `${src}/`, ms]);
+      expect(again.code).toBe(0);
+      expect(summary(again.stdout).filesUnchanged).toBe(0);
+      rsyncRef(['-ac', '--numeric-ids', `${src}/`, `${ref}/`]);
+      await expectSameTrees(ref, ms, { hardlinks: true });
+      await expectSameTrees(src, ms, { hardlinks: true });
+    });
 
-  test('a `src` source (no slash) and a partly copied DST', async () => {
-    const dst = join(tmp.path, 'noslash');
-    expect((await runCli(['-p', '2', src, dst])).code).toBe(0);
-    rmSync(join(dst, 'src/d2'), { recursive: true });
-    const again = await runCli(['--json', '-p', '2', src, dst]);
-    expect(again.code).toBe(0);
-    const s = summary(again.stdout);
-    expect(s.filesUnchanged).toBeGreaterThan(0);
-    expect(s.filesTotal - s.filesUnchanged).toBe(6);
-    await expectSameTrees(src, join(dst, 'src'), { hardlinks: true });
-  });
+    test('a `src` source (no slash) and a partly copied DST', async () => {
+      const dst = at('noslash');
+      expect((await cli(['-p', '2', src, dst])).code).toBe(0);
+      rmSync(join(dst, 'src/d2'), { recursive: true });
+      const again = await cli(['--json', '-p', '2', src, dst]);
+      expect(again.code).toBe(0);
+      const s = summary(again.stdout);
+      expect(s.filesUnchanged).toBeGreaterThan(0);
+      expect(s.filesTotal - s.filesUnchanged).toBe(6);
+      await expectSameTrees(src, join(dst, 'src'), { hardlinks: true });
+    });
 
-  test('the odd tree (hostile names, specials, sparse file, modes): a re-run is a no-op and exact', async () => {
-    const odd = join(tmp.path, 'odd');
-    await makeOddTree(odd, { sparseSize: 4 * 1024 * 1024, deep: 12 });
-    const dst = join(tmp.path, 'odd-dst');
-    expect((await runCli(['-p', '4', `${odd}/`, dst])).code).toBe(0);
-    const again = await runCli(['--json', '-p', '4', `${odd}/`, dst]);
-    expect(again.code).toBe(0);
-    const s = summary(again.stdout);
-    expect(s.filesTransferred).toBe(0);
-    expect(s.filesUnchanged).toBe(s.filesTotal);
-    // (no -H: its hard links arrive as separate files, as with one rsync -a)
-    await expectSameTrees(odd, dst);
-  });
+    test('the odd tree (hostile names, specials, sparse file, modes): a re-run is a no-op and exact', async () => {
+      const odd = at('odd');
+      await makeOddTree(odd, { sparseSize: 4 * 1024 * 1024, deep: 12 });
+      const dst = at('odd-dst');
+      expect((await cli(['-p', '4', `${odd}/`, dst])).code).toBe(0);
+      const again = await cli(['--json', '-p', '4', `${odd}/`, dst]);
+      expect(again.code).toBe(0);
+      const s = summary(again.stdout);
+      expect(s.filesTransferred).toBe(0);
+      expect(s.filesUnchanged).toBe(s.filesTotal);
+      // (no -H: its hard links arrive as separate files, as with one rsync -a)
+      await expectSameTrees(odd, dst);
+    });
 
-  test('with -H, linked files always go to rsync (their links cannot be checked by a stat)', async () => {
-    const hl = join(tmp.path, 'hl');
-    write(hl, 'a/one', 'linked');
-    write(hl, 'b/plain', 'plain');
-    Bun.spawnSync(['ln', join(hl, 'a/one'), join(hl, 'b/two')]);
-    for (const d of ['a', 'b', '.']) utimesSync(join(hl, d), T - 100, T - 100);
-    const dst = join(tmp.path, 'hl-dst');
-    expect((await runCli(['-p', '2', '--rsync', '-aH', `${hl}/`, dst])).code).toBe(0);
-    const again = await runCli(['--json', '-p', '2', '--rsync', '-aH', `${hl}/`, dst]);
-    expect(again.code).toBe(0);
-    const s = summary(again.stdout);
-    expect(s.filesTotal - s.filesUnchanged).toBe(2);
-    await expectSameTrees(hl, dst, { hardlinks: true });
+    test('with -H, linked files always go to rsync (their links cannot be checked by a stat)', async () => {
+      const hl = at('hl');
+      write(hl, 'a/one', 'linked');
+      write(hl, 'b/plain', 'plain');
+      Bun.spawnSync(['ln', join(hl, 'a/one'), join(hl, 'b/two')]);
+      for (const d of ['a', 'b', '.']) utimesSync(join(hl, d), T - 100, T - 100);
+      const dst = at('hl-dst');
+      expect((await cli(['-p', '2', '--rsync', '-aH', `${hl}/`, dst])).code).toBe(0);
+      const again = await cli(['--json', '-p', '2', '--rsync', '-aH', `${hl}/`, dst]);
+      expect(again.code).toBe(0);
+      const s = summary(again.stdout);
+      expect(s.filesTotal - s.filesUnchanged).toBe(2);
+      await expectSameTrees(hl, dst, { hardlinks: true });
+    });
   });
-});
+}
