@@ -62,8 +62,13 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
  * printed an item: each bucket's rsync already gave the directories on its paths their source's
  * metadata), the destination check saw no directory that DST lacks or has with other metadata
  * (entries it left out are on no bucket's path), and DST itself — which no bucket lists — already
- * has its source's mode, owner and mtime. That is the common no-op re-run; anything else runs the pass.
+ * has its source's mode, owner and mtime — mtime as rsync compares it (whole seconds, its default
+ * --modify-window=0: a DST root a few ms off in the same second is left as it is by rsync too).
+ * That is the common no-op re-run; anything else runs the pass.
  */
+const GIGA = 1_000_000_000n;
+const wholeSeconds = (ns: bigint) => ns / GIGA - (ns % GIGA < 0n ? 1n : 0n);
+
 export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
   if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh || isRemote(cfg.destination)) return true;
   if (cfg.sources.some((s) => isRemote(s.arg))) return true;
@@ -73,7 +78,7 @@ export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boo
   try {
     const a = statSync(roots[roots.length - 1].base, { bigint: true });
     const b = statSync(cfg.destination, { bigint: true });
-    return !(a.mode === b.mode && a.mtimeNs === b.mtimeNs && a.uid === b.uid && a.gid === b.gid);
+    return !(a.mode === b.mode && wholeSeconds(a.mtimeNs) === wholeSeconds(b.mtimeNs) && a.uid === b.uid && a.gid === b.gid);
   } catch {
     return true;
   }

@@ -81,6 +81,19 @@ for (const [mode, env] of MODES) {
       await expectSameTrees(src, ms, { hardlinks: true });
     });
 
+    test('DST itself a fraction of a second off in the same second: rsync leaves it, so no directory pass runs', async () => {
+      const { ms } = await pair('root-ns');
+      rsyncRef(['-a', `${src}/`, `${ms}/`]);
+      utimesSync(ms, T - 100 + 0.25, T - 100 + 0.25);
+      const again = await cli(['--json', '-p', '3', `${src}/`, ms]);
+      expect(again.code).toBe(0);
+      expect(finalizes(again.stdout)).toHaveLength(0);
+      // and one rsync -a finds nothing to do there either
+      const dry = Bun.spawnSync(['rsync', '-a', '--dry-run', '--itemize-changes', `${src}/`, `${ms}/`]);
+      expect(dry.exitCode).toBe(0);
+      expect(dry.stdout.toString()).toBe('');
+    });
+
     test('DST given as a symlink to a directory (rsync follows it): checked through it', async () => {
       const { ms } = await pair('via-link');
       const link = at('via-link-symlink');
