@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import type { DatasetName, Stamp } from "./lib-data.ts";
+import { MS_MODE } from "./lib-multisync.ts";
 import type { CrawlResult, MemoryResult, TuiResult } from "./lib-rows.ts";
 import { capture, fmtBytes, median } from "./lib-util.ts";
 
@@ -68,6 +69,7 @@ export function machineInfo(msrsync: string | undefined): Record<string, string>
     python3: firstLine(["python3", "--version"]),
     bun: firstLine([process.execPath, "--version"]),
     "multisync commit": gitRev.code === 0 ? gitRev.stdout.trim() : "(no commit yet)",
+    "multisync run as": MS_MODE === "binary" ? "the compiled binary (BENCH_MULTISYNC=binary: bench/out/multisync, built by scripts/build-binary.ts)" : "the checkout through bun (node_modules/.bin/bun src/cli.ts)",
   };
 }
 

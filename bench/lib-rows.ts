@@ -2,6 +2,7 @@
 // and the TUI's CPU. Each returns raw numbers; lib-report.ts renders them.
 import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
+import { msArgv, msShown } from "./lib-multisync.ts";
 import { BENCH_DIR, OUT_DIR, REPO_ROOT, rmrf, timedRun } from "./lib-util.ts";
 
 const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
@@ -48,8 +49,8 @@ export interface MemoryResult {
 export async function memoryRow(runs: number, timeoutSec: number, parallel: number, log: (s: string) => void): Promise<MemoryResult> {
   const src = datasetDir("million");
   const dst = join(OUT_DIR, "dst-memory");
-  const argv = [BUN, "src/cli.ts", "--json", "--dry-run", "-p", String(parallel), `${src}/`, `${dst}/`];
-  const res: MemoryResult = { entries: 0, peakMiB: [], peakPssMiB: [], seconds: [], failures: [], cmd: `node_modules/.bin/bun src/cli.ts --json --dry-run -p ${parallel} SRC/ DST/` };
+  const argv = msArgv("--json", "--dry-run", "-p", String(parallel), `${src}/`, `${dst}/`);
+  const res: MemoryResult = { entries: 0, peakMiB: [], peakPssMiB: [], seconds: [], failures: [], cmd: msShown(`--json --dry-run -p ${parallel} SRC/ DST/`) };
   for (let i = 0; i < runs; i++) {
     rmrf(dst);
     const r = await timedRun(argv, { timeoutSec, watch: true, pss: true });
@@ -80,11 +81,11 @@ export async function tuiRow(runs: number, timeoutSec: number, parallel: number,
   const src = datasetDir("small");
   const dst = join(OUT_DIR, "dst-tui");
   const res: TuiResult = { headless: [], tui: [], failures: [], cmd: "" };
-  const cli = `${BUN} src/cli.ts -p ${parallel} ${src}/ ${dst}/`;
-  res.cmd = `script -qec "node_modules/.bin/bun src/cli.ts -p ${parallel} SRC/ DST/" /dev/null  (TERM=xterm-256color, 120x40)`;
+  const cli = `${msArgv().join(" ")} -p ${parallel} ${src}/ ${dst}/`;
+  res.cmd = `script -qec "${msShown(`-p ${parallel} SRC/ DST/`)}" /dev/null  (TERM=xterm-256color, 120x40)`;
   for (let i = 0; i < runs; i++) {
     rmrf(dst);
-    const h = await timedRun([BUN, "src/cli.ts", "--json", "-p", String(parallel), `${src}/`, `${dst}/`], { timeoutSec });
+    const h = await timedRun(msArgv("--json", "-p", String(parallel), `${src}/`, `${dst}/`), { timeoutSec });
     const sum = lastJson(h.stdoutTail);
     if (h.code === 0 && sum && h.cpuSeconds) res.headless.push(sum.cpuMs / 1000 / h.cpuSeconds);
     rmrf(dst);

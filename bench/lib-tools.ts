@@ -4,6 +4,7 @@
 // bench/out/ that is wiped before each run.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { msArgv, msMissing, msShown } from "./lib-multisync.ts";
 import { REPO_ROOT } from "./lib-util.ts";
 
 /** Parallelism of the local and ssh rows; the WAN row uses WAN_PARALLEL. */
@@ -50,11 +51,10 @@ export const TOOLS: Tool[] = [
   },
   {
     name: "multisync",
-    missing: () =>
-      !existsSync(join(REPO_ROOT, "src/cli.ts")) ? "src/cli.ts not found" : !existsSync(BUN) ? `${BUN} not found` : undefined,
+    missing: msMissing,
     // run from the repo root (timedRun's default cwd); --json for the summary's tailMs and cpuMs
-    argv: (s, d, _w, ctx) => [BUN, "src/cli.ts", "--json", "-p", String(ctx.parallel), ...(ctx.rsh ? ["-e", ctx.rsh] : []), `${s}/`, target(d, ctx)],
-    shown: (ctx) => `node_modules/.bin/bun src/cli.ts --json -p ${ctx.parallel}${ctx.rsh ? ' -e "RSH"' : ""} SRC/ ${shownDst(ctx)}`,
+    argv: (s, d, _w, ctx) => msArgv("--json", "-p", String(ctx.parallel), ...(ctx.rsh ? ["-e", ctx.rsh] : []), `${s}/`, target(d, ctx)),
+    shown: (ctx) => msShown(`--json -p ${ctx.parallel}${ctx.rsh ? ' -e "RSH"' : ""} SRC/ ${shownDst(ctx)}`),
   },
   {
     name: "fpsync",

@@ -25,6 +25,7 @@ export interface RunResult {
   /** With watch: peak of the summed RSS of the process tree (bytes), multisync's own CPU (ms). */
   peakRssBytes?: number;
   peakPssBytes?: number;
+  /** CPU of the processes named bun or multisync (the checkout or the binary), ms. */
   bunCpuMs?: number;
 }
 
@@ -71,7 +72,7 @@ export function timedRun(
         }
         rmSync(cpuDir!, { recursive: true, force: true });
       }
-      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), peakPssBytes: watch?.peakPss(), bunCpuMs: watch?.cpuOf(/^bun$/) });
+      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), peakPssBytes: watch?.peakPss(), bunCpuMs: watch?.cpuOf(/^(bun|multisync)$/) });
     };
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO_ROOT,

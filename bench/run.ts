@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DatasetName, datasetDir, ensureDataset, type Stamp } from "./lib-data.ts";
+import { msMissing } from "./lib-multisync.ts";
 import { startRemote, startWan, type Remote } from "./lib-remote.ts";
 import { machineInfo, type Mode, type Report, type Row, rowLabel, SCENARIOS, type Scenario, writeReport } from "./lib-report.ts";
 import { crawlRow, lastJson, memoryRow, tuiRow } from "./lib-rows.ts";
@@ -142,6 +143,8 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   process.chdir(REPO_ROOT);
   const started = new Date();
+  const why = msMissing(); // (binary mode: built here, once)
+  if (why) console.log(`multisync: ${why}`);
   const scenarios = SCENARIOS.filter((s) => o.parts.includes(s.part) && (s.part !== "local" || o.localSets.includes(s.dataset)));
   const stamps = new Map<DatasetName, Stamp>();
   const need = new Set<DatasetName>(scenarios.map((s) => s.dataset));
