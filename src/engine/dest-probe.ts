@@ -45,13 +45,15 @@ export function checkNames(
   same: typeof sameEntry,
 ): Uint8Array {
   const nonAscii = /[^\x00-\x7f]/;
-  const sys = (p: string, ascii: boolean) => (ascii && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1'));
+  // (the directories' ASCII-ness is known: only each name needs a look)
+  const sys = (p: string, ascii: boolean) => (ascii ? p : fs.Buffer.from(p, 'latin1'));
   const check = new Uint8Array(names.length);
   const dstPrefix = `${dest.dir}/`;
   let big = false;
   for (let i = 0, k = 0; i < names.length; i++, k += 9) {
     if (num[k] < 0) continue;
-    const dstPath = sys(dstPrefix + names[i], dest.ascii);
+    const nameAscii = !nonAscii.test(names[i]);
+    const dstPath = sys(dstPrefix + names[i], dest.ascii && nameAscii);
     let d;
     try {
       let st = big ? fs.lstatSync(dstPath, { bigint: true, throwIfNoEntry: false }) : fs.lstatSync(dstPath, { throwIfNoEntry: false });
@@ -75,7 +77,7 @@ export function checkNames(
     let linkSame = false;
     if (type === 0o120000 && same(src, d, dest.policy, true)) {
       try {
-        linkSame = fs.readlinkSync(sys(srcPrefix + names[i], srcAscii), 'buffer').equals(fs.readlinkSync(dstPath, 'buffer'));
+        linkSame = fs.readlinkSync(sys(srcPrefix + names[i], srcAscii && nameAscii), 'buffer').equals(fs.readlinkSync(dstPath, 'buffer'));
       } catch {
         linkSame = false;
       }

@@ -93,7 +93,8 @@ export function statNames(names: string[], prefix: string, ascii: boolean, full:
   let big = false;
   for (let i = 0, k = 0; i < names.length; i++, k += 9) {
     const p = prefix + names[i];
-    const path = ascii && !nonAscii.test(p) ? p : fs.Buffer.from(p, 'latin1');
+    // (`ascii`: the prefix is ASCII, so only the name needs a look)
+    const path = ascii && !nonAscii.test(names[i]) ? p : fs.Buffer.from(p, 'latin1');
     try {
       let st = big ? fs.lstatSync(path, { bigint: true }) : fs.lstatSync(path);
       let m = full ? meta(st) : null;
