@@ -18,16 +18,18 @@ export interface CrawlResult {
 /** `find SRC -printf '%s %p\0'` vs multisync's crawler printing the same, interleaved. */
 export async function crawlRow(runs: number, timeoutSec: number, log: (s: string) => void): Promise<CrawlResult> {
   const src = datasetDir("crawl");
-  const findCmd = ["sh", "-c", 'exec find "$1" -printf "%s %p\\0" > /dev/null', "sh", src];
-  const oursCmd = ["sh", "-c", 'exec "$1" "$2" "$3" > /dev/null', "sh", BUN, join(BENCH_DIR, "crawl-list.ts"), src];
+  // (argv, no shell; stdout is /dev/null for both)
+  const findCmd = ["find", src, "-printf", "%s %p\\0"];
+  const oursCmd = [BUN, join(BENCH_DIR, "crawl-list.ts"), src];
+  const quiet = { timeoutSec, stdoutToNull: true };
   const res: CrawlResult = { entries: 0, find: [], multisync: [], findCmd: ["find", "SRC", "-printf", "'%s %p\\0'"], oursCmd: ["bun", "bench/crawl-list.ts", "SRC"] };
   // one warm-up of each (page cache)
-  await timedRun(findCmd, { timeoutSec });
-  const w = await timedRun(oursCmd, { timeoutSec });
+  await timedRun(findCmd, quiet);
+  const w = await timedRun(oursCmd, quiet);
   res.entries = Number(/(\d+) entries/.exec(w.stderrTail)?.[1] ?? 0);
   for (let i = 0; i < runs; i++) {
-    const f = await timedRun(findCmd, { timeoutSec });
-    const o = await timedRun(oursCmd, { timeoutSec });
+    const f = await timedRun(findCmd, quiet);
+    const o = await timedRun(oursCmd, quiet);
     if (f.code === 0) res.find.push(f.seconds);
     if (o.code === 0) res.multisync.push(o.seconds);
     log(`  crawl ${i + 1}/${runs}: find ${f.seconds.toFixed(3)}s  multisync ${o.seconds.toFixed(3)}s${o.code ? ` (exit ${o.code})` : ""}`);

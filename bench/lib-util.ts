@@ -44,7 +44,7 @@ const keepTail = (acc: string, chunk: Buffer): string => {
  */
 export function timedRun(
   argv: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number; watch?: boolean; pss?: boolean },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSec: number; watch?: boolean; pss?: boolean; stdoutToNull?: boolean },
 ): Promise<RunResult> {
   // /usr/bin/time reports the CPU of the command and of every process it waited for
   const cpuDir = existsSync(TIME) ? mkdtempSync(join(tmpdir(), "bench-cpu-")) : undefined;
@@ -77,7 +77,8 @@ export function timedRun(
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO_ROOT,
       env: opts.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      // stdoutToNull: stdout is /dev/null itself (a lister's output, as `> /dev/null` gives it)
+      stdio: ["ignore", opts.stdoutToNull ? "ignore" : "pipe", "pipe"],
       detached: true,
     });
     const watch = opts.watch && child.pid ? watchTree(child.pid, 25, opts.pss) : undefined;
@@ -89,7 +90,7 @@ export function timedRun(
         /* already gone */
       }
     }, opts.timeoutSec * 1000);
-    child.stdout!.on("data", (c: Buffer) => (out = keepTail(out, c)));
+    child.stdout?.on("data", (c: Buffer) => (out = keepTail(out, c)));
     child.stderr!.on("data", (c: Buffer) => (err = keepTail(err, c)));
     child.on("error", (e) => finish({ code: null, signal: null, spawnError: String(e) }));
     child.on("close", (code, signal) => finish({ code, signal: signal ?? null }));
