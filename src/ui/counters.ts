@@ -2,13 +2,8 @@
 // labels when the long ones do not fit.
 import type { Snapshot } from '../engine/types.ts';
 import { formatCount } from './format.ts';
-import { Line, segmentsWidth, type Segment } from './Line.tsx';
+import { segmentsWidth, type Segment } from './line.ts';
 import type { BasicColor } from './theme.ts';
-
-export interface CountersProps {
-  snapshot: Snapshot;
-  width: number;
-}
 
 interface Item {
   long: string;
@@ -34,7 +29,8 @@ function build(items: Item[], total: string, processes: number, tier: Tier): Seg
   return segs;
 }
 
-export function Counters({ snapshot: s, width }: CountersProps) {
+/** Bucket counters and the process count, shortened until the line fits `width`. */
+export function counterLine(s: Snapshot, width: number): Segment[] {
   const b = s.buckets;
   const bucketItems: Item[] = [
     { long: 'queued', short: 'que', value: b.queued },
@@ -48,5 +44,5 @@ export function Counters({ snapshot: s, width }: CountersProps) {
   let segs = build(bucketItems, total, s.processes, 0);
   if (segmentsWidth(segs) > width) segs = build(bucketItems, total, s.processes, 1);
   if (segmentsWidth(segs) > width) segs = build(bucketItems, total, s.processes, 2);
-  return <Line width={width} segments={segs} />;
+  return segs;
 }

@@ -2,17 +2,9 @@
 // where the full log is. Only the most recent few fit; the title says so.
 // Logs usually share a directory: it is shown once in the title and each
 // entry names its file, so paths stay whole even at 80 columns.
-import { Box } from 'ink';
 import type { FailureSnapshot } from '../engine/types.ts';
 import { formatCount, stringWidth, truncateEnd, truncateMiddle } from './format.ts';
-import { Line, type Segment } from './Line.tsx';
-
-export interface FailuresPanelProps {
-  failures: readonly FailureSnapshot[];
-  width: number;
-  /** How many failures to show (the last ones). */
-  entries: number;
-}
+import type { Segment } from './line.ts';
 
 /** Directory (ending in '/') shared by all paths, or '' if none. */
 export function commonLogDir(paths: readonly string[]): string {
@@ -64,18 +56,11 @@ function titleLine(total: number, shown: number, logDir: string, width: number):
   return segs;
 }
 
-export function FailuresPanel({ failures, width, entries }: FailuresPanelProps) {
+/** The title, then two lines for each of the last `entries` failures. */
+export function failureLines(failures: readonly FailureSnapshot[], width: number, entries: number): Segment[][] {
   const shown = entries > 0 ? failures.slice(-entries) : [];
   const logDir = commonLogDir(shown.map((f) => f.logFile));
-  return (
-    <Box flexDirection="column">
-      <Line width={width} segments={titleLine(failures.length, shown.length, logDir, width)} />
-      {shown.map((f, i) => (
-        <Box key={`${f.bucket}:${i}`} flexDirection="column">
-          <Line width={width} segments={summaryLine(f, logDir, width)} />
-          <Line width={width} segments={errorLine(f, width)} />
-        </Box>
-      ))}
-    </Box>
-  );
+  const lines = [titleLine(failures.length, shown.length, logDir, width)];
+  for (const f of shown) lines.push(summaryLine(f, logDir, width), errorLine(f, width));
+  return lines;
 }

@@ -1,6 +1,5 @@
 // Top four lines: what is copied where, times and crawl state, and progress
 // bars by bytes and by files with the overall throughput.
-import { Box } from 'ink';
 import type { Snapshot } from '../engine/types.ts';
 import {
   formatBytes,
@@ -14,14 +13,7 @@ import {
   stringWidth,
   truncateMiddle,
 } from './format.ts';
-import { Line, type Segment } from './Line.tsx';
-
-export interface HeaderProps {
-  snapshot: Snapshot;
-  width: number;
-  /** Shown as an inverse DRY RUN tag (Snapshot has no such field yet). */
-  dryRun?: boolean;
-}
+import type { Segment } from './line.ts';
 
 function titleLine(s: Snapshot, width: number, dryRun: boolean): Segment[] {
   const segs: Segment[] = [{ text: 'multisync', bold: true }];
@@ -79,7 +71,8 @@ function barLine({ label, fraction, suffix }: Bar, barWidth: number): Segment[] 
   return segs;
 }
 
-export function Header({ snapshot: s, width, dryRun = false }: HeaderProps) {
+/** The four header lines; `dryRun` adds an inverse DRY RUN tag (the Snapshot has no such field). */
+export function headerLines(s: Snapshot, width: number, dryRun = false): Segment[][] {
   const growing = s.crawlDone ? '' : '+';
   const bytes = makeBar(
     'bytes ',
@@ -96,12 +89,5 @@ export function Header({ snapshot: s, width, dryRun = false }: HeaderProps) {
   // Both bars get the same width so they line up.
   const suffixWidth = Math.max(stringWidth(bytes.suffix), stringWidth(files.suffix));
   const barWidth = width - stringWidth('bytes ') - 2 - suffixWidth;
-  return (
-    <Box flexDirection="column">
-      <Line width={width} segments={titleLine(s, width, dryRun)} />
-      <Line width={width} segments={statusLine(s, width)} />
-      <Line width={width} segments={barLine(bytes, barWidth)} />
-      <Line width={width} segments={barLine(files, barWidth)} />
-    </Box>
-  );
+  return [titleLine(s, width, dryRun), statusLine(s, width), barLine(bytes, barWidth), barLine(files, barWidth)];
 }

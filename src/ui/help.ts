@@ -1,7 +1,6 @@
 // Help text shown in place of the tables (Ink has no layers, so the body is
-// replaced). Clipped to the height the layout gives it.
-import { Box } from 'ink';
-import { Line, type Segment } from './Line.tsx';
+// replaced). The screen clips it to the height the layout gives it.
+import type { Segment } from './line.ts';
 
 const KEYS: Array<[string, string]> = [
   ['p', 'pause / resume: no new buckets start while paused'],
@@ -28,15 +27,4 @@ export function helpLines(): Segment[][] {
   lines.push([{ text: '' }]);
   for (const note of NOTES) lines.push([{ text: note, dim: true }]);
   return lines;
-}
-
-export function HelpOverlay({ width, height }: { width: number; height: number }) {
-  const lines = helpLines().slice(0, Math.max(0, height));
-  return (
-    <Box flexDirection="column">
-      {lines.map((segs, i) => (
-        <Line key={i} width={width} segments={segs} />
-      ))}
-    </Box>
-  );
 }

@@ -1,15 +1,8 @@
 // Bottom line: the keys. Key caps are inverse so they read without colour.
 import type { Snapshot } from '../engine/types.ts';
-import { Line, type Segment } from './Line.tsx';
+import type { Segment } from './line.ts';
 
-export interface KeyBarProps {
-  snapshot: Snapshot | null;
-  quitRequested: number;
-  showHelp: boolean;
-  width: number;
-}
-
-export function KeyBar({ snapshot, quitRequested, showHelp, width }: KeyBarProps) {
+export function keyBarLine(snapshot: Snapshot | null, quitRequested: number, showHelp: boolean): Segment[] {
   const draining = quitRequested > 0 || snapshot?.phase === 'draining' || snapshot?.phase === 'cancelling';
   const keys: Array<[string, string]> = [
     ['p', snapshot?.paused ? 'resume' : 'pause'],
@@ -23,5 +16,5 @@ export function KeyBar({ snapshot, quitRequested, showHelp, width }: KeyBarProps
     if (segs.length > 0) segs.push({ text: '  ' });
     segs.push({ text: ` ${key} `, inverse: true, bold: true }, { text: ` ${label}` });
   }
-  return <Line width={width} segments={segs} />;
+  return segs;
 }

@@ -1,8 +1,8 @@
-// One terminal line made of styled segments, clipped to a width. Components
-// build their lines as segments so that every line provably fits the terminal.
-import { Box, Text } from 'ink';
+// One terminal line made of styled segments, clipped to a width. Every part of the screen is
+// built as lines of segments, so that every line provably fits the terminal; the screen is then
+// handed to Ink as one text (see screen.ts), styled here with the terminal's own SGR codes.
 import { sanitize, stringWidth, truncateEnd } from './format.ts';
-import { usePaint, type BasicColor } from './theme.ts';
+import type { BasicColor, Styles } from './theme.ts';
 
 export interface Segment {
   text: string;
@@ -24,7 +24,7 @@ export function clipSegments(segments: readonly Segment[], width: number): Segme
     const text = sanitize(seg.text);
     const w = stringWidth(text);
     if (used + w <= width) {
-      out.push({ ...seg, text });
+      out.push(text === seg.text ? seg : { ...seg, text });
       used += w;
       continue;
     }
@@ -35,33 +35,36 @@ export function clipSegments(segments: readonly Segment[], width: number): Segme
   return out;
 }
 
-/** A segment with no style needs no <Text> of its own (three fewer React nodes, same output). */
-const plain = (s: Segment, color: boolean) => !s.bold && !s.inverse && !(color && (s.color || s.dim));
+const FG: Record<BasicColor, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37 };
 
-export function Line({ segments, width }: { segments: readonly Segment[]; width: number }) {
-  const paint = usePaint();
-  const clipped = clipSegments(segments, width);
-  return (
-    <Box width={width} height={1}>
-      <Text wrap="truncate-end">
-        {clipped.length === 0
-          ? ' '
-          : clipped.map((s, i) =>
-              plain(s, paint.enabled) ? (
-                s.text
-              ) : (
-                <Text
-                  key={i}
-                  {...(s.color ? paint(s.color) : {})}
-                  {...(s.dim ? paint.dim() : {})}
-                  bold={s.bold ?? false}
-                  inverse={s.inverse ?? false}
-                >
-                  {s.text}
-                </Text>
-              ),
-            )}
-      </Text>
-    </Box>
-  );
+/** SGR codes around one segment's text: bold/dim end with 22, inverse with 27, colour with 39. */
+function styled(s: Segment, styles: Styles): string {
+  if (!styles.escapes || !s.text) return s.text;
+  const color = styles.color && s.color !== undefined;
+  const dim = styles.color && s.dim === true;
+  let open = '';
+  let close = '';
+  if (s.bold || dim) {
+    open += s.bold && dim ? '\x1b[1;2m' : s.bold ? '\x1b[1m' : '\x1b[2m';
+    close = '\x1b[22m';
+  }
+  if (s.inverse) {
+    open += '\x1b[7m';
+    close = `\x1b[27m${close}`;
+  }
+  if (color) {
+    open += `\x1b[${FG[s.color!]}m`;
+    close = `\x1b[39m${close}`;
+  }
+  return open ? open + s.text + close : s.text;
+}
+
+/**
+ * The line as terminal text: clipped to `width` columns, each styled segment wrapped in its SGR
+ * codes (none at all when the terminal gets no escapes; no colour or dim under NO_COLOR).
+ */
+export function lineText(segments: readonly Segment[], width: number, styles: Styles): string {
+  let out = '';
+  for (const s of clipSegments(segments, width)) out += styled(s, styles);
+  return out;
 }

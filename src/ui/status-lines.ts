@@ -1,11 +1,13 @@
-// Tells the admin what quitting is doing: draining, cancelling or finished.
+// Status lines above the body: the PAUSED banner, and what quitting is doing (draining,
+// cancelling or finished).
 import type { Snapshot } from '../engine/types.ts';
-import { Line, type Segment } from './Line.tsx';
+import { cell } from './format.ts';
+import type { Segment } from './line.ts';
 
-export interface QuitNoticeProps {
-  phase: Snapshot['phase'] | undefined;
-  quitRequested: number;
-  width: number;
+/** Full-width inverse bar: PAUSED must be visible without colour and at a glance. */
+export function pausedLine(width: number): Segment[] {
+  const text = cell(' ** PAUSED **  no new buckets start; press p to resume', width);
+  return [{ text, inverse: true, bold: true, color: 'yellow' }];
 }
 
 /** The notice text, or null when there is nothing to say. */
@@ -17,9 +19,9 @@ export function quitNoticeText(phase: Snapshot['phase'] | undefined, quitRequest
   return null;
 }
 
-export function QuitNotice({ phase, quitRequested, width }: QuitNoticeProps) {
+/** The notice as a line, or null when there is nothing to say. */
+export function quitNoticeLine(phase: Snapshot['phase'] | undefined, quitRequested: number): Segment[] | null {
   const text = quitNoticeText(phase, quitRequested);
   if (text === null) return null;
-  const segs: Segment[] = [{ text: `>> ${text}`, bold: true, color: phase === 'done' ? 'green' : phase === 'held' ? 'red' : 'yellow' }];
-  return <Line width={width} segments={segs} />;
+  return [{ text: `>> ${text}`, bold: true, color: phase === 'done' ? 'green' : phase === 'held' ? 'red' : 'yellow' }];
 }

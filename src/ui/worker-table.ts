@@ -1,10 +1,9 @@
 // A row per running rsync. Columns grow with the terminal: the sparkline of
 // recent throughput appears from 100 columns, byte totals from 120, the
 // worker host from 140 (when the run has remote workers).
-import { Box } from 'ink';
 import type { WorkerSnapshot } from '../engine/types.ts';
 import { cell, formatBytes, formatCompact, formatCount, formatRate, sparkline, truncateMiddle } from './format.ts';
-import { Line, type Segment } from './Line.tsx';
+import type { Segment } from './line.ts';
 
 export interface WorkerColumns {
   slot: number;
@@ -79,8 +78,7 @@ function workerRow(w: WorkerSnapshot, c: WorkerColumns): Segment[] {
   return segs;
 }
 
-export interface WorkerTableProps {
-  workers: readonly WorkerSnapshot[];
+export interface WorkerTableOptions {
   width: number;
   /** Rows to show; the rest are summarised on a "+N more" line if moreLine. */
   rows: number;
@@ -90,21 +88,14 @@ export interface WorkerTableProps {
   idleText: string;
 }
 
-export function WorkerTable({ workers, width, rows, moreLine, idleLine, idleText }: WorkerTableProps) {
-  const cols = workerColumns(width, workers.some((w) => Boolean(w.worker)));
+/** The table's header, a row per shown worker (by slot), then the "+N more" or idle line. */
+export function workerTableLines(workers: readonly WorkerSnapshot[], o: WorkerTableOptions): Segment[][] {
+  const cols = workerColumns(o.width, workers.some((w) => Boolean(w.worker)));
   const sorted = [...workers].sort((a, b) => a.slot - b.slot);
-  const shown = sorted.slice(0, rows);
+  const shown = sorted.slice(0, o.rows);
   const hidden = sorted.length - shown.length;
-  return (
-    <Box flexDirection="column">
-      <Line width={width} segments={headerRow(cols)} />
-      {shown.map((w) => (
-        <Line key={`${w.slot}:${w.bucket}`} width={width} segments={workerRow(w, cols)} />
-      ))}
-      {moreLine && hidden > 0 ? (
-        <Line width={width} segments={[{ text: `  +${formatCount(hidden)} more running`, dim: true }]} />
-      ) : null}
-      {idleLine && workers.length === 0 ? <Line width={width} segments={[{ text: `  ${idleText}`, dim: true }]} /> : null}
-    </Box>
-  );
+  const lines = [headerRow(cols), ...shown.map((w) => workerRow(w, cols))];
+  if (o.moreLine && hidden > 0) lines.push([{ text: `  +${formatCount(hidden)} more running`, dim: true }]);
+  if (o.idleLine && workers.length === 0) lines.push([{ text: `  ${o.idleText}`, dim: true }]);
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { stringWidth, truncateMiddle } from '../../src/ui/format.ts';
-import { workerColumns } from '../../src/ui/WorkerTable.tsx';
+import { workerColumns } from '../../src/ui/worker-table.ts';
 import { makeFailure, makeSnapshot, makeWorker } from './fixtures.ts';
 import { renderApp, type Harness } from './harness.tsx';
 

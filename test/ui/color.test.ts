@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { colorEnabled, makePaint } from '../../src/ui/theme.ts';
+import { lineText } from '../../src/ui/line.ts';
+import { colorEnabled, escapesEnabled } from '../../src/ui/theme.ts';
 
 describe('colorEnabled', () => {
   const cases: Array<[string, Record<string, string>, boolean]> = [
@@ -13,12 +14,37 @@ describe('colorEnabled', () => {
   }
 });
 
-describe('makePaint', () => {
-  test('gives basic colour props when enabled, nothing when disabled', () => {
-    expect(makePaint(true)('red')).toEqual({ color: 'red' });
-    expect(makePaint(true).dim()).toEqual({ dimColor: true });
-    expect(makePaint(false)('red')).toEqual({});
-    expect(makePaint(false).dim()).toEqual({});
+describe('escapesEnabled', () => {
+  const cases: Array<[string, Record<string, string>, boolean, boolean]> = [
+    ['a terminal', { TERM: 'xterm-256color' }, true, true],
+    ['TERM=dumb', { TERM: 'dumb' }, true, false],
+    ['not a terminal', { TERM: 'xterm' }, false, false],
+    ['FORCE_COLOR=1 without a terminal', { FORCE_COLOR: '1' }, false, true],
+    ['FORCE_COLOR= (empty)', { FORCE_COLOR: '' }, false, true],
+    ['FORCE_COLOR=0 on a terminal', { FORCE_COLOR: '0', TERM: 'xterm' }, true, false],
+    ['FORCE_COLOR=false on a terminal', { FORCE_COLOR: 'false', TERM: 'xterm' }, true, false],
+  ];
+  for (const [name, env, tty, want] of cases) {
+    test(`${name} -> escapes ${want}`, () => expect(escapesEnabled(env, tty)).toBe(want));
+  }
+});
+
+describe('lineText', () => {
+  const segs = [
+    { text: 'a', color: 'red' as const },
+    { text: 'b', dim: true },
+    { text: 'c', bold: true, inverse: true },
+    { text: 'd' },
+  ];
+  test('basic colour, dim, bold and inverse codes, each closed after its segment', () => {
+    expect(lineText(segs, 80, { escapes: true, color: true })).toBe('\x1b[31ma\x1b[39m\x1b[2mb\x1b[22m\x1b[1m\x1b[7mc\x1b[27m\x1b[22md');
+  });
+  test('NO_COLOR keeps bold and inverse only', () => {
+    expect(lineText(segs, 80, { escapes: true, color: false })).toBe('ab\x1b[1m\x1b[7mc\x1b[27m\x1b[22md');
+  });
+  test('no escapes at all: plain text, clipped to the width', () => {
+    expect(lineText(segs, 80, { escapes: false, color: true })).toBe('abcd');
+    expect(lineText([{ text: 'abcdef', bold: true }], 4, { escapes: false, color: true })).toBe('abc…');
   });
 });
 
