@@ -1,6 +1,6 @@
 // Interactive consumer: the Ink TUI reads a zustand store that gets one engine snapshot every
-// 200 ms (never per child-process event). On exit the terminal is restored and the same
-// summary as headless --stats is printed.
+// 250 ms and after each key that acts on the engine (never per child-process event). On exit
+// the terminal is restored and the same summary as headless --stats is printed.
 import type { Engine } from '../engine/engine.ts';
 import type { Summary } from '../engine/summary.ts';
 import { failedPathLines, statsBlock } from './report.ts';
@@ -11,7 +11,7 @@ export async function runTui(engine: Engine, run: () => Promise<Summary>, o: { d
   const { renderTui, startPublisher } = await import('../ui/render-tui.tsx');
   const { createUiStore } = await import('../ui/store.ts');
   const store = createUiStore();
-  const stopPublisher = startPublisher(engine, store, 200);
+  const stopPublisher = startPublisher(engine, store);
   const tui = renderTui({ control: engine, store, dryRun: o.dryRun });
   let sum: Summary;
   try {

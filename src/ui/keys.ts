@@ -3,7 +3,7 @@
 // with key.ctrl because renderTui sets exitOnCtrlC: false.
 import type { Key } from 'ink';
 import type { EngineControl, Snapshot } from '../engine/types.ts';
-import type { UiStore } from './store.ts';
+import { publishSnapshot, type UiStore } from './store.ts';
 
 /**
  * What we last asked the engine for, based on which snapshot. Two quick '+'
@@ -34,55 +34,67 @@ function effective(snapshot: Snapshot, pending: PendingIntent): { processes: num
   };
 }
 
-export function handleKey(input: string, key: Partial<Key>, { control, store, pending }: KeyContext): void {
+/**
+ * Act on one key. A key that asks the engine for something publishes a fresh snapshot at once:
+ * its effect (PAUSED, the process count, the quit notice) is on screen with the next frame, not
+ * a snapshot interval later.
+ */
+export function handleKey(input: string, key: Partial<Key>, ctx: KeyContext): void {
+  if (engineKey(input, key, ctx)) publishSnapshot(ctx.control, ctx.store);
+}
+
+/** Returns true when the key called the engine. */
+function engineKey(input: string, key: Partial<Key>, { control, store, pending }: KeyContext): boolean {
   const state = store.getState();
   if (key.ctrl) {
-    if (input === 'c') control.cancel();
-    return;
+    if (input !== 'c') return false;
+    control.cancel();
+    return true;
   }
-  if (key.meta) return;
+  if (key.meta) return false;
   if (key.escape) {
     state.setShowHelp(false);
-    return;
+    return false;
   }
   const snapshot = state.snapshot;
   switch (input.toLowerCase()) {
     case '?':
       state.toggleHelp();
-      return;
+      return false;
     case 'p': {
-      if (!snapshot) return;
+      if (!snapshot) return false;
       const { paused } = effective(snapshot, pending);
       if (paused) control.resume();
       else control.pause();
       pending.paused = !paused;
-      return;
+      return true;
     }
     case 'r':
       control.retryFailed();
-      return;
+      return true;
     case '+':
     case '=': {
-      if (!snapshot) return;
+      if (!snapshot) return false;
       const n = effective(snapshot, pending).processes + 1;
       pending.processes = n;
       control.setProcesses(n);
-      return;
+      return true;
     }
     case '-':
     case '_': {
-      if (!snapshot) return;
+      if (!snapshot) return false;
       const n = Math.max(1, effective(snapshot, pending).processes - 1);
       pending.processes = n;
       control.setProcesses(n);
-      return;
+      return true;
     }
     case 'q': {
       const presses = state.requestQuit();
       const phase = snapshot?.phase;
       if (presses === 1 && phase !== 'draining' && phase !== 'cancelling') control.drain();
       else control.cancel();
-      return;
+      return true;
     }
   }
+  return false;
 }

@@ -4,7 +4,7 @@
 // identity.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { Snapshot } from '../engine/types.ts';
+import type { EngineControl, Snapshot } from '../engine/types.ts';
 
 export interface UiState {
   /** Latest engine snapshot; null until the first one is published. */
@@ -49,6 +49,20 @@ export function createUiStore(initial: Partial<UiData> = {}): UiStore {
       set({ quitRequested: 0 });
     },
   }));
+}
+
+/**
+ * Hand control.snapshot() to the store. A throwing snapshot() is skipped (the last good frame
+ * stays on screen) rather than crashing the TUI mid-run.
+ */
+export function publishSnapshot(control: EngineControl, store: UiStore): void {
+  let snapshot;
+  try {
+    snapshot = control.snapshot();
+  } catch {
+    return;
+  }
+  store.getState().setSnapshot(snapshot);
 }
 
 /** React hook: subscribe a component to a slice of the UI store. */

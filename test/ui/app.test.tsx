@@ -204,17 +204,17 @@ describe('App keys', () => {
   test('+ and = add a process, - removes one but never below 1', async () => {
     const h = await open(makeSnapshot({ processes: 4 }));
     await h.press('+');
-    expect(h.control.calls.at(-1)).toEqual(['setProcesses', 5]);
+    expect(h.control.commands().at(-1)).toEqual(['setProcesses', 5]);
     await h.press('=');
-    expect(h.control.calls.at(-1)).toEqual(['setProcesses', 6]); // builds on the pending change
+    expect(h.control.commands().at(-1)).toEqual(['setProcesses', 6]); // builds on the pending change
     h.store.getState().setSnapshot(makeSnapshot({ processes: 1 }));
     await h.waitForText('processes (1)');
     await h.press('-');
-    expect(h.control.calls.at(-1)).toEqual(['setProcesses', 1]);
+    expect(h.control.commands().at(-1)).toEqual(['setProcesses', 1]);
     h.store.getState().setSnapshot(makeSnapshot({ processes: 8 }));
     await h.waitForText('processes (8)');
     await h.press('-');
-    expect(h.control.calls.at(-1)).toEqual(['setProcesses', 7]);
+    expect(h.control.commands().at(-1)).toEqual(['setProcesses', 7]);
   });
 
   test('q drains first, then a second q cancels', async () => {

@@ -106,6 +106,8 @@ export type ControlCall = [name: string, ...args: unknown[]];
 
 export interface FakeControl extends EngineControl {
   calls: ControlCall[];
+  /** The calls that ask the engine for something (every call but snapshot()). */
+  commands(): ControlCall[];
   names(): string[];
 }
 
@@ -114,6 +116,7 @@ export function makeControl(current: () => Snapshot = () => makeSnapshot()): Fak
   const calls: ControlCall[] = [];
   return {
     calls,
+    commands: () => calls.filter((c) => c[0] !== 'snapshot'),
     names: () => calls.filter((c) => c[0] !== 'snapshot').map((c) => c[0]),
     pause: () => void calls.push(['pause']),
     resume: () => void calls.push(['resume']),

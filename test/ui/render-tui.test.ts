@@ -53,7 +53,7 @@ describe('renderTui', () => {
     stdin.write('\x03');
     expect(control.names()).toEqual(['cancel']);
     stdin.write('+');
-    expect(control.calls.at(-1)).toEqual(['setProcesses', 5]);
+    expect(control.commands().at(-1)).toEqual(['setProcesses', 5]);
     const exited = tui.waitUntilExit();
     tui.unmount();
     await exited;
