@@ -4,7 +4,7 @@
 // It runs the engine's own crawl (src/engine/crawler.ts), directory hooks and all.
 import { writeSync } from "node:fs";
 import { sourceRoot } from "../src/engine/config.ts";
-import { crawl } from "../src/engine/crawler.ts";
+import { crawlBatches } from "../src/engine/crawler.ts";
 
 const arg = process.argv[2];
 if (!arg) {
@@ -29,15 +29,17 @@ const flush = () => {
   pending = 0;
 };
 let entries = 0;
-for await (const e of crawl(sourceRoot(`${src}/`), {
+for await (const batch of crawlBatches(sourceRoot(`${src}/`), {
   onDir: (rel, st) => {
     entries++;
     out(st.size, rel.toString("latin1"));
   },
 })) {
-  if (e.kind === "dir") continue; // an empty directory: printed by onDir already
-  entries++;
-  out(e.size, e.rel ?? e.path.toString("latin1"));
+  for (const e of batch) {
+    if (e.kind === "dir") continue; // an empty directory: printed by onDir already
+    entries++;
+    out(e.size, e.rel ?? e.path.toString("latin1"));
+  }
 }
 flush();
 process.stderr.write(`${entries} entries\n`);

@@ -5,7 +5,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sourceRoot } from '../engine/config.ts';
-import { crawl } from '../engine/crawler.ts';
+import { crawlBatches } from '../engine/crawler.ts';
 import { UsageError } from '../engine/errors.ts';
 import { compileFilters } from '../engine/filter.ts';
 import { imbalance, LINE_OVERHEAD, manifestName, packLargestFirst, PlanStore, unrepresentable, type ManifestFormat } from '../engine/plan-pack.ts';
@@ -140,7 +140,7 @@ export async function planCommand(argv: string[], io: PlanIO = {}): Promise<numb
   const store = new PlanStore();
   let errors = 0;
   let warnings = 0;
-  for await (const e of crawl(root, {
+  for await (const batch of crawlBatches(root, {
     filter: compileFilters(tree.filters),
     oneFileSystem: tree.oneFileSystem,
     onError: (path, error, vanished) => {
@@ -149,12 +149,14 @@ export async function planCommand(argv: string[], io: PlanIO = {}): Promise<numb
       err(`${vanished ? 'warning: vanished while planning' : 'cannot read'}: ${printable(path)}: ${error.code ?? error.message}`);
     },
   })) {
-    const why = unrepresentable(e.path, opts.format);
-    if (why) {
-      const hint = opts.format === 'robocopy' ? 'Windows paths cannot hold it' : 'use -0 (--from0) for NUL-separated manifests, which hold any name';
-      throw new UsageError(`cannot write ${printable(e.path)} in a ${opts.format === 'robocopy' ? '--robocopy' : 'newline-separated'} manifest: the name ${why}; ${hint}. Nothing was written`);
+    for (const e of batch) {
+      const why = unrepresentable(e.path, opts.format);
+      if (why) {
+        const hint = opts.format === 'robocopy' ? 'Windows paths cannot hold it' : 'use -0 (--from0) for NUL-separated manifests, which hold any name';
+        throw new UsageError(`cannot write ${printable(e.path)} in a ${opts.format === 'robocopy' ? '--robocopy' : 'newline-separated'} manifest: the name ${why}; ${hint}. Nothing was written`);
+      }
+      store.add(e);
     }
-    store.add(e);
   }
 
   // 2. largest first onto the lightest manifest

@@ -11,7 +11,7 @@ import { destCheckPolicy } from './dest-check.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
-import type { EngineEvent } from './types.ts';
+import type { Entry, EngineEvent } from './types.ts';
 
 export interface FeedContext {
   cfg: RunConfig;
@@ -69,11 +69,15 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
         ctx.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
       },
     });
-    for await (const e of entries) {
+    const add = (e: Entry) => {
       stats.filesTotal++;
       stats.bytesTotal += e.size;
-      if (hold?.take(e)) continue;
-      bucketer.add(i, e);
+      if (!hold?.take(e)) bucketer.add(i, e);
+    };
+    // (a local crawl hands over a directory's entries at a time)
+    for await (const got of entries) {
+      if (Array.isArray(got)) for (const e of got) add(e);
+      else add(got);
     }
     dirs.flush();
     // hardlink groups travel whole, after their source's crawl (their names may be far apart)

@@ -15,7 +15,7 @@
 // node:fs/promises is loaded on first use: importing it costs every run ~8 ms of start-up
 const fsp = () => import('node:fs/promises');
 import type { Stats } from 'node:fs';
-import { crawl, kindOf, type CrawlHooks } from './crawler.ts';
+import { crawlBatches, kindOf, type CrawlHooks } from './crawler.ts';
 import { asBuffer, fsPath } from './raw-path.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
@@ -198,7 +198,10 @@ export async function* crawlManifest(root: SourceRoot, file: string, from0: bool
   if (batch.length && !hooks.signal?.aborted) yield* drain();
 }
 
-/** The entries of one source: its manifest when the run has one (--files-from), else a crawl. */
-export function sourceEntries(root: SourceRoot, filesFrom: { file: string; from0: boolean } | undefined, hooks: CrawlHooks): AsyncGenerator<Entry> {
-  return filesFrom ? crawlManifest(root, filesFrom.file, filesFrom.from0, hooks) : crawl(root, hooks);
+/**
+ * The entries of one source: its manifest when the run has one (--files-from), else a crawl
+ * (which hands them over a directory at a time).
+ */
+export function sourceEntries(root: SourceRoot, filesFrom: { file: string; from0: boolean } | undefined, hooks: CrawlHooks): AsyncGenerator<Entry | Entry[]> {
+  return filesFrom ? crawlManifest(root, filesFrom.file, filesFrom.from0, hooks) : crawlBatches(root, hooks);
 }

@@ -230,7 +230,7 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
 }
 
 /** The entries of one source: a remote crawl for `host:path`, else the local crawl or manifest. */
-export function sourceEntriesFor(cfg: RunConfig, root: SourceRoot, manifest: RunConfig['filesFrom'], hooks: CrawlHooks): AsyncGenerator<Entry> {
+export function sourceEntriesFor(cfg: RunConfig, root: SourceRoot, manifest: RunConfig['filesFrom'], hooks: CrawlHooks): AsyncGenerator<Entry | Entry[]> {
   const spec = parseRemote(root.arg);
   if (spec?.kind !== 'ssh') return sourceEntries(root, manifest, hooks);
   return manifest ? remoteManifest(manifest, hooks) : remoteCrawl(root, cfg, hooks);
