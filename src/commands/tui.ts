@@ -1,5 +1,5 @@
 // Interactive consumer: the Ink TUI reads a zustand store that gets one engine snapshot every
-// 250 ms and after each key that acts on the engine (never per child-process event). On exit
+// 333 ms and after each key that acts on the engine (never per child-process event). On exit
 // the terminal is restored and the same summary as headless --stats is printed.
 import type { Engine } from '../engine/engine.ts';
 import type { Summary } from '../engine/summary.ts';

@@ -113,9 +113,11 @@ export function sanitize(text: string): string {
   return text.replace(UNSAFE_CHARS, '?');
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: only names that need cutting (or runtimes without Bun.stringWidth) use it.
+let segmenter: Intl.Segmenter | undefined;
 
 function graphemes(text: string): string[] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
