@@ -283,6 +283,16 @@ describe('App extras', () => {
     expectFits(done, 80, 24);
   });
 
+  test('a snapshot that changes nothing on screen draws no frame', async () => {
+    const h = await open(makeSnapshot());
+    const before = h.renders();
+    h.store.getState().setSnapshot(makeSnapshot()); // a new object, the same screen
+    await new Promise((r) => setImmediate(r)); // React renders a store change in a microtask
+    h.store.getState().setSnapshot(makeSnapshot({ processes: 7 }));
+    await h.waitForText('processes (7)');
+    expect(h.renders()).toBe(before + 1);
+  });
+
   test('phase done says the run finished', async () => {
     const h = await open(makeSnapshot({ phase: 'done', workers: [] }));
     expect(h.frame()).toContain('run finished');

@@ -11,6 +11,8 @@ export interface Harness {
   control: FakeControl;
   frame(): string;
   lines(): string[];
+  /** Frames Ink has drawn so far (ink-testing-library draws one per React commit). */
+  renders(): number;
   /** Resize the fake terminal (emits 'resize' like a real TTY) and wait for a frame drawn for it. */
   resize(columns: number, rows: number): Promise<void>;
   waitForText(text: string): Promise<void>;
@@ -50,6 +52,7 @@ export async function renderApp(
     control,
     frame,
     lines: () => frame().split('\n'),
+    renders: () => ink.frames.length,
     resize,
     waitForText: (text) => waitFor(() => frame().includes(text), `frame to contain ${JSON.stringify(text)}:\n${frame()}`),
     waitForNoText: (text) => waitFor(() => !frame().includes(text), `frame to lose ${JSON.stringify(text)}:\n${frame()}`),
