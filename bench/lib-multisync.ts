@@ -1,14 +1,13 @@
-// How the benchmark runs multisync: from the checkout through bun (BENCH_MULTISYNC=source, the
-// default) or as the compiled single binary that ships (BENCH_MULTISYNC=binary: built once per
-// run into bench/out/multisync by scripts/build-binary.ts, JavaScriptCore bytecode, no
-// TypeScript to load at start-up).
+// How the benchmark runs multisync: as the compiled single binary that ships (the default: built
+// once per run into bench/out/multisync by scripts/build-binary.ts; JavaScriptCore bytecode, no
+// TypeScript to load at start-up), or from the checkout through bun (BENCH_MULTISYNC=source).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { OUT_DIR, REPO_ROOT } from "./lib-util.ts";
 
 const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
-export const MS_MODE: "source" | "binary" = process.env.BENCH_MULTISYNC === "binary" ? "binary" : "source";
+export const MS_MODE: "source" | "binary" = process.env.BENCH_MULTISYNC === "source" ? "source" : "binary";
 const BIN = join(OUT_DIR, "multisync");
 
 /** multisync's argv with these arguments (run from the repository root). */

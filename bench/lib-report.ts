@@ -69,7 +69,7 @@ export function machineInfo(msrsync: string | undefined): Record<string, string>
     python3: firstLine(["python3", "--version"]),
     bun: firstLine([process.execPath, "--version"]),
     "multisync commit": gitRev.code === 0 ? gitRev.stdout.trim() : "(no commit yet)",
-    "multisync run as": MS_MODE === "binary" ? "the compiled binary (BENCH_MULTISYNC=binary: bench/out/multisync, built by scripts/build-binary.ts)" : "the checkout through bun (node_modules/.bin/bun src/cli.ts)",
+    "multisync run as": MS_MODE === "binary" ? "the compiled binary (bench/out/multisync, built by scripts/build-binary.ts at the start of the run)" : "the checkout through bun (BENCH_MULTISYNC=source: node_modules/.bin/bun src/cli.ts)",
   };
 }
 
