@@ -32,7 +32,8 @@ export interface AheadNode {
  * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
  * (Two cores, metadata in the page cache: two threads cost ~30 ms to start and the lstats the
  * same CPU wherever they run; measured, a 200k-entry listing went from 0.50 to 0.49 s with them
- * from 150 ms on, a 21k-entry no-op's crawl was slower.) Test hook: env
+ * from 150 ms on; a 21k-entry no-op's crawl was no faster, even with threads from 5 ms on and
+ * jobs handed to whichever thread is free, for ~2x the CPU.) Test hook: env
  * MULTISYNC_CRAWL_POOL=force starts them at once, and the walk waits for them.
  */
 const POOL_AFTER_MS = 40;
@@ -106,7 +107,9 @@ export class DirAhead {
       const left = { left: starts.length };
       this.alive++;
       const job = starts.map((n): TreeStart => ({ dir: this.dirOf(n), ascii: n.ascii, dest: n.dest && { dir: n.dest.dir, ascii: n.dest.ascii } }));
-      const reads = pool.run({ starts: job, policy: this.policy, budget: JOB_BUDGET, xdev: this.xdev });
+      // while the walk knows few directories, single ones: their subdirectories fan out faster
+      const narrow = stack.length < THREADS * STARTS_PER_JOB;
+      const reads = pool.run({ starts: job, policy: this.policy, budget: narrow ? 0 : JOB_BUDGET, xdev: this.xdev });
       // a thread that is done gets its next job at once, not when the walk comes back here
       void reads.then(() => this.pool && void this.prepare(this.stack));
       for (let k = 0; k < starts.length; k++) {

@@ -53,7 +53,9 @@ export function listedOf(out: TreeRead[]): Map<string, Listed> {
 export class TreePool {
   private workers: import('node:worker_threads').Worker[] = [];
   private waiting = new Map<number, (m: Map<string, Listed> | null) => void>();
-  private load: number[] = [];
+  /** Per thread: a job under way. Jobs wait here until a thread is free (pull, not push). */
+  private working: boolean[] = [];
+  private queue: Array<{ id: number; job: TreeJob }> = [];
   private nextId = 1;
   private broken = false;
   /** Every thread is up (until then the crawl reads on its own). */
@@ -79,12 +81,13 @@ export class TreePool {
         const done = this.waiting.get(m.id);
         if (!done) return;
         this.waiting.delete(m.id);
-        this.load[t]--;
+        this.working[t] = false;
+        this.pump();
         done(listedOf(m.out));
       });
       w.on('error', () => this.fail());
       this.workers.push(w);
-      this.load.push(0);
+      this.working.push(false);
     }
   }
 
@@ -98,17 +101,27 @@ export class TreePool {
     return this.waiting.size;
   }
 
-  /** The job's reads, or null when the pool broke (the caller then reads on its own). */
+  /**
+   * The job's reads, or null when the pool broke (the caller then reads on its own). Jobs are
+   * taken in the order they come, each by the next thread that is free: a job the walk waits
+   * for is never stuck behind a long one on a busy thread while another thread idles.
+   */
   run(job: TreeJob): Promise<Map<string, Listed> | null> {
     if (this.broken) return Promise.resolve(null);
     return new Promise((resolve) => {
       const id = this.nextId++;
       this.waiting.set(id, resolve);
-      let t = 0;
-      for (let k = 1; k < this.load.length; k++) if (this.load[k] < this.load[t]) t = k;
-      this.load[t]++;
-      this.workers[t].postMessage({ id, job });
+      this.queue.push({ id, job });
+      this.pump();
     });
+  }
+
+  private pump(): void {
+    for (let t = 0; t < this.workers.length && this.queue.length; t++) {
+      if (this.working[t]) continue;
+      this.working[t] = true;
+      this.workers[t].postMessage(this.queue.shift());
+    }
   }
 
   /** A thread died: nothing more goes to the pool, and what it had is read by the caller. */
