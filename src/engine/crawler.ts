@@ -7,7 +7,8 @@ import { setImmediate } from 'node:timers';
 import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
 import { DirAhead, type AheadNode } from './dir-ahead.ts';
-import type { DestDir } from './dest-probe.ts';
+import { destChild, type DestDir } from './dest-probe.ts';
+import type { DestIndex } from './remote-dest.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
 export interface CrawlHooks {
@@ -41,7 +42,7 @@ export interface CrawlHooks {
    * relative paths land in). An entry DST already has as rsync would leave it is not yielded:
    * onSame hears of it instead. onDirDiffers: a directory DST lacks or has with other metadata.
    */
-  destCheck?: { root: string; policy: CheckPolicy };
+  destCheck?: { root: string; policy: CheckPolicy; index?: DestIndex };
   onSame?(size: number): void;
   onDirDiffers?(): void;
 }
@@ -112,6 +113,17 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir; same: boolean } {
   const c = hooks.destCheck;
   if (!c) return { same: false };
+  if (c.index) {
+    // a DST on an ssh host: its listing has DST itself under '' (remote-dest.ts)
+    const d = c.index.get(top);
+    if (!d || (d.mode & 0o170000) !== 0o040000) return { same: false };
+    try {
+      const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
+      return { dest: { dir: top, ascii: true, policy: c.policy, index: c.index }, same: sameEntry(metaOf(s), d, c.policy) };
+    } catch {
+      return { same: false };
+    }
+  }
   const root = Buffer.from(c.root).toString('latin1').replace(/\/+$/, '') || '/';
   const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
   const ascii = !NON_ASCII.test(dir);
@@ -192,11 +204,13 @@ export async function* crawlBatches(root: SourceRoot, hooks: CrawlHooks = {}): A
   const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
   const topCheck = topDest(hooks, base, top);
   // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
-  if (hooks.destCheck && top && !topCheck.same) hooks.onDirDiffers?.();
+  // (DST on an ssh host: its own metadata too, which no local stat can see)
+  if (hooks.destCheck && (top || hooks.destCheck.index) && !topCheck.same) hooks.onDirDiffers?.();
   const stack: Node[] = [{ rel: top, ascii: topAscii, st: topStat, parent: null, pending: -1, dest: topCheck.dest, same: topCheck.same }];
   let sliceStart = performance.now();
   const xdev = hooks.oneFileSystem ? topStat.dev : -1;
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs, hooks.destCheck?.policy, xdev);
+  // (a remote DST's listing is on this thread: no reader threads then)
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;
@@ -256,7 +270,7 @@ export async function* crawlBatches(root: SourceRoot, hooks: CrawlHooks = {}): A
         } else if (kind === 'dir') {
           if (!hooks.skipTree?.(bytes(p))) {
             const ascii = node.ascii && !NON_ASCII.test(names[i]);
-            const dest = code && node.dest ? { ...node.dest, dir: `${node.dest.dir}/${names[i]}`, ascii: node.dest.ascii && ascii } : undefined;
+            const dest = code && node.dest ? destChild(node.dest, names[i], ascii) : undefined;
             const child: Node = { rel: p, ascii, st: lite(cst), parent: node, pending: -1, dest, same: code === 1 };
             ahead.adopt(child, got);
             subdirs.push(child);

@@ -6,6 +6,7 @@
 // It is only ever an omission of work rsync would skip: when in doubt the entry goes to rsync.
 
 import { isRemote, type RunConfig } from './config.ts';
+import { parseRemote } from './remote.ts';
 
 /** The attributes of one lstat the check compares (mtime in whole seconds, as rsync compares it). */
 export interface MetaStat {
@@ -132,12 +133,20 @@ export function sameEntry(src: MetaStat, dst: MetaStat | null, p: CheckPolicy, l
 }
 
 /**
- * The check's policy for this run, or undefined when it is off: --no-dest-check, a remote SRC or
- * DST, worker hosts or a shared plan (DST as other hosts see it), a manifest, or rsync options
- * the check does not know.
+ * The check's policy for this run, or undefined when it is off: --no-dest-check, a remote SRC,
+ * a daemon DST, worker hosts or a shared plan (DST as other hosts see it), a manifest, or rsync
+ * options the check does not know. A DST on an ssh host is checked against a listing of it
+ * (remote-dest.ts): owners and groups there by number only, so with -o/-g only under
+ * --numeric-ids (multisync's default options have it; rsync maps them by name otherwise), and
+ * owners whenever -o is given (the remote end may well be root).
  */
 export function destCheckPolicy(cfg: RunConfig): CheckPolicy | undefined {
-  if (!cfg.destCheck || isRemote(cfg.destination) || cfg.sources.some((s) => isRemote(s.arg))) return undefined;
+  if (!cfg.destCheck || cfg.sources.some((s) => isRemote(s.arg))) return undefined;
   if (cfg.workers?.length || cfg.shared || cfg.filesFrom || cfg.retryFailed) return undefined;
-  return checkPolicy(cfg.rsyncOpts, process.getuid?.() === 0) ?? undefined;
+  const remote = isRemote(cfg.destination);
+  const p = checkPolicy(cfg.rsyncOpts, remote || process.getuid?.() === 0) ?? undefined;
+  if (!p || !remote) return p;
+  if (parseRemote(cfg.destination)?.kind !== 'ssh') return undefined;
+  if ((p.owner || p.group) && !cfg.rsyncOpts.includes('--numeric-ids')) return undefined;
+  return p;
 }

@@ -3,14 +3,22 @@
 // that read it ahead of the walk (tree-job.ts), so both trees' lstats run on every core.
 import { lstatSync, readlinkSync } from 'node:fs';
 import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
-import type { DirListing } from './dir-reader.ts';
+import { sysPath, type DirListing } from './dir-reader.ts';
+import { indexedCodes, type DestIndex } from './remote-dest.ts';
 
 /** The same directory in a local DST. */
 export interface DestDir {
-  /** Absolute latin1 path, without the trailing slash. */
+  /** Absolute latin1 path, without the trailing slash; with `index`, its key there ('' for DST). */
   dir: string;
   ascii: boolean;
   policy: CheckPolicy;
+  /** A DST on an ssh host: its listing (remote-dest.ts). */
+  index?: DestIndex;
+}
+
+/** The DST twin of a subdirectory `name` (`ascii`: SRC's path to it is ASCII). */
+export function destChild(dest: DestDir, name: string, ascii: boolean): DestDir {
+  return { ...dest, dir: dest.index && !dest.dir ? name : `${dest.dir}/${name}`, ascii: dest.ascii && ascii };
 }
 
 /**
@@ -91,5 +99,15 @@ export function checkNames(
 export function checkListing(listing: DirListing, srcDir: string, srcAscii: boolean, dest: DestDir): CheckCodes {
   if (!listing.num) return new Uint8Array(listing.names.length);
   const prefix = srcDir.endsWith('/') ? srcDir : `${srcDir}/`;
+  if (dest.index) {
+    const readLink = (name: string) => {
+      try {
+        return readlinkSync(sysPath(prefix + name, srcAscii), 'buffer');
+      } catch {
+        return null;
+      }
+    };
+    return indexedCodes(listing.names, listing.num, dest.dir, dest.index, dest.policy, readLink);
+  }
   return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, metaOf, sameEntry);
 }

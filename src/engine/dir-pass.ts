@@ -70,8 +70,11 @@ const GIGA = 1_000_000_000n;
 const wholeSeconds = (ns: bigint) => ns / GIGA - (ns % GIGA < 0n ? 1n : 0n);
 
 export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
-  if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh || isRemote(cfg.destination)) return true;
+  if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh) return true;
   if (cfg.sources.some((s) => isRemote(s.arg))) return true;
+  // a DST on an ssh host: its listing showed DST itself and every directory as they should be
+  // (the crawler counts DST's own metadata among dirsDiffer there), for one source
+  if (isRemote(cfg.destination)) return !stats.destListed || cfg.sources.length !== 1;
   // DST takes the metadata of the last `src/` source (each source's pass sets it in turn)
   const roots = cfg.sources.filter((s) => s.prefix === '');
   if (!roots.length) return false;

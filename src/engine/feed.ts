@@ -7,7 +7,10 @@ import { DirList } from './dir-list.ts';
 import type { RunState } from './run-state.ts';
 import { sourceEntriesFor } from './remote-crawl.ts';
 import { compileFilters } from './filter.ts';
-import { destCheckPolicy } from './dest-check.ts';
+import { destCheckPolicy, type CheckPolicy } from './dest-check.ts';
+import type { CrawlHooks } from './crawler.ts';
+import { listRemoteDest } from './remote-dest.ts';
+import { parseRemote } from './remote.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
@@ -28,12 +31,27 @@ export interface FeedContext {
   retry?: Array<string | null>;
 }
 
+/**
+ * The destination check's DST: a local path, or the listing of a DST on an ssh host (fetched
+ * once, over the run's shared connection; no check when it cannot be had).
+ */
+async function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats, signal: AbortSignal): Promise<CrawlHooks['destCheck']> {
+  const remote = parseRemote(cfg.destination);
+  if (!remote) return { root: cfg.destination, policy };
+  if (remote.kind !== 'ssh') return undefined;
+  const index = await listRemoteDest(cfg, remote.host, remote.path, signal);
+  if (!index) return undefined;
+  stats.destListed = index.size;
+  return { root: '', policy, index };
+}
+
 export async function feedSources(ctx: FeedContext): Promise<void> {
   const { cfg, stats, bucketer } = ctx;
   const t0 = Date.now();
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   const policy = destCheckPolicy(cfg);
+  const destCheck = policy && (await destCheckFor(cfg, policy, stats, ctx.signal));
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
     const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`), !!(state?.resumed || state?.keptDirLists));
@@ -51,7 +69,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       filter,
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
-      destCheck: policy && { root: cfg.destination, policy },
+      destCheck,
       onSame: (size) => {
         stats.filesTotal++;
         stats.bytesTotal += size;

@@ -44,6 +44,8 @@ export class Stats {
   bytesSame = 0;
   /** Directories DST lacked or had with other metadata, seen by the destination check. */
   dirsDiffer = 0;
+  /** Entries in the listing of a DST on an ssh host the check compared with (0: none). */
+  destListed = 0;
   /** Items the buckets' rsyncs reported as created or changed (0: the run changed nothing). */
   itemsChanged = 0;
   /** When a worker first had nothing left to do (every bucket handed out), and when the last bucket ended. */

@@ -1,0 +1,120 @@
+// The destination check for a DST on an ssh host: one `find -printf` listing of DST over the
+// run's shared ssh connection, held as a map (path → what the check compares), against which the
+// crawler checks each SRC entry by the rules it uses for a local DST (dest-check.ts). A re-run
+// into a remote DST then starts an rsync only for what changed, instead of one per bucket.
+// When in doubt (a listing that fails, is malformed or too big) there is no check: rsync decides.
+import { spawn } from 'node:child_process';
+import { sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
+import { RecordSplitter } from './remote-crawl.ts';
+import { shPath, sshHost } from './remote.ts';
+import { sshArgv } from './ssh-control.ts';
+
+/** One DST entry as the check sees it (mode: type and permission bits, as lstat gives them). */
+export interface DestRecord extends MetaStat {
+  /** A symlink's target. */
+  link?: Buffer;
+}
+
+/** DST's entries by latin1 path relative to DST ('' for DST itself). */
+export type DestIndex = Map<string, DestRecord>;
+
+/** Above this many entries the listing is dropped (memory) and rsync checks as it always does. */
+export const MAX_INDEX = 2_000_000;
+
+/** Type, size, mtime (seconds.fraction), permissions, uid, gid, links; then path and link target. */
+const FORMAT = '%y %s %T@ %m %U %G %n\\0%P\\0%l\\0';
+const TYPES: Record<string, number> = { f: 0o100000, d: 0o040000, l: 0o120000, p: 0o010000, s: 0o140000, c: 0o020000, b: 0o060000 };
+
+/** Whole seconds of find's `%T@` ("1600000000.5000000000", "-1.2500000000"), exactly; NaN if malformed. */
+export function wholeSeconds(t: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(t);
+  if (!m) return NaN;
+  const int = Number(m[2]);
+  const frac = !!m[3] && /[1-9]/.test(m[3]);
+  return m[1] ? -int - (frac ? 1 : 0) : int;
+}
+
+/** The head field of one record ("%y %s %T@ %m %U %G %n"), or null when malformed. */
+export function parseHead(head: string): DestRecord | null {
+  const f = head.split(' ');
+  if (f.length !== 7) return null;
+  const type = TYPES[f[0]];
+  const mtimeS = wholeSeconds(f[2]);
+  const [size, uid, gid, nlink] = [f[1], f[4], f[5], f[6]].map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+  const perms = /^[0-7]{1,5}$/.test(f[3]) ? parseInt(f[3], 8) : NaN;
+  if (type === undefined || [size, uid, gid, nlink, perms, mtimeS].some((x) => x !== x)) return null;
+  // (find cannot print a device's numbers: NaN makes a device always differ)
+  return { mode: type | perms, size, mtimeS, uid, gid, nlink, rdev: type === 0o020000 || type === 0o060000 ? NaN : 0 };
+}
+
+/**
+ * Lists DST on its host (find over the run's shared ssh connection); null when the listing
+ * cannot be had whole (find failed, a malformed record, more than MAX_INDEX entries).
+ */
+export function listRemoteDest(
+  cfg: { rsh?: string; sshControlDir?: string },
+  host: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<DestIndex | null> {
+  const start = (path === '' ? '.' : path).replace(/(.)\/+$/, '$1');
+  const command = `env LC_ALL=C find -P ${shPath(/^(\/|~|\.\.?(\/|$))/.test(start) ? start : `./${start}`)} -printf '${FORMAT}'`;
+  const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
+  return new Promise((resolve) => {
+    const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const index: DestIndex = new Map();
+    const splitter = new RecordSplitter();
+    let field = 0;
+    let rec: DestRecord | null = null;
+    let key = '';
+    let failed = false;
+    const fail = () => {
+      failed = true;
+      if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    const onAbort = () => fail();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      for (const part of splitter.push(chunk)) {
+        if (field === 0) rec = parseHead(part.toString('latin1'));
+        else if (field === 1) key = part.toString('latin1');
+        else if (rec) {
+          if ((rec.mode & 0o170000) === 0o120000) rec.link = Buffer.from(part);
+          index.set(key, rec);
+        }
+        if (field === 0 && !rec) return fail();
+        field = (field + 1) % 3;
+      }
+      if (index.size > MAX_INDEX) fail();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(failed || code !== 0 || field !== 0 || splitter.pending || !index.has('') ? null : index);
+    });
+  });
+}
+
+/**
+ * Check codes (as dest-probe.ts's) for names whose SRC lstats are `num` (dir-reader's full read),
+ * against DST's index under key prefix `dir` ('' for DST itself). `readLink` reads a SRC symlink.
+ */
+export function indexedCodes(names: string[], num: Float64Array, dir: string, index: DestIndex, policy: CheckPolicy, readLink: (name: string) => Buffer | null): Uint8Array {
+  const check = new Uint8Array(names.length);
+  for (let i = 0, k = 0; i < names.length; i++, k += 9) {
+    if (num[k] < 0) continue;
+    const d = index.get(dir ? `${dir}/${names[i]}` : names[i]);
+    if (!d) continue;
+    const src = { mode: num[k], size: num[k + 1], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
+    const type = src.mode & 0o170000;
+    if (type === 0o040000) {
+      if ((d.mode & 0o170000) === 0o040000) check[i] = sameEntry(src, d, policy) ? 1 : 2;
+      continue;
+    }
+    let linkSame = false;
+    if (type === 0o120000 && d.link && sameEntry(src, d, policy, true)) linkSame = readLink(names[i])?.equals(d.link) ?? false;
+    if (sameEntry(src, d, policy, linkSame)) check[i] = 1;
+  }
+  return check;
+}
