@@ -107,6 +107,18 @@ describe('runConfig values', () => {
     expect(DEFAULT_RSYNC_OPTS).toBe('-aS --numeric-ids');
   });
 
+  test.each([
+    [['src/', 'dst'], 1000],
+    [['src/', 'host:dst'], 10000], // over ssh every bucket is a remote session
+    [['host:src/', 'dst'], 10000],
+    [['--workers', 'w1,w2', 'src/', 'dst'], 10000],
+    [['src/', 'host::module/dst'], 1000], // an rsync daemon: no shell per bucket
+    [['src/', 'rsync://host/module/dst'], 1000],
+    [['-f', '500', 'src/', 'host:dst'], 500], // -f always wins
+  ])('entries per bucket by default: %p → %p', (argv, want) => {
+    expect(config(argv).maxFiles).toBe(want);
+  });
+
   test('every option', () => {
     const c = config(
       ['-p', '4', '-f', '10', '-s', '1.5M', '--retries', '0', '-r', "-aH '--log-file-format=%i %n'", '-e', 'ssh -p 2222', '-b', '/tmp/x', '-d', 'a', 'b/', 'host:/dst'],
