@@ -44,11 +44,6 @@ export interface BucketerConfig {
    */
   entryCost?: number;
   /**
-   * The planned pieces shrink down to 1/(floor × slots) of what was left (default FLOOR): lower
-   * where every bucket costs more than an rsync start (a remote session: REMOTE_FLOOR).
-   */
-  floor?: number;
-  /**
    * Name whole subtrees instead of their entries (see treeHooks). Only when rsync recurses
    * into a listed directory (-r) and entries need not travel in groups (no -H).
    */
@@ -66,13 +61,6 @@ const DEFAULT_LIVE_FLUSH_MS = 300;
 const POOL_WINDOW = 50_000;
 /** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
 const FLOOR = 3;
-/**
- * Over ssh every bucket is a remote session: an ssh channel, the remote user's shell with its
- * start-up files (~0.1 s of CPU on the bench host, where root's .bashrc runs pyenv's init) and
- * a second rsync start-up there. Measured on `small` (20k files) into host:DST on tmpfs, -p 4:
- * 21 buckets 4.5 s, 9 buckets 3.75 s, 8 (this floor, with REMOTE_MAX_FILES) 2.9–3.7 s.
- */
-export const REMOTE_FLOOR = 2;
 /** …but not below what this many entries cost (an rsync's start and end cost about that). */
 const MIN_PIECE_ENTRIES = 1000;
 
@@ -270,7 +258,7 @@ export class Bucketer {
     const slots = Math.max(1, this.cfg.slots?.() ?? 1);
     let rest = pool.bytes + n * this.entryCost;
     // (the absolute floor never asks for fewer pieces than slots)
-    const floor = Math.max(rest / ((this.cfg.floor ?? FLOOR) * slots), Math.min(MIN_PIECE_ENTRIES * this.entryCost, rest / slots));
+    const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE_ENTRIES * this.entryCost, rest / slots));
     const pieces: Piece[] = [];
     let i = 0;
     while (i < n) {

@@ -76,7 +76,8 @@ export const DEFAULT_MAX_FILES = 1000;
 /**
  * …and when buckets run over ssh (SRC or DST host:path, or worker hosts), where each bucket is a
  * remote session (ssh channel, the remote shell's start-up files, a second rsync start-up): a
- * 20k-file copy to host:DST took 4.5 s in 21 buckets and 2.9–3.7 s in 8 (bucketer.ts REMOTE_FLOOR).
+ * 20k-file copy to host:DST (on tmpfs, -p 4) took 4.4–4.6 s in 21 buckets and 3.7 s in 9. (Fewer
+ * still, by planning pieces that shrink less, made the WAN row's tail longer: 1.4 → 2.1 s.)
  */
 export const REMOTE_MAX_FILES = 10_000;
 

@@ -6,8 +6,8 @@ import { splitBucket } from './bucket-split.ts';
 import { writeFailedPaths } from './failed-paths.ts';
 import { openRunState, resumeBuckets, retryLists } from './resume.ts';
 import type { RunState } from './run-state.ts';
-import { Bucketer, ENTRY_COST, REMOTE_ENTRY_COST, REMOTE_FLOOR } from './bucketer.ts';
-import { isRemote, overSsh, type RunConfig } from './config.ts';
+import { Bucketer, ENTRY_COST, REMOTE_ENTRY_COST } from './bucketer.ts';
+import { isRemote, type RunConfig } from './config.ts';
 import { deleteBlocker, runDeletePass } from './delete-pass.ts';
 import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
@@ -256,7 +256,6 @@ export class Engine implements EngineControl {
       slots: () => (this.shared ? 1 : this.stats.processes * Math.max(1, cfg.workers?.length ?? 1)),
       wholeDirs: this.wholeDirs,
       entryCost: [cfg.destination, ...cfg.sources.map((s) => s.arg)].some(isRemote) ? REMOTE_ENTRY_COST : ENTRY_COST,
-      floor: overSsh(cfg) ? REMOTE_FLOOR : undefined,
       demand: () => (this.shared ? 0 : this.supervisor.demand()),
       // --shared: other coordinators take buckets as they are published, so they stream out
       window: cfg.shared ? cfg.maxFiles : undefined,
