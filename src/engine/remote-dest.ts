@@ -2,7 +2,7 @@
 // run's shared ssh connection, held as a map (path → what the check compares), against which the
 // crawler checks each SRC entry by the rules it uses for a local DST (dest-check.ts). A re-run
 // into a remote DST then starts an rsync only for what changed, instead of one per bucket.
-// When in doubt (a listing that fails, is malformed or too big) there is no check: rsync decides.
+// When in doubt (a listing that fails, is malformed or too big: MAX_INDEX) there is no check: rsync decides.
 import { spawn } from 'node:child_process';
 import { sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
 import { RecordSplitter } from './remote-crawl.ts';
@@ -18,8 +18,11 @@ export interface DestRecord extends MetaStat {
 /** DST's entries by latin1 path relative to DST ('' for DST itself). */
 export type DestIndex = Map<string, DestRecord>;
 
-/** Above this many entries the listing is dropped (memory) and rsync checks as it always does. */
-export const MAX_INDEX = 2_000_000;
+/**
+ * Above this many entries the listing is dropped and rsync checks as it always does: the map
+ * costs ~170 MB of heap (~280 MB RSS) per million entries (measured), so this bounds it.
+ */
+export const MAX_INDEX = 500_000;
 
 /** Type, size, mtime (seconds.fraction), permissions, uid, gid, links; then path and link target. */
 const FORMAT = '%y %s %T@ %m %U %G %n\\0%P\\0%l\\0';
