@@ -39,7 +39,7 @@ export function describeState(dir: string): string[] {
 }
 
 export function statusCommand(args: ParsedArgs, out: (l: string) => void = (l) => process.stdout.write(`${l}\n`)): number {
-  let dir = args.values.state;
+  let dir: string | undefined = args.values.state;
   if (!dir && args.positionals.length) dir = runConfig(args).stateDir;
   if (dir) {
     if (!existsSync(statePaths(dir).journal)) throw new UsageError(`no multisync run recorded in ${dir}`);

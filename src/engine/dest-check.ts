@@ -28,8 +28,8 @@ export interface MetaStat {
  */
 export function metaOf(st: import('node:fs').BigIntStats | import('node:fs').Stats): MetaStat {
   let sec: number;
-  if (typeof st.mtimeNs === 'bigint') {
-    const ns = st.mtimeNs;
+  const ns = (st as import('node:fs').BigIntStats).mtimeNs;
+  if (typeof ns === 'bigint') {
     sec = Number(ns / 1000000000n - (ns % 1000000000n < 0n ? 1n : 0n));
   } else {
     const ms = st.mtimeMs as number;

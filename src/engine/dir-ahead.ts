@@ -89,13 +89,14 @@ export class DirAhead {
       if (!this.starting && (FORCE || this.pays())) {
         this.starting = true;
         const made = TreePool.create(THREADS).then(
-          (p) => (this.closed ? p.close() : (this.pool = p)),
+          (p) => {
+            if (this.closed) p.close();
+            else this.pool = p;
+            return this.closed ? undefined : p;
+          },
           () => undefined,
         );
-        if (FORCE) {
-          await made;
-          await this.pool?.whenReady();
-        }
+        if (FORCE) await (await made)?.whenReady();
       }
       if (!this.pool) return;
     }
