@@ -4,7 +4,7 @@
 // (Bun's opendir loses Buffer names); entries stream out directory by directory.
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { setImmediate } from 'node:timers';
-import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
+import { metaOf, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
 import { DirAhead, type AheadNode } from './dir-ahead.ts';
 import { destChild, type DestDir } from './dest-probe.ts';
@@ -113,26 +113,23 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir; same: boolean } {
   const c = hooks.destCheck;
   if (!c) return { same: false };
-  if (c.index) {
-    // a DST on an ssh host: its listing has DST itself under '' (remote-dest.ts)
-    const d = c.index.get(top);
-    if (!d || (d.mode & 0o170000) !== 0o040000) return { same: false };
-    try {
-      const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
-      return { dest: { dir: top, ascii: true, policy: c.policy, index: c.index }, same: sameEntry(metaOf(s), d, c.policy) };
-    } catch {
-      return { same: false };
-    }
-  }
-  const root = Buffer.from(c.root).toString('latin1').replace(/\/+$/, '') || '/';
-  const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
-  const ascii = !NON_ASCII.test(dir);
   try {
-    // DST itself may be a symlink to a directory (rsync follows it); below it, nothing is followed
-    const d = (top ? lstatSync : statSync)(sysPath(dir, ascii), { bigint: true });
-    if (!d.isDirectory()) return { same: false };
+    let dest: DestDir;
+    let d: MetaStat | undefined;
+    if (c.index) {
+      // a DST on an ssh host: its listing has DST itself under '' (remote-dest.ts)
+      dest = { dir: top, ascii: true, policy: c.policy, index: c.index };
+      d = c.index.get(top);
+    } else {
+      const root = Buffer.from(c.root).toString('latin1').replace(/\/+$/, '') || '/';
+      const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
+      dest = { dir, ascii: !NON_ASCII.test(dir), policy: c.policy };
+      // DST itself may be a symlink to a directory (rsync follows it); below it, nothing is followed
+      d = metaOf((top ? lstatSync : statSync)(sysPath(dir, dest.ascii), { bigint: true }));
+    }
+    if (!d || (d.mode & 0o170000) !== 0o040000) return { same: false };
     const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
-    return { dest: { dir, ascii, policy: c.policy }, same: sameEntry(metaOf(s), metaOf(d), c.policy) };
+    return { dest, same: sameEntry(metaOf(s), d, c.policy) };
   } catch {
     return { same: false };
   }

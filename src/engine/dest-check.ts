@@ -133,6 +133,29 @@ export function sameEntry(src: MetaStat, dst: MetaStat | null, p: CheckPolicy, l
 }
 
 /**
+ * The check code of one entry (dest-probe.ts's CheckCodes) whose SRC numbers start at num[k]
+ * (dir-reader's STAT_FIELDS layout) against DST's entry `d` there: for a directory 1 = the same,
+ * 2 = DST has a directory with other metadata; else 1 = rsync would leave it, 0 = not.
+ * `linksEqual` reads both symlink targets (only when the rest already matches). Self-contained
+ * (sameEntry comes in): the reader threads run its source text.
+ */
+export function entryCode(num: Float64Array, k: number, d: MetaStat, p: CheckPolicy, same: typeof sameEntry, linksEqual: () => boolean): number {
+  const src = { mode: num[k], size: num[k + 1], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
+  const type = src.mode & 0o170000;
+  if (type === 0o040000) return (d.mode & 0o170000) === 0o040000 ? (same(src, d, p) ? 1 : 2) : 0;
+  const linkSame = type === 0o120000 && same(src, d, p, true) && linksEqual();
+  return same(src, d, p, linkSame) ? 1 : 0;
+}
+
+/** The check's functions, passed to the code the reader threads run from its source text. */
+export interface CheckFns {
+  metaOf: typeof metaOf;
+  sameEntry: typeof sameEntry;
+  entryCode: typeof entryCode;
+}
+export const CHECK_FNS: CheckFns = { metaOf, sameEntry, entryCode };
+
+/**
  * The check's policy for this run, or undefined when it is off: --no-dest-check, a remote SRC,
  * a daemon DST, worker hosts or a shared plan (DST as other hosts see it), a manifest, or rsync
  * options the check does not know. A DST on an ssh host is checked against a listing of it

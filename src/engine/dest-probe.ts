@@ -2,7 +2,7 @@
 // directory just read from SRC, where it was read — on the main thread, or in the reader thread
 // that read it ahead of the walk (tree-job.ts), so both trees' lstats run on every core.
 import { lstatSync, readlinkSync } from 'node:fs';
-import { metaOf, sameEntry, type CheckPolicy } from './dest-check.ts';
+import { CHECK_FNS, type CheckFns, type CheckPolicy } from './dest-check.ts';
 import { sysPath, type DirListing } from './dir-reader.ts';
 import { indexedCodes, type DestIndex } from './remote-dest.ts';
 
@@ -16,8 +16,11 @@ export interface DestDir {
   index?: DestIndex;
 }
 
-/** The DST twin of a subdirectory `name` (`ascii`: SRC's path to it is ASCII). */
-export function destChild(dest: DestDir, name: string, ascii: boolean): DestDir {
+/**
+ * The DST twin of a subdirectory `name` (`ascii`: SRC's path to it is ASCII). Self-contained:
+ * the reader threads run its source text (tree-job.ts).
+ */
+export function destChild<D extends { dir: string; ascii: boolean; index?: unknown }>(dest: D, name: string, ascii: boolean): D {
   return { ...dest, dir: dest.index && !dest.dir ? name : `${dest.dir}/${name}`, ascii: dest.ascii && ascii };
 }
 
@@ -42,16 +45,7 @@ export interface CheckFs {
  * (whole seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the
  * reader threads run its source text (tree-job.ts).
  */
-export function checkNames(
-  names: string[],
-  num: Float64Array,
-  srcPrefix: string,
-  srcAscii: boolean,
-  dest: DestDir,
-  fs: CheckFs,
-  meta: typeof metaOf,
-  same: typeof sameEntry,
-): Uint8Array {
+export function checkNames(names: string[], num: Float64Array, srcPrefix: string, srcAscii: boolean, dest: DestDir, fs: CheckFs, f: CheckFns): Uint8Array {
   const nonAscii = /[^\x00-\x7f]/;
   // (the directories' ASCII-ness is known: only each name needs a look)
   const sys = (p: string, ascii: boolean) => (ascii ? p : fs.Buffer.from(p, 'latin1'));
@@ -66,31 +60,24 @@ export function checkNames(
     try {
       let st = big ? fs.lstatSync(dstPath, { bigint: true, throwIfNoEntry: false }) : fs.lstatSync(dstPath, { throwIfNoEntry: false });
       if (!st) continue;
-      d = meta(st);
+      d = f.metaOf(st);
       if (d.mtimeS !== d.mtimeS) {
         big = true;
         st = fs.lstatSync(dstPath, { bigint: true, throwIfNoEntry: false });
         if (!st) continue;
-        d = meta(st);
+        d = f.metaOf(st);
       }
     } catch {
       continue; // not a directory on the way, no access: rsync will tell
     }
-    const src = { mode: num[k], size: num[k + 1], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
-    const type = src.mode & 0o170000;
-    if (type === 0o040000) {
-      if ((d.mode & 0o170000) === 0o040000) check[i] = same(src, d, dest.policy) ? 1 : 2;
-      continue;
-    }
-    let linkSame = false;
-    if (type === 0o120000 && same(src, d, dest.policy, true)) {
+    const linksEqual = () => {
       try {
-        linkSame = fs.readlinkSync(sys(srcPrefix + names[i], srcAscii && nameAscii), 'buffer').equals(fs.readlinkSync(dstPath, 'buffer'));
+        return fs.readlinkSync(sys(srcPrefix + names[i], srcAscii && nameAscii), 'buffer').equals(fs.readlinkSync(dstPath, 'buffer'));
       } catch {
-        linkSame = false;
+        return false;
       }
-    }
-    if (same(src, d, dest.policy, linkSame)) check[i] = 1;
+    };
+    check[i] = f.entryCode(num, k, d, dest.policy, f.sameEntry, linksEqual);
   }
   return check;
 }
@@ -109,5 +96,5 @@ export function checkListing(listing: DirListing, srcDir: string, srcAscii: bool
     };
     return indexedCodes(listing.names, listing.num, dest.dir, dest.index, dest.policy, readLink);
   }
-  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, metaOf, sameEntry);
+  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, CHECK_FNS);
 }

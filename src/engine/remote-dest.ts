@@ -4,7 +4,7 @@
 // into a remote DST then starts an rsync only for what changed, instead of one per bucket.
 // When in doubt (a listing that fails, is malformed or too big: MAX_INDEX) there is no check: rsync decides.
 import { spawn } from 'node:child_process';
-import { sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
+import { entryCode, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
 import { RecordSplitter } from './remote-crawl.ts';
 import { shPath, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
@@ -109,15 +109,8 @@ export function indexedCodes(names: string[], num: Float64Array, dir: string, in
     if (num[k] < 0) continue;
     const d = index.get(dir ? `${dir}/${names[i]}` : names[i]);
     if (!d) continue;
-    const src = { mode: num[k], size: num[k + 1], nlink: num[k + 4], mtimeS: num[k + 5], uid: num[k + 6], gid: num[k + 7], rdev: num[k + 8] };
-    const type = src.mode & 0o170000;
-    if (type === 0o040000) {
-      if ((d.mode & 0o170000) === 0o040000) check[i] = sameEntry(src, d, policy) ? 1 : 2;
-      continue;
-    }
-    let linkSame = false;
-    if (type === 0o120000 && d.link && sameEntry(src, d, policy, true)) linkSame = readLink(names[i])?.equals(d.link) ?? false;
-    if (sameEntry(src, d, policy, linkSame)) check[i] = 1;
+    const link = d.link;
+    check[i] = entryCode(num, k, d, policy, sameEntry, () => !!link && (readLink(names[i])?.equals(link) ?? false));
   }
   return check;
 }

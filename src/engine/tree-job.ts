@@ -4,8 +4,8 @@
 // destination check, each directory's DST twin is checked in the same thread.
 // walkTree is self-contained (no outer names): a thread runs its source text, with node:fs and
 // the reading and checking functions passed in.
-import type { checkNames, CheckFs } from './dest-probe.ts';
-import type { CheckPolicy, metaOf, sameEntry } from './dest-check.ts';
+import type { checkNames, CheckFs, destChild } from './dest-probe.ts';
+import type { CheckFns, CheckPolicy } from './dest-check.ts';
 import type { statNames } from './dir-reader.ts';
 
 /** A directory to read: absolute latin1 path without trailing slash; its DST twin when checked. */
@@ -30,11 +30,10 @@ export type TreeRead =
   | { dir: string; error: { code?: string; message: string } }
   | { dir: string; names: string; count: number; num: Float64Array; errs: Array<[number, string | undefined, string]>; check?: Uint8Array };
 
-export interface TreeFns {
+export interface TreeFns extends CheckFns {
   statNames: typeof statNames;
   checkNames: typeof checkNames;
-  metaOf: typeof metaOf;
-  sameEntry: typeof sameEntry;
+  destChild: typeof destChild;
 }
 
 /** Reads a job's directories: every start, then below them, in walk order, while the budget lasts. */
@@ -54,7 +53,7 @@ export function walkTree(job: TreeJob, fs: CheckFs & { readdirSync: typeof impor
     const prefix = s.dir.endsWith('/') ? s.dir : `${s.dir}/`;
     const r = f.statNames(names, prefix, s.ascii, !!s.dest, fs, f.metaOf);
     const check = s.dest && job.policy
-      ? f.checkNames(names, r.num, prefix, s.ascii, { dir: s.dest.dir, ascii: s.dest.ascii, policy: job.policy }, fs, f.metaOf, f.sameEntry)
+      ? f.checkNames(names, r.num, prefix, s.ascii, { dir: s.dest.dir, ascii: s.dest.ascii, policy: job.policy }, fs, f)
       : undefined;
     out.push({ dir: s.dir, names: names.join('\0'), count: names.length, num: r.num, errs: r.errs, check });
     used += names.length;
@@ -65,7 +64,7 @@ export function walkTree(job: TreeJob, fs: CheckFs & { readdirSync: typeof impor
       if (job.xdev >= 0 && r.num[k + 3] !== job.xdev) continue;
       const ascii = s.ascii && !nonAscii.test(names[i]);
       const code = check ? check[i] : 0;
-      const dest = code && s.dest ? { dir: `${s.dest.dir}/${names[i]}`, ascii: s.dest.ascii && ascii } : undefined;
+      const dest = code && s.dest ? f.destChild(s.dest, names[i], ascii) : undefined;
       subs.push({ dir: prefix + names[i], ascii, dest });
     }
     return subs;

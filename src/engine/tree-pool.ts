@@ -1,8 +1,8 @@
 // The crawl's reader threads: each runs tree-job.ts's walkTree from its source text (so it works
 // in the compiled binary too, with no file of its own) and answers a job with every directory it
 // read. Results come back as the crawler's own listings and check codes, keyed by directory.
-import { checkNames } from './dest-probe.ts';
-import { metaOf, sameEntry } from './dest-check.ts';
+import { checkNames, destChild } from './dest-probe.ts';
+import { entryCode, metaOf, sameEntry } from './dest-check.ts';
 import { errnoOf, statNames, statsOf, type DirResult } from './dir-reader.ts';
 import { walkTree, type TreeJob, type TreeRead } from './tree-job.ts';
 
@@ -23,6 +23,8 @@ const fns = {
   checkNames: (${checkNames.toString()}),
   metaOf: (${metaOf.toString()}),
   sameEntry: (${sameEntry.toString()}),
+  entryCode: (${entryCode.toString()}),
+  destChild: (${destChild.toString()}),
 };
 const walkTree = (${walkTree.toString()});
 parentPort.on('message', ({ id, job }) => {
