@@ -2,8 +2,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_FILES, REMOTE_MAX_FILES, defaultProcesses, isRemote, overSsh, sourceRoot, type RunConfig } from '../engine/config.ts';
-import { remoteSourceRoot } from '../engine/remote.ts';
+import { DEFAULT_MAX_FILES, REMOTE_MAX_FILES, defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { overSsh, remoteSourceRoot } from '../engine/remote.ts';
 import { workerHosts } from './worker-options.ts';
 import { sharedOption } from './shared-options.ts';
 import { defaultStateDir } from '../engine/state.ts';
@@ -27,7 +27,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   const v = args.values;
   const processes = v.processes !== undefined ? checked(() => parsePositiveInt(v.processes, 'process count (-p)')) : defaultProcesses(cpus().length);
   if (processes > 256) throw new UsageError(`invalid process count (-p) '${v.processes}' (at most 256)`);
-  const maxFiles = v.files !== undefined ? checked(() => parsePositiveInt(v.files, 'entries per bucket (-f)')) : 0;
+  const maxFiles = v.files !== undefined ? checked(() => parsePositiveInt(v.files, 'entries per bucket (-f)')) : undefined;
   const maxBytes = v.size !== undefined ? checked(() => parseSize(v.size)) : 1024 ** 3;
   if (v.retries !== undefined && !/^\d{1,3}$/.test(v.retries)) throw new UsageError(`invalid retry count '${v.retries}' (expected 0 to 999)`);
   const retries = v.retries !== undefined ? Number(v.retries) : 2;
@@ -46,18 +46,19 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     // with --files-from, SRC is the directory the names are relative to, slash or not (as rsync)
     return filesFrom ? { arg: s, base: withSlash(s), prefix: '' } : isRemote(s) ? remoteSourceRoot(s) : sourceRoot(s);
   });
+  const workers = workerHosts(args);
   const cfg: RunConfig = {
     sources,
     destination: dst,
     processes,
-    maxFiles,
+    maxFiles: maxFiles ?? (overSsh({ sources, destination: dst, workers }) ? REMOTE_MAX_FILES : DEFAULT_MAX_FILES),
     maxBytes,
     rsyncOpts: opts,
     filters,
     oneFileSystem,
     deleteOpts,
     rsh: v.rsh,
-    workers: workerHosts(args),
+    workers,
     retries,
     backoffMs: env.MULTISYNC_BACKOFF_MS ? Number(env.MULTISYNC_BACKOFF_MS) : 1000,
     dryRun: !!args.flags['dry-run'],
@@ -67,7 +68,6 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     filesFrom,
     destCheck: !args.flags['no-dest-check'],
   };
-  if (!cfg.maxFiles) cfg.maxFiles = overSsh(cfg) ? REMOTE_MAX_FILES : DEFAULT_MAX_FILES;
   if (args.flags.new && args.flags['retry-failed']) throw new UsageError('--new and --retry-failed cannot be combined (--retry-failed needs the last run\'s state)');
   cfg.fresh = !!args.flags.new;
   cfg.retryFailed = !!args.flags['retry-failed'];

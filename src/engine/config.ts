@@ -75,17 +75,11 @@ export function isRemote(path: string): boolean {
 export const DEFAULT_MAX_FILES = 1000;
 /**
  * …and when buckets run over ssh (SRC or DST host:path, or worker hosts), where each bucket is a
- * remote session (ssh channel, the remote shell's start-up files, a second rsync start-up): a
+ * remote session (remote.ts overSsh: ssh channel, the remote shell's start-up files, a second rsync start-up): a
  * 20k-file copy to host:DST (on tmpfs, -p 4) took 4.4–4.6 s in 21 buckets and 3.7 s in 9. (Fewer
  * still, by planning pieces that shrink less, made the WAN row's tail longer: 1.4 → 2.1 s.)
  */
 export const REMOTE_MAX_FILES = 10_000;
-
-/** Buckets run over ssh: a SRC or DST `host:path` (not an rsync daemon), or worker hosts. */
-export function overSsh(cfg: Pick<RunConfig, 'sources' | 'destination' | 'workers'>): boolean {
-  const ssh = (p: string) => isRemote(p) && !p.startsWith('rsync://') && !/^[^/]*::/.test(p);
-  return !!cfg.workers?.length || ssh(cfg.destination) || cfg.sources.some((s) => ssh(s.arg));
-}
 
 /** Default parallelism: one rsync per core plus two (rsync waits on I/O), between 2 and 8. */
 export function defaultProcesses(cores: number): number {

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRemote, type RunConfig } from './config.ts';
+import { metaOf } from './dest-check.ts';
 import type { DirList } from './dir-list.ts';
 import { isRetryable, isSuccess } from './exit-codes.ts';
 import { bucketArgs } from './rsync-args.ts';
@@ -66,9 +67,6 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
  * --modify-window=0: a DST root a few ms off in the same second is left as it is by rsync too).
  * That is the common no-op re-run; anything else runs the pass.
  */
-const GIGA = 1_000_000_000n;
-const wholeSeconds = (ns: bigint) => ns / GIGA - (ns % GIGA < 0n ? 1n : 0n);
-
 export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
   if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh) return true;
   if (cfg.sources.some((s) => isRemote(s.arg))) return true;
@@ -79,9 +77,9 @@ export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boo
   const roots = cfg.sources.filter((s) => s.prefix === '');
   if (!roots.length) return false;
   try {
-    const a = statSync(roots[roots.length - 1].base, { bigint: true });
-    const b = statSync(cfg.destination, { bigint: true });
-    return !(a.mode === b.mode && wholeSeconds(a.mtimeNs) === wholeSeconds(b.mtimeNs) && a.uid === b.uid && a.gid === b.gid);
+    const a = metaOf(statSync(roots[roots.length - 1].base, { bigint: true }));
+    const b = metaOf(statSync(cfg.destination, { bigint: true }));
+    return !(a.mode === b.mode && a.mtimeS === b.mtimeS && a.uid === b.uid && a.gid === b.gid);
   } catch {
     return true;
   }

@@ -26,10 +26,10 @@ export function findPath(path: string): string {
   return `./${path}`;
 }
 
-/** The remote command that lists `path` (its own record first, with an empty %P). */
-export function findCommand(path: string, oneFileSystem: boolean): string {
+/** The remote command that lists `path` (its own record first, with an empty %P), by `format` (find -printf's). */
+export function findCommand(path: string, oneFileSystem: boolean, format = FORMAT): string {
   const start = findPath(path).replace(/(.)\/+$/, '$1');
-  return `env LC_ALL=C find -P ${shPath(start)}${oneFileSystem ? ' -xdev' : ''} -printf ${shQuote(FORMAT)}`;
+  return `env LC_ALL=C find -P ${shPath(start)}${oneFileSystem ? ' -xdev' : ''} -printf ${shQuote(format)}`;
 }
 
 export interface FindRecord {

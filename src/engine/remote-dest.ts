@@ -5,8 +5,8 @@
 // When in doubt (a listing that fails, is malformed or too big: MAX_INDEX) there is no check: rsync decides.
 import { spawn } from 'node:child_process';
 import { entryCode, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
-import { RecordSplitter } from './remote-crawl.ts';
-import { shPath, sshHost } from './remote.ts';
+import { findCommand, RecordSplitter } from './remote-crawl.ts';
+import { sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 
 /** One DST entry as the check sees it (mode: type and permission bits, as lstat gives them). */
@@ -60,8 +60,7 @@ export function listRemoteDest(
   path: string,
   signal?: AbortSignal,
 ): Promise<DestIndex | null> {
-  const start = (path === '' ? '.' : path).replace(/(.)\/+$/, '$1');
-  const command = `env LC_ALL=C find -P ${shPath(/^(\/|~|\.\.?(\/|$))/.test(start) ? start : `./${start}`)} -printf '${FORMAT}'`;
+  const command = findCommand(path, false, FORMAT);
   const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
   return new Promise((resolve) => {
     const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'ignore'] });

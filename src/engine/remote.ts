@@ -1,7 +1,7 @@
 // Remote paths as rsync reads them ([user@]host:path, host::module/path, rsync://host/module/path)
 // and the one place where a shell string is unavoidable: a command for a remote shell (ssh runs
 // `$SHELL -c STRING` on the far side). Every word of such a string goes through shQuote().
-import { sourceRoot } from './config.ts';
+import { sourceRoot, type RunConfig } from './config.ts';
 import type { SourceRoot } from './types.ts';
 
 /** Characters that never need quoting in a POSIX shell word (kept bare for readable logs). */
@@ -62,6 +62,12 @@ export function parseRemote(arg: string): RemoteSpec | null {
     return { kind: 'daemon', host, module: slash < 0 ? rest : rest.slice(0, slash), path: slash < 0 ? '' : rest.slice(slash + 1), url: false };
   }
   return { kind: 'ssh', host, path: arg.slice(hostEnd + 1) };
+}
+
+/** Buckets run over ssh: a SRC or DST `host:path` (not an rsync daemon), or worker hosts. */
+export function overSsh(cfg: Pick<RunConfig, 'sources' | 'destination' | 'workers'>): boolean {
+  const ssh = (p: string) => parseRemote(p)?.kind === 'ssh';
+  return !!cfg.workers?.length || ssh(cfg.destination) || cfg.sources.some((s) => ssh(s.arg));
 }
 
 /** The host as ssh is given it (brackets of an IPv6 address removed). */
