@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
 import { msArgv, msShown } from "./lib-multisync.ts";
+import { shQuote } from "../src/engine/remote.ts";
 import { BENCH_DIR, OUT_DIR, REPO_ROOT, rmrf, timedRun } from "./lib-util.ts";
 
 const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
@@ -83,7 +84,8 @@ export async function tuiRow(runs: number, timeoutSec: number, parallel: number,
   const src = datasetDir("small");
   const dst = join(OUT_DIR, "dst-tui");
   const res: TuiResult = { headless: [], tui: [], failures: [], cmd: "" };
-  const cli = `${msArgv().join(" ")} -p ${parallel} ${src}/ ${dst}/`;
+  // script(1) takes one command line: every word quoted (the engine's own quoting, table-tested)
+  const cli = msArgv("-p", String(parallel), `${src}/`, `${dst}/`).map(shQuote).join(" ");
   res.cmd = `script -qec "${msShown(`-p ${parallel} SRC/ DST/`)}" /dev/null  (TERM=xterm-256color, 120x40)`;
   for (let i = 0; i < runs; i++) {
     rmrf(dst);
