@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { makeOddTree } from '../src/engine/odd-tree.ts';
 import { compareTrees, formatDifferences } from '../src/engine/tree-compare.ts';
 import { startInPty } from './pty-helper.ts';
+import { summaryOf } from './e2e/helpers.ts';
 
 const ROOT = resolve(import.meta.dir, '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -115,7 +116,7 @@ describe('single binary', () => {
     // a re-run: every entry checked against DST in the threads, nothing left to copy
     const again = runBare(['--json', '-p', '3', `${dir}/src/`, `${dir}/dst`], { env });
     expect(again.code).toBe(0);
-    const summary = again.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary');
+    const summary = summaryOf(again.stdout);
     expect(summary.filesTransferred).toBe(0);
     expect(summary.filesUnchanged).toBe(summary.filesTotal);
   });

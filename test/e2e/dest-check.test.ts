@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, chownSync, lutimesSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree } from '../../src/engine/odd-tree.ts';
-import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { finalizesOf as finalizes, runCli, summaryOf as summary, tempDir, writeAt } from './helpers.ts';
 import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 const tmp = tempDir();
@@ -20,15 +20,8 @@ function touch(path: string, when: string) {
   if (r.exitCode !== 0) throw new Error(`touch ${path}: ${r.stderr.toString()}`);
 }
 
-const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
-const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
 
-function write(root: string, rel: string, body: string, mtime = T) {
-  const p = join(root, rel);
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, body);
-  utimesSync(p, mtime, mtime);
-}
+const write = (root: string, rel: string, body: string, mtime = T) => writeAt(root, rel, body, mtime);
 
 beforeAll(() => {
   for (let d = 0; d < 5; d++) for (let f = 0; f < 6; f++) write(src, `d${d}/sub/f${f}.txt`, `file ${d}/${f}\n`.repeat(f + 1));

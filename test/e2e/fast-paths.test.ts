@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
-import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { finalizesOf as finalizes, jsonEvents, runCli, summaryOf as summary, tempDir } from './helpers.ts';
 import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
@@ -21,8 +21,6 @@ beforeAll(async () => {
   for (const d of ['-dash/sub', '-dash', '#hash', 'deep/a/b/c/d', 'deep/a/b/c', 'deep/a/b', 'deep/a', 'deep', 'empty', 'sp ace', '.']) utimesSync(join(src, d), old, old);
 });
 
-const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
-const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
 
 describe('a copy, then a no-op re-run', () => {
   for (const p of [1, 4]) {

@@ -1,5 +1,5 @@
 // Helpers for end-to-end tests: run the real CLI (with real rsync) and wait on conditions.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -82,6 +82,20 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what: stri
 export function jsonEvents(stdout: string | string[]): Array<Record<string, any>> {
   const lines = Array.isArray(stdout) ? stdout : stdout.split('\n');
   return lines.filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+/** A --json run's summary event. */
+export const summaryOf = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
+
+/** A --json run's directory-pass events (none when it left the pass out). */
+export const finalizesOf = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
+
+/** Writes root/rel (making its directories) and gives it this mtime (seconds). */
+export function writeAt(root: string, rel: string, body: string, mtime: number): void {
+  const p = join(root, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, body);
+  utimesSync(p, mtime, mtime);
 }
 
 /** PIDs of running processes whose command line contains `needle`. */

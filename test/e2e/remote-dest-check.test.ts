@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, lutimesSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree } from '../../src/engine/odd-tree.ts';
-import { jsonEvents, runCli, tempDir } from './helpers.ts';
+import { finalizesOf as finalizes, runCli, summaryOf as summary, tempDir, writeAt } from './helpers.ts';
 import { HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
 import { expectSameTrees, rsyncRef } from '../trees.ts';
 
@@ -17,15 +17,8 @@ const T = 1_600_000_000;
 let lab: SshLab;
 
 const suite = HAVE_SSHD ? describe : describe.skip;
-const summary = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'summary')!;
-const finalizes = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
 
-function write(root: string, rel: string, body: string, mtime = T) {
-  const p = join(root, rel);
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, body);
-  utimesSync(p, mtime, mtime);
-}
+const write = (root: string, rel: string, body: string, mtime = T) => writeAt(root, rel, body, mtime);
 
 beforeAll(async () => {
   if (!HAVE_SSHD) return;
