@@ -4,9 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { OUT_DIR, REPO_ROOT } from "./lib-util.ts";
+import { BUN, OUT_DIR, REPO_ROOT } from "./lib-util.ts";
 
-const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
 export const MS_MODE: "source" | "binary" = process.env.BENCH_MULTISYNC === "source" ? "source" : "binary";
 const BIN = join(OUT_DIR, "multisync");
 

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
 import { msArgv, msShown } from "./lib-multisync.ts";
 import { shQuote } from "../src/engine/remote.ts";
-import { BENCH_DIR, OUT_DIR, REPO_ROOT, rmrf, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, BUN, OUT_DIR, rmrf, timedRun } from "./lib-util.ts";
 
-const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
 
 export interface CrawlResult {
   entries: number;

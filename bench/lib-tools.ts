@@ -35,7 +35,6 @@ export interface Tool {
   shown(ctx: RunContext): string;
 }
 
-const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
 const FPSYNC = "/usr/bin/fpsync";
 const msrsyncPath = (): string | undefined => process.env.MSRSYNC || undefined;
 const target = (dst: string, ctx: RunContext) => (ctx.host ? `${ctx.host}:${dst}/` : `${dst}/`);

@@ -9,6 +9,8 @@ import { watchTree } from "./lib-proc.ts";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, "..");
+/** The bun that `npm install` brought (runs the checkout, the crawl lister and the binary build). */
+export const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
 export const DATA_DIR = resolve(BENCH_DIR, "data");
 export const OUT_DIR = resolve(BENCH_DIR, "out");
 
