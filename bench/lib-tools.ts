@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { msArgv, msMissing, msShown } from "./lib-multisync.ts";
-import { REPO_ROOT } from "./lib-util.ts";
 
 /** Parallelism of the local and ssh rows; the WAN row uses WAN_PARALLEL. */
 export const PARALLEL = 4;
