@@ -32,7 +32,8 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     checkStateOwner(cfg);
     // --shared: the plan's command must match, and DST may be created by several hosts at once
     if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
-    if (!cfg.dryRun) remote.createDestination();
+    // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
+    cfg.destFresh = remote.finishDestination(!cfg.dryRun);
   } catch (err) {
     remote.close();
     throw err;

@@ -45,6 +45,8 @@ export interface RunConfig {
   deleteOpts: string[];
   /** Leave out entries a local DST already has as rsync would leave them (dest-check.ts); off with --no-dest-check. */
   destCheck?: boolean;
+  /** A remote DST did not exist when the run began (the pre-flight made it): nothing there to check against. */
+  destFresh?: boolean;
 }
 
 /**

@@ -38,7 +38,8 @@ export interface FeedContext {
 async function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats, signal: AbortSignal): Promise<CrawlHooks['destCheck']> {
   const remote = parseRemote(cfg.destination);
   if (!remote) return { root: cfg.destination, policy };
-  if (remote.kind !== 'ssh') return undefined;
+  // (a DST the pre-flight just made is empty: a listing of it would be a round trip for nothing)
+  if (remote.kind !== 'ssh' || cfg.destFresh) return undefined;
   const index = await listRemoteDest(cfg, remote.host, remote.path, signal);
   if (!index) return undefined;
   stats.destListed = index.size;

@@ -16,8 +16,12 @@ import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, s
 export interface RemoteSession {
   /** DST is a path of this machine (not remote, and not a path as worker hosts see it). */
   localDestination: boolean;
-  /** Makes a missing remote (or worker-side) DST; call after every other check, never in a dry run. */
-  createDestination(): void;
+  /**
+   * Checks a remote (or worker-side) DST and, with `create` (never in a dry run), makes a missing
+   * one: one round trip for both. Call after every other check (nothing is written before).
+   * Returns true when DST did not exist (a fresh DST: nothing in it to compare with).
+   */
+  finishDestination(create: boolean): boolean;
   /** Ends the shared ssh connections. */
   close(): void;
 }
@@ -36,11 +40,15 @@ export function pathAndParent(path: string): { path: string; parent: string } {
   return { path: p, parent };
 }
 
-/** Remote shell script: prints dir | notdir | create | noparent for a destination path. */
-export function destinationScript(path: string): string {
+/**
+ * Remote shell script: prints dir | notdir | create | noparent for a destination path; with
+ * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on stderr).
+ */
+export function destinationScript(path: string, make = false): string {
   const { path: p, parent } = pathAndParent(path);
   const q = shPath(p);
-  return `if [ -d ${q} ]; then echo dir; elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then echo create; else echo noparent; fi`;
+  const create = make ? `if mkdir -- ${q}; then echo created; else echo mkfail; fi` : 'echo create';
+  return `if [ -d ${q} ]; then echo dir; elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
 }
 
 const where = (host: string) => `on ${host}`;
@@ -69,7 +77,8 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
   const userRsh = cfg.rsh;
   if (!sshRemote && !workers.length) {
     if (dstSpec?.kind === 'daemon') checkDaemon(cfg, dstSpec);
-    return { localDestination: !dstSpec, createDestination: () => createDaemonDestination(cfg, dstSpec), close: () => {} };
+    const finishDestination = (create: boolean) => (create && createDaemonDestination(cfg, dstSpec), false);
+    return { localDestination: !dstSpec, finishDestination, close: () => {} };
   }
 
   const controlDir = isSsh(userRsh) && env.MULTISYNC_SSH_CONTROL !== '0' ? makeControlDir() : undefined;
@@ -93,11 +102,11 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
 
     for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
 
-    let createDst: () => void = () => {};
-    if (workers.length) createDst = checkWorkers(run, cfg, workers, dstSpec);
-    else if (dstSpec?.kind === 'ssh') createDst = checkRemoteDestination(run, dstSpec, cfg.destination);
-    else if (dstSpec?.kind === 'daemon') createDst = () => createDaemonDestination(cfg, dstSpec);
-    return { localDestination: !dstSpec && !workers.length, createDestination: createDst, close };
+    let finish: RemoteSession['finishDestination'] = () => false;
+    if (workers.length) finish = checkWorkers(run, cfg, workers, dstSpec);
+    else if (dstSpec?.kind === 'ssh') finish = (create) => checkDestinationOn(run, dstSpec.host, dstSpec.path, cfg.destination, 'host', create);
+    else if (dstSpec?.kind === 'daemon') finish = (create) => (create && createDaemonDestination(cfg, dstSpec), false);
+    return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {
     close();
     throw err;
@@ -120,27 +129,24 @@ function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
   if (!root.prefix && r.stdout.trim() !== 'd') throw new UsageError(`source with a trailing slash is not a directory: ${root.arg}`);
 }
 
-/** Checks a DST path with the destination script; returns how to create it. */
-function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string): () => void {
-  const r = run(host, `sh -c ${shQuote(destinationScript(path))}`);
+/**
+ * Checks a DST path with the destination script and, with `create`, makes a missing one in the
+ * same command; true when it was missing.
+ */
+function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string, create: boolean): boolean {
+  const r = run(host, `sh -c ${shQuote(destinationScript(path, create))}`);
   if (r.connectionFailed) throw reachError(r, host, what);
   const state = r.stdout.trim();
-  if (state === 'dir') return () => {};
+  if (state === 'dir') return false;
   if (state === 'notdir') throw new UsageError(`destination exists and is not a directory: ${shown}`);
   if (state === 'noparent') throw new UsageError(`destination's parent directory does not exist ${where(host)}: ${pathAndParent(path).parent}`);
-  if (state !== 'create') throw new UsageError(`cannot check destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
-  return () => {
-    const m = run(host, `mkdir -- ${shPath(pathAndParent(path).path)}`);
-    if (m.code !== 0) throw new UsageError(`cannot create destination ${shown} ${where(host)}: ${firstLine(m.stderr, `exit ${m.code}`)}`);
-  };
-}
-
-function checkRemoteDestination(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>, dst: string): () => void {
-  return checkDestinationOn(run, spec.host, spec.path, dst, 'host');
+  if (state === 'mkfail') throw new UsageError(`cannot create destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
+  if (state !== (create ? 'created' : 'create')) throw new UsageError(`cannot check destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
+  return true;
 }
 
 /** Every worker answers and has rsync, sees each local SRC, and (the first) sees DST's parent. */
-function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): () => void {
+function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): RemoteSession['finishDestination'] {
   const localSources = cfg.sources.filter((s) => !parseRemote(s.arg)).map((s) => s.base + s.prefix);
   const script = [
     'rsync --version 2>&1 | head -n 1',
@@ -159,14 +165,16 @@ function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: Remo
   }
   // a worker's rsync before 3.2.4 would split a remote path at its spaces
   if (oldRsync && (dstSpec || cfg.sources.some((s) => parseRemote(s.arg))) && !cfg.rsyncOpts.includes('--protect-args')) cfg.rsyncOpts = [...cfg.rsyncOpts, '--protect-args'];
-  if (!dstSpec) return checkDestinationOn(run, workers[0], cfg.destination, cfg.destination, 'worker host');
+  if (!dstSpec) return (create) => checkDestinationOn(run, workers[0], cfg.destination, cfg.destination, 'worker host', create);
   // DST is remote from the workers: made by one rsync of an empty directory, run on the first
   // worker, with the remote shell options the buckets' rsyncs get (-r "--rsh=…")
   const reach = cfg.rsyncOpts.filter((o) => /^--(rsh|rsync-path|port|password-file|protect-args|secluded-args)(=|$)/.test(o));
   const script2 = `d=$(mktemp -d) || exit 1; rsync -d ${shCommand([...reach, '--'])} "$d/" ${shQuote(cfg.destination.endsWith('/') ? cfg.destination : `${cfg.destination}/`)}; r=$?; rmdir "$d"; exit $r`;
-  return () => {
+  return (create) => {
+    if (!create) return false;
     const r = run(workers[0], `sh -c ${shQuote(script2)}`);
     if (r.code !== 0) throw new UsageError(`cannot create destination ${cfg.destination} from worker host ${workers[0]}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
+    return false;
   };
 }
 

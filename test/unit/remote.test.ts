@@ -2,7 +2,7 @@
 // path parsing, the remote find listing parser, worker argv and kill commands.
 import { describe, expect, test } from 'bun:test';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remoteSourceRoot, parseRemote, shCommand, shPath, shQuote, badHost } from '../../src/engine/remote.ts';
@@ -256,6 +256,14 @@ describe('remote pre-flight helpers', () => {
       expect(state(join(dir, "it's a file"))).toBe('notdir');
       expect(state(join(dir, 'new $(id)'))).toBe('create');
       expect(state(join(dir, 'no such', 'x'))).toBe('noparent');
+      // with make: a missing DST is made in the same command (and only that one)
+      const make = (p: string) => spawnSync('/bin/sh', ['-c', destinationScript(p, true)]).stdout.toString().trim();
+      expect(make(join(dir, 'new $(id)'))).toBe('created');
+      expect(statSync(join(dir, 'new $(id)')).isDirectory()).toBe(true);
+      expect(make(join(dir, 'new $(id)'))).toBe('dir');
+      expect(make(join(dir, "it's a file"))).toBe('notdir');
+      expect(make(join(dir, 'no such', 'x'))).toBe('noparent');
+      expect(existsSync(join(dir, 'no such'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
