@@ -13,6 +13,12 @@ export const REPO_ROOT = resolve(BENCH_DIR, "..");
 export const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
 export const DATA_DIR = resolve(BENCH_DIR, "data");
 export const OUT_DIR = resolve(BENCH_DIR, "out");
+/**
+ * Where a scenario with `ram` puts DST and WORK: a tmpfs (/dev/shm), so that the receiving
+ * end's disk writeback, which on a real WAN runs on the far host's CPUs, does not share this
+ * machine's cores with the sender, the relay and both ssh ends. bench/out when there is none.
+ */
+export const RAM_DIR = existsSync("/dev/shm") ? "/dev/shm/multisync-bench" : OUT_DIR;
 
 export interface RunResult {
   code: number | null; // null when killed by a signal / never started

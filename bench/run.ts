@@ -9,15 +9,15 @@ import { startRemote, startWan, type Remote } from "./lib-remote.ts";
 import { machineInfo, type Mode, type Report, type Row, rowLabel, SCENARIOS, type Scenario, writeReport } from "./lib-report.ts";
 import { crawlRow, lastJson, memoryRow, tuiRow } from "./lib-rows.ts";
 import { PARALLEL, type RunContext, TOOLS, type Tool, WAN_PARALLEL } from "./lib-tools.ts";
-import { BENCH_DIR, envInt, median, OUT_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
 import { describeVerdict, verify, verifyArgv } from "./lib-verify.ts";
 
-const PARTS = ["local", "ssh", "wan", "crawl", "memory", "cpu"] as const;
+const PARTS = ["local", "ssh", "wan", "crawl", "memory", "cpu", "wan-disk"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: bun bench/run.ts [--runs N] [--only PARTS] [--rows ROWS] [--out FILE] [--timeout SEC] [--checksum]
   --runs N       runs per row (default env BENCH_RUNS or 3)
-  --only PARTS   ${PARTS.join(",")} (default: all); "small"/"mixed" pick the local datasets
+  --only PARTS   ${PARTS.join(",")} (default: all but wan-disk); "small"/"mixed" pick the local datasets
   --rows LIST    tools (${TOOLS.map((t) => t.name).join(",")}) and/or single rows such as rsync-cold, fpsync-noop
   --out FILE     markdown report path (default bench/RESULTS.md)
   --timeout SEC  kill a run after SEC seconds (default env BENCH_TIMEOUT or 1800)
@@ -26,7 +26,7 @@ const USAGE = `usage: bun bench/run.ts [--runs N] [--only PARTS] [--rows ROWS] [
 function parseArgs(argv: string[]) {
   const o = {
     runs: envInt("BENCH_RUNS", 3),
-    parts: [...PARTS] as Part[],
+    parts: PARTS.filter((p) => p !== "wan-disk") as Part[],
     localSets: ["small", "mixed"] as DatasetName[],
     rows: undefined as string[] | undefined,
     out: join(BENCH_DIR, "RESULTS.md"),
@@ -111,6 +111,9 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: 
   return why;
 }
 
+/** Where a scenario's DST and WORK go (RAM_DIR for `ram` scenarios). */
+const outFor = (sc: Scenario) => (sc.ram ? RAM_DIR : OUT_DIR);
+
 /** Every tool, `runs` times interleaved, cold then (if wanted) no-op, for one scenario. */
 async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, iteration: number) {
   console.log(`run ${iteration}/${o.runs} · ${sc.label}`);
@@ -123,8 +126,8 @@ async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, 
       if (iteration === 1) console.log(`  ${t.name.padEnd(34)} missing: ${(cold ?? noop)!.missing}`);
       continue;
     }
-    const dst = join(OUT_DIR, `dst-${t.name}`);
-    const work = join(OUT_DIR, `work-${t.name}`);
+    const dst = join(outFor(sc), `dst-${t.name}`);
+    const work = join(outFor(sc), `work-${t.name}`);
     rmrf(dst);
     const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
     const coldFailed = await runOnce(t, src, dst, work, ctx, o, cold ?? scratch);
@@ -153,6 +156,7 @@ async function main() {
   if (o.parts.includes("cpu")) need.add("small");
   for (const d of need) stamps.set(d, ensureDataset(d));
   mkdirSync(OUT_DIR, { recursive: true });
+  if (scenarios.some((s) => s.ram)) mkdirSync(RAM_DIR, { recursive: true });
 
   let remote: Remote | undefined;
   const contexts = new Map<string, RunContext>();
@@ -175,7 +179,7 @@ async function main() {
       const ctx = contexts.get(s.name)!;
       commands.push(`# ${s.label}${s.remote ? `; RSH = ${s.remote === "wan" ? "ssh via the relay" : "ssh to the loopback sshd"}: ${shellQuote([ctx.rsh!]).replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR")}` : ""}`);
       for (const t of TOOLS.filter((t) => rows.some((r) => r.tool === t.name && r.scenario === s.name))) {
-        const argv = t.argv(datasetDir(s.dataset), join(OUT_DIR, `dst-${t.name}`), join(OUT_DIR, `work-${t.name}`), ctx);
+        const argv = t.argv(datasetDir(s.dataset), join(outFor(s), `dst-${t.name}`), join(outFor(s), `work-${t.name}`), ctx);
         const env = Object.entries(t.env?.(ctx) ?? {}).map(([k, v]) => `${k}=${shellQuote([v])} `).join("");
         commands.push(`${t.missing() ? "# (missing) " : ""}${env}${shellQuote(argv)}`.replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR"));
       }
@@ -225,6 +229,7 @@ async function main() {
     }
   } finally {
     remote?.close();
+    if (RAM_DIR !== OUT_DIR) rmrf(RAM_DIR);
   }
 }
 

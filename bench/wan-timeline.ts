@@ -11,7 +11,7 @@ import { BENCH_DIR } from "./lib-util.ts";
 const extra = process.argv.slice(2).filter((a) => a !== "--");
 const remote = await startRemote();
 await startWan(remote, { delayMs: Number(process.env.BENCH_WAN_DELAY_MS ?? 15), rate: process.env.BENCH_WAN_RATE ?? "20M" });
-const dst = join(BENCH_DIR, "out", "dst-wan-timeline");
+const dst = join(process.env.BENCH_WAN_DST_DIR ?? join(BENCH_DIR, "out"), "dst-wan-timeline");
 rmSync(dst, { recursive: true, force: true });
 const t0 = performance.now();
 const ms = () => ((performance.now() - t0) / 1000).toFixed(2).padStart(6);
