@@ -2,6 +2,7 @@
 import { Engine } from '../engine/engine.ts';
 import { checkDestination, checkRsync, checkSources, probeOptions } from '../engine/preflight.ts';
 import { prepareRemote } from '../engine/remote-preflight.ts';
+import { flushRsyncVersion } from '../engine/rsync-version-cache.ts';
 import { prepareShared } from '../engine/shared-plan.ts';
 import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
@@ -34,6 +35,8 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
     // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
     cfg.destFresh = remote.finishDestination(!cfg.dryRun);
+    // every check passed: rsync's --version text may be kept for the next run
+    flushRsyncVersion();
   } catch (err) {
     remote.close();
     throw err;

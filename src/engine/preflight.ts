@@ -8,20 +8,27 @@ import { isRemote } from './config.ts';
 import { UsageError } from './errors.ts';
 import { bucketArgs } from './rsync-args.ts';
 import { rememberVersion } from './checksum-pin.ts';
+import { binaryKey, cachedVersion, noteVersion } from './rsync-version-cache.ts';
 import type { SourceRoot } from './types.ts';
 
 const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install rsync; RHEL/Fedora: dnf install rsync; macOS: brew install rsync)';
 
 /** Returns rsync's version string, or throws when it is missing or too old for --info=progress2. */
 export function checkRsync(rsync: string): string {
-  const r = spawnSync(rsync, ['--version'], { encoding: 'utf8' });
+  // (the text is remembered per rsync binary: rsync-version-cache.ts)
+  const key = binaryKey(rsync);
+  const cached = key && cachedVersion(key);
+  const r = cached ? { stdout: cached, status: 0, error: undefined } : spawnSync(rsync, ['--version'], { encoding: 'utf8' });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`rsync not found ('${rsync}'): ${INSTALL_HINT}`);
     throw new UsageError(`cannot run rsync ('${rsync}'): ${r.error.message}`);
   }
   const m = /version\s+v?(\d+)\.(\d+)\.(\d+)/.exec(r.stdout ?? '');
-  if (m && r.status === 0) rememberVersion(rsync, r.stdout);
+  if (m && r.status === 0) {
+    rememberVersion(rsync, r.stdout);
+    if (key && !cached) noteVersion(key, r.stdout);
+  }
   if (!m) throw new UsageError(`'${rsync} --version' did not print an rsync version`);
   const [maj, min] = [Number(m[1]), Number(m[2])];
   if (maj < 3 || (maj === 3 && min < 1)) throw new UsageError(`rsync ${m[0]} is too old: multisync needs rsync 3.1 or newer; ${INSTALL_HINT}`);
