@@ -42,16 +42,17 @@ export interface CheckFs {
  * Check codes for names whose SRC lstats are `num` (a full read: dir-reader's STAT_FIELDS per
  * name, mode -1 where it failed); `srcPrefix` is SRC's directory with its trailing slash. Number
  * lstats in DST while their seconds are certain; a directory whose mtimes leave them in doubt
- * (whole seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the
- * reader threads run its source text (tree-job.ts).
+ * (whole seconds, see metaOf) goes on with bigint lstats (from the start with `big0`: SRC's read
+ * of the directory needed them). Self-contained (no outer names): the reader threads run its
+ * source text (tree-job.ts).
  */
-export function checkNames(names: string[], num: Float64Array, srcPrefix: string, srcAscii: boolean, dest: DestDir, fs: CheckFs, f: CheckFns): Uint8Array {
+export function checkNames(names: string[], num: Float64Array, srcPrefix: string, srcAscii: boolean, dest: DestDir, fs: CheckFs, f: CheckFns, big0 = false): Uint8Array {
   const nonAscii = /[^\x00-\x7f]/;
   // (the directories' ASCII-ness is known: only each name needs a look)
   const sys = (p: string, ascii: boolean) => (ascii ? p : fs.Buffer.from(p, 'latin1'));
   const check = new Uint8Array(names.length);
   const dstPrefix = `${dest.dir}/`;
-  let big = false;
+  let big = big0;
   for (let i = 0, k = 0; i < names.length; i++, k += 9) {
     if (num[k] < 0) continue;
     const nameAscii = !nonAscii.test(names[i]);
@@ -96,5 +97,6 @@ export function checkListing(listing: DirListing, srcDir: string, srcAscii: bool
     };
     return indexedCodes(listing.names, listing.num, dest.dir, dest.index, dest.policy, readLink);
   }
-  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, CHECK_FNS);
+  // (SRC's mtimes in whole seconds: DST's copies have them too, so bigint lstats from the start)
+  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, CHECK_FNS, listing.big);
 }

@@ -20,11 +20,15 @@ export interface DirListing {
   stats: Array<StatLite | NodeJS.ErrnoException>;
   /** A full read's raw numbers: STAT_FIELDS per name, mode -1 where lstat failed. */
   num?: Float64Array;
+  /** A full read went on with bigint lstats (its mtimes were whole seconds): its DST twin likely too. */
+  big?: boolean;
 }
 
 export type DirResult = DirListing | { error: NodeJS.ErrnoException };
 
 const NON_ASCII = /[^\x00-\x7f]/;
+/** The last full read ended with bigint lstats. */
+let bigHint = false;
 
 /** A latin1 path as the kernel gets it: a string when it is ASCII (Bun's fast path), else bytes. */
 export const sysPath = (p: string, ascii: boolean): string | Buffer => (ascii && !NON_ASCII.test(p) ? p : Buffer.from(p, 'latin1'));
@@ -48,8 +52,10 @@ export function readDirNow(dir: string, ascii: boolean, full = false): DirResult
   names.sort();
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   if (full) {
-    const r = statNames(names, prefix, ascii, true, { lstatSync, Buffer }, metaOf);
-    return { names, stats: statsOf(names.length, r.num, r.errs), num: r.num };
+    // (a tree whose mtimes are whole seconds has them in most directories: start where the last one ended)
+    const r = statNames(names, prefix, ascii, true, { lstatSync, Buffer }, metaOf, bigHint);
+    bigHint = r.big;
+    return { names, stats: statsOf(names.length, r.num, r.errs), num: r.num, big: r.big };
   }
   const stats: DirListing['stats'] = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
@@ -83,14 +89,15 @@ export interface StatFs {
 /**
  * lstat of every name: FIELDS numbers per name (mode -1: lstat failed, see errs); with `full`
  * the mtime's seconds are exact — a directory whose number lstats leave them in doubt (whole
- * seconds, see metaOf) goes on with bigint lstats. Self-contained (no outer names): the reader
+ * seconds, see metaOf) goes on with bigint lstats, and starts with them with `big0` (the last
+ * directory needed them); `big`: this one did. Self-contained (no outer names): the reader
  * threads run its source text (tree-job.ts).
  */
-export function statNames(names: string[], prefix: string, ascii: boolean, full: boolean, fs: StatFs, meta: typeof metaOf) {
+export function statNames(names: string[], prefix: string, ascii: boolean, full: boolean, fs: StatFs, meta: typeof metaOf, big0 = false) {
   const nonAscii = /[^\x00-\x7f]/;
   const num = new Float64Array(names.length * 9);
   const errs: Array<[number, string | undefined, string]> = [];
-  let big = false;
+  let big = full && big0;
   for (let i = 0, k = 0; i < names.length; i++, k += 9) {
     const p = prefix + names[i];
     // (`ascii`: the prefix is ASCII, so only the name needs a look)
@@ -119,7 +126,7 @@ export function statNames(names: string[], prefix: string, ascii: boolean, full:
       errs.push([i, (e as NodeJS.ErrnoException).code, (e as Error).message]);
     }
   }
-  return { num, errs };
+  return { num, errs, big };
 }
 
 export function errnoOf(code: string | undefined, message: string): NodeJS.ErrnoException {
