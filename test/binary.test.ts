@@ -22,7 +22,8 @@ let bin: string;
 
 /** Runs the copied binary with nothing but PATH in its environment. */
 function runBare(args: string[], o: { cwd?: string; path?: string; env?: Record<string, string> } = {}) {
-  const extra = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  // (the state root of this test process, not the user's: test/preload.ts)
+  const extra = Object.entries({ XDG_STATE_HOME: process.env.XDG_STATE_HOME ?? '', ...o.env }).map(([k, v]) => `${k}=${v}`);
   const r = spawnSync('/usr/bin/env', ['-i', `PATH=${o.path ?? BARE_PATH}`, ...extra, bin, ...args], {
     cwd: o.cwd ?? host,
     encoding: 'utf8',
@@ -144,7 +145,7 @@ describe('single binary', () => {
   test('starts the TUI in a pseudo-terminal and completes the copy', async () => {
     const dir = join(work, 'tui');
     await makeOddTree(join(dir, 'src'), { sparseSize: 1024 * 1024, deep: 10 });
-    const pty = startInPty(['/usr/bin/env', '-i', `PATH=${BARE_PATH}`, 'TERM=xterm-256color', bin, '--stats', '-p', '3', '-f', '10', 'src/', 'dst'], { cwd: dir });
+    const pty = startInPty(['/usr/bin/env', '-i', `PATH=${BARE_PATH}`, 'TERM=xterm-256color', `XDG_STATE_HOME=${process.env.XDG_STATE_HOME}`, bin, '--stats', '-p', '3', '-f', '10', 'src/', 'dst'], { cwd: dir });
     try {
       const code = await pty.exited(90_000);
       const screen = pty.screen();

@@ -65,11 +65,15 @@ describe('multisync selftest', () => {
   test('DIR puts the temp tree on the filesystem to test; --keep keeps it', () => {
     const parent = join(work, 'target-fs');
     spawnSync('mkdir', [parent]);
+    const userState = join(process.env.XDG_STATE_HOME!, 'multisync');
+    const before = existsSync(userState) ? readdirSync(userState).length : 0;
     const r = selftest(['--keep', parent]);
     expect(r.code).toBe(0);
     const dir = tempDirOf(r.stdout)!;
     expect(dir.startsWith(`${parent}/multisync-selftest-`)).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(['dst-1', 'dst-2', 'dst-4', 'dst-hardlinks', 'dst-noslash', 'src']);
+    // its runs' state (journals, logs) is in its own directory, kept with it: none in the user's
+    expect(readdirSync(dir).sort()).toEqual(['dst-1', 'dst-2', 'dst-4', 'dst-hardlinks', 'dst-noslash', 'src', 'state']);
+    expect(existsSync(userState) ? readdirSync(userState).length : 0).toBe(before);
   });
 
   test('fails (exit 1) when rsync is missing', () => {

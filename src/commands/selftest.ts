@@ -111,7 +111,8 @@ export async function runSelftest(o: SelftestOptions = {}): Promise<SelftestResu
         if (o.signal?.aborted) throw new Failure('interrupted');
         // The same path from argv to RunConfig as a real run takes.
         const argv = ['-p', String(processes), '-f', String(maxFiles), '-r', [DEFAULT_RSYNC_OPTS, ...extra].join(' '), '--retries', '0', from, to];
-        const cfg = runConfig(parseArgs(argv), { ...process.env, MULTISYNC_RSYNC: rsyncPath, MULTISYNC_BACKOFF_MS: '100' });
+        // (its runs' state goes in its own directory, removed with it: none is left in the user's)
+        const cfg = runConfig(parseArgs(argv), { ...process.env, XDG_STATE_HOME: join(root, 'state'), MULTISYNC_RSYNC: rsyncPath, MULTISYNC_BACKOFF_MS: '100' });
         const engine = new Engine(cfg);
         const crawlErrors: string[] = [];
         engine.on((e) => {
