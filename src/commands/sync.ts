@@ -2,6 +2,8 @@
 import { Engine } from '../engine/engine.ts';
 import { checkDestination, checkRsync, checkSources, probeOptions } from '../engine/preflight.ts';
 import { prepareRemote } from '../engine/remote-preflight.ts';
+import { destCheckPolicy } from '../engine/dest-check.ts';
+import { isRemote } from '../engine/config.ts';
 import { flushRsyncVersion } from '../engine/rsync-version-cache.ts';
 import { prepareShared } from '../engine/shared-plan.ts';
 import type { ParsedArgs } from './parse-args.ts';
@@ -34,7 +36,10 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     // --shared: the plan's command must match, and DST may be created by several hosts at once
     if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
     // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
-    cfg.destFresh = remote.finishDestination(!cfg.dryRun);
+    // (an ssh DST the destination check will look at is listed in the same round trip)
+    const dst = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && !!destCheckPolicy(cfg));
+    cfg.destFresh = dst.fresh;
+    cfg.destIndex = dst.index;
     // every check passed: rsync's --version text may be kept for the next run
     flushRsyncVersion();
   } catch (err) {

@@ -1,6 +1,7 @@
 // The run's configuration, and rsync's SRC/DST path semantics.
 import { basename, dirname } from 'node:path';
 import type { FilterSpec } from './filter.ts';
+import type { DestIndex } from './remote-dest.ts';
 import type { SourceRoot } from './types.ts';
 
 export interface RunConfig {
@@ -47,6 +48,8 @@ export interface RunConfig {
   destCheck?: boolean;
   /** A remote DST did not exist when the run began (the pre-flight made it): nothing there to check against. */
   destFresh?: boolean;
+  /** The pre-flight's listing of a DST on an ssh host (null: it could not be had; undefined: not taken). */
+  destIndex?: DestIndex | null;
 }
 
 /**

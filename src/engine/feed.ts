@@ -40,7 +40,7 @@ async function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats, s
   if (!remote) return { root: cfg.destination, policy };
   // (a DST the pre-flight just made is empty: a listing of it would be a round trip for nothing)
   if (remote.kind !== 'ssh' || cfg.destFresh) return undefined;
-  const index = await listRemoteDest(cfg, remote.host, remote.path, signal);
+  const index = cfg.destIndex !== undefined ? cfg.destIndex : await listRemoteDest(cfg, remote.host, remote.path, signal);
   if (!index) return undefined;
   stats.destListed = index.size;
   return { root: '', policy, index };

@@ -25,7 +25,7 @@ export type DestIndex = Map<string, DestRecord>;
 export const MAX_INDEX = 500_000;
 
 /** Type, size, mtime (seconds.fraction), permissions, uid, gid, links; then path and link target. */
-const FORMAT = '%y %s %T@ %m %U %G %n\\0%P\\0%l\\0';
+export const DEST_FORMAT = '%y %s %T@ %m %U %G %n\\0%P\\0%l\\0';
 const TYPES: Record<string, number> = { f: 0o100000, d: 0o040000, l: 0o120000, p: 0o010000, s: 0o140000, c: 0o020000, b: 0o060000 };
 
 /** Whole seconds of find's `%T@` ("1600000000.5000000000", "-1.2500000000"), exactly; NaN if malformed. */
@@ -51,8 +51,38 @@ export function parseHead(head: string): DestRecord | null {
 }
 
 /**
+ * Builds the index from find's fields (DEST_FORMAT: head, path, link target, each ended by a
+ * NUL), given one at a time as latin1 strings. `bad`: a malformed record was met (no index then).
+ */
+export class ListingParser {
+  readonly index: DestIndex = new Map();
+  private field = 0;
+  private rec: DestRecord | null = null;
+  private key = '';
+  bad = false;
+
+  add(part: string): void {
+    if (this.field === 0) {
+      this.rec = parseHead(part);
+      if (!this.rec) this.bad = true;
+    } else if (this.field === 1) this.key = part;
+    else if (this.rec) {
+      if ((this.rec.mode & 0o170000) === 0o120000) this.rec.link = Buffer.from(part, 'latin1');
+      this.index.set(this.key, this.rec);
+    }
+    this.field = (this.field + 1) % 3;
+  }
+
+  /** The index, if the fields ended with a whole record and it has DST itself (''). */
+  result(): DestIndex | null {
+    return this.bad || this.field !== 0 || !this.index.has('') ? null : this.index;
+  }
+}
+
+/**
  * Lists DST on its host (find over the run's shared ssh connection); null when the listing
- * cannot be had whole (find failed, a malformed record, more than MAX_INDEX entries).
+ * cannot be had whole (find failed, a malformed record, more than MAX_INDEX entries). (The
+ * pre-flight lists an existing DST in its own command: this is for when it did not.)
  */
 export function listRemoteDest(
   cfg: { rsh?: string; sshControlDir?: string },
@@ -60,15 +90,11 @@ export function listRemoteDest(
   path: string,
   signal?: AbortSignal,
 ): Promise<DestIndex | null> {
-  const command = findCommand(path, false, FORMAT);
   const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
+  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), findCommand(path, false, DEST_FORMAT)], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve) => {
-    const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const index: DestIndex = new Map();
+    const parser = new ListingParser();
     const splitter = new RecordSplitter();
-    let field = 0;
-    let rec: DestRecord | null = null;
-    let key = '';
     let failed = false;
     const fail = () => {
       failed = true;
@@ -78,24 +104,28 @@ export function listRemoteDest(
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       if (failed) return;
-      for (const part of splitter.push(chunk)) {
-        if (field === 0) rec = parseHead(part.toString('latin1'));
-        else if (field === 1) key = part.toString('latin1');
-        else if (rec) {
-          if ((rec.mode & 0o170000) === 0o120000) rec.link = Buffer.from(part);
-          index.set(key, rec);
-        }
-        if (field === 0 && !rec) return fail();
-        field = (field + 1) % 3;
-      }
-      if (index.size > MAX_INDEX) fail();
+      for (const part of splitter.push(chunk)) parser.add(part.toString('latin1'));
+      if (parser.bad || parser.index.size > MAX_INDEX) fail();
     });
     child.on('error', fail);
     child.on('close', (code) => {
       signal?.removeEventListener('abort', onAbort);
-      resolve(failed || code !== 0 || field !== 0 || splitter.pending || !index.has('') ? null : index);
+      resolve(failed || code !== 0 || splitter.pending ? null : parser.result());
     });
   });
+}
+
+/** The index in a whole listing (DEST_FORMAT records), or null when it is not whole or too big. */
+export function parseListing(data: Buffer): DestIndex | null {
+  const text = data.toString('latin1');
+  const parser = new ListingParser();
+  let start = 0;
+  for (let i = text.indexOf('\0'); i >= 0 && !parser.bad; i = text.indexOf('\0', start)) {
+    parser.add(text.slice(start, i));
+    start = i + 1;
+    if (parser.index.size > MAX_INDEX) return null;
+  }
+  return start === text.length ? parser.result() : null;
 }
 
 /**

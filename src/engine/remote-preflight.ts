@@ -9,19 +9,22 @@ import { join } from 'node:path';
 import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote, shCommand, shPath, shQuote, type RemoteSpec } from './remote.ts';
-import { findPath } from './remote-crawl.ts';
+import { findCommand, findPath } from './remote-crawl.ts';
 import { pickFirstError } from './rsync-process.ts';
-import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, type SshResult } from './ssh-control.ts';
+import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, sshSyncBytes, type SshResult } from './ssh-control.ts';
+import { DEST_FORMAT, parseListing, type DestIndex } from './remote-dest.ts';
 
 export interface RemoteSession {
   /** DST is a path of this machine (not remote, and not a path as worker hosts see it). */
   localDestination: boolean;
   /**
    * Checks a remote (or worker-side) DST and, with `create` (never in a dry run), makes a missing
-   * one: one round trip for both. Call after every other check (nothing is written before).
-   * Returns true when DST did not exist (a fresh DST: nothing in it to compare with).
+   * one; with `list`, a DST on an ssh host that exists is listed for the destination check in
+   * the same command (remote-dest.ts): one round trip for all three. Call after every other
+   * check (nothing is written before). `fresh`: DST did not exist (nothing in it to compare
+   * with); `index`: the listing when asked for (null: it could not be had whole).
    */
-  finishDestination(create: boolean): boolean;
+  finishDestination(create: boolean, list?: boolean): { fresh: boolean; index?: DestIndex | null };
   /** Ends the shared ssh connections. */
   close(): void;
 }
@@ -42,13 +45,14 @@ export function pathAndParent(path: string): { path: string; parent: string } {
 
 /**
  * Remote shell script: prints dir | notdir | create | noparent for a destination path; with
- * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on stderr).
+ * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on
+ * stderr); with `list` (a command), an existing one is listed by it after the `dir` line.
  */
-export function destinationScript(path: string, make = false): string {
+export function destinationScript(path: string, make = false, list?: string): string {
   const { path: p, parent } = pathAndParent(path);
   const q = shPath(p);
   const create = make ? `if mkdir -- ${q}; then echo created; else echo mkfail; fi` : 'echo create';
-  return `if [ -d ${q} ]; then echo dir; elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
+  return `if [ -d ${q} ]; then echo dir;${list ? ` exec ${list};` : ''} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
 }
 
 const where = (host: string) => `on ${host}`;
@@ -77,7 +81,7 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
   const userRsh = cfg.rsh;
   if (!sshRemote && !workers.length) {
     if (dstSpec?.kind === 'daemon') checkDaemon(cfg, dstSpec);
-    const finishDestination = (create: boolean) => (create && createDaemonDestination(cfg, dstSpec), false);
+    const finishDestination = (create: boolean) => (create && createDaemonDestination(cfg, dstSpec), { fresh: false });
     return { localDestination: !dstSpec, finishDestination, close: () => {} };
   }
 
@@ -95,6 +99,10 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
     contacted.add(host);
     return sshSync(ssh, host, command);
   };
+  const runBytes = (host: string, command: string) => {
+    contacted.add(host);
+    return sshSyncBytes(ssh, host, command, LISTING_BYTES);
+  };
   try {
     // the rsyncs this machine starts reach SRC or DST with the same shared connections
     if (sshRemote && !workers.length) cfg.rsh = rshForRsync(userRsh, controlDir);
@@ -102,10 +110,12 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
 
     for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
 
-    let finish: RemoteSession['finishDestination'] = () => false;
-    if (workers.length) finish = checkWorkers(run, cfg, workers, dstSpec);
-    else if (dstSpec?.kind === 'ssh') finish = (create) => checkDestinationOn(run, dstSpec.host, dstSpec.path, cfg.destination, 'host', create);
-    else if (dstSpec?.kind === 'daemon') finish = (create) => (create && createDaemonDestination(cfg, dstSpec), false);
+    let finish: RemoteSession['finishDestination'] = () => ({ fresh: false });
+    if (workers.length) {
+      const f = checkWorkers(run, cfg, workers, dstSpec);
+      finish = (create) => ({ fresh: f(create) });
+    } else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runBytes, dstSpec, cfg.destination, create, !!list);
+    else if (dstSpec?.kind === 'daemon') finish = (create) => (create && createDaemonDestination(cfg, dstSpec), { fresh: false });
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {
     close();
@@ -114,6 +124,10 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
 }
 
 type Run = (host: string, command: string) => SshResult;
+type RunBytes = (host: string, command: string) => ReturnType<typeof sshSyncBytes>;
+
+/** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
+const LISTING_BYTES = 64 << 20;
 
 function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): void {
   const prefixPath = parseRemote(root.base)!.path + root.prefix;
@@ -130,11 +144,30 @@ function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
 }
 
 /**
+ * A DST on an ssh host: checked, made when missing (`create`) and listed when it exists (`list`),
+ * in one command (see finishDestination).
+ */
+function checkRemoteDestination(run: Run, runBytes: RunBytes, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): { fresh: boolean; index?: DestIndex | null } {
+  if (!list) return { fresh: checkDestinationOn(run, spec.host, spec.path, shown, 'host', create) };
+  const r = runBytes(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
+  const nl = r.bytes.indexOf(0x0a);
+  const state = r.bytes.subarray(0, nl < 0 ? r.bytes.length : nl).toString('latin1');
+  if (state !== 'dir') return { fresh: destinationState(r.connectionFailed ? r : { ...r, stdout: state }, spec.host, spec.path, shown, 'host', create) };
+  // the listing: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
+  const whole = !r.overflow && r.code === 0;
+  return { fresh: false, index: whole ? parseListing(r.bytes.subarray(nl + 1)) : null };
+}
+
+/**
  * Checks a DST path with the destination script and, with `create`, makes a missing one in the
  * same command; true when it was missing.
  */
 function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string, create: boolean): boolean {
-  const r = run(host, `sh -c ${shQuote(destinationScript(path, create))}`);
+  return destinationState(run(host, `sh -c ${shQuote(destinationScript(path, create))}`), host, path, shown, what, create);
+}
+
+/** What the destination script answered: true when DST was missing (and made with `create`); throws on the rest. */
+function destinationState(r: SshResult, host: string, path: string, shown: string, what: string, create: boolean): boolean {
   if (r.connectionFailed) throw reachError(r, host, what);
   const state = r.stdout.trim();
   if (state === 'dir') return false;
@@ -146,7 +179,7 @@ function checkDestinationOn(run: Run, host: string, path: string, shown: string,
 }
 
 /** Every worker answers and has rsync, sees each local SRC, and (the first) sees DST's parent. */
-function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): RemoteSession['finishDestination'] {
+function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): (create: boolean) => boolean {
   const localSources = cfg.sources.filter((s) => !parseRemote(s.arg)).map((s) => s.base + s.prefix);
   const script = [
     'rsync --version 2>&1 | head -n 1',

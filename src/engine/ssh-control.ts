@@ -84,6 +84,28 @@ export function sshSync(ssh: string[], host: string, command: string, timeoutMs 
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', connectionFailed: r.status === 255 || r.status === null };
 }
 
+/**
+ * sshSync for a command whose output is bytes and may be large (a listing): stdout as a Buffer,
+ * at most `maxBuffer` bytes (`overflow`: there was more, and ssh was stopped).
+ */
+export function sshSyncBytes(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000): SshResult & { bytes: Buffer; overflow: boolean } {
+  const r = spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
+    timeout: timeoutMs,
+    maxBuffer,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  const bytes = r.stdout ?? Buffer.alloc(0);
+  const stderr = r.stderr?.toString('utf8') ?? '';
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOBUFS') return { code: r.status, stdout: '', stderr, connectionFailed: false, bytes, overflow: true };
+  if (r.error) {
+    const msg = code === 'ENOENT' ? `remote shell '${ssh[0]}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : r.error.message;
+    return { code: null, stdout: '', stderr: msg, connectionFailed: true, bytes, overflow: false };
+  }
+  return { code: r.status, stdout: '', stderr, connectionFailed: r.status === 255 || r.status === null, bytes, overflow: false };
+}
+
 /** The same, without blocking the event loop (worker probes, remote kills during a run). */
 export function sshAsync(ssh: string[], host: string, command: string, timeoutMs = 15_000): Promise<SshResult> {
   return new Promise((resolve) => {

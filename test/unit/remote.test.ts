@@ -264,6 +264,11 @@ describe('remote pre-flight helpers', () => {
       expect(make(join(dir, "it's a file"))).toBe('notdir');
       expect(make(join(dir, 'no such', 'x'))).toBe('noparent');
       expect(existsSync(join(dir, 'no such'))).toBe(false);
+      // with a listing command: an existing DST is listed after its state line, a missing one is not
+      const listed = (p: string) => spawnSync('/bin/sh', ['-c', destinationScript(p, true, "printf 'a\\0b\\0'")]).stdout.toString('latin1');
+      expect(listed(join(dir, 'is dir'))).toBe('dir\na\0b\0');
+      expect(listed(join(dir, 'new too'))).toBe('created\n');
+      expect(listed(join(dir, "it's a file"))).toBe('notdir\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
