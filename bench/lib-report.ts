@@ -256,7 +256,7 @@ export function renderReport(rep: Report, path: string): string {
 function autoNotes(rep: Report): string[] {
   const shape = rep.remote?.shape;
   return [
-    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is removed before every run). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads.",
+    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is removed before every run). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads. Every timed run starts right after `sync`, so no run pays for the disk writeback of the runs before it (a run's own writeback after it exits is not timed).",
     "\"No-op re-run\" runs the same command again into the complete destination it just produced (nothing to copy; measures crawl + compare cost).",
     `Every run is interleaved: each iteration runs every tool once per scenario (cold, then its no-op re-run), ${rep.runs} iterations. Parallelism is 4 (8 on the WAN row) for every parallel tool on a ${rep.machine.nproc}-core machine.`,
     "Remote rows: DST is `127.0.0.1:/abs/path`, served by a throwaway sshd on 127.0.0.1 (test/e2e/sshd.ts: fresh host and client keys in a temp dir, shown as $KEYDIR). rsync and multisync get the ssh command with -e; fpsync and msrsync split their rsync options at spaces, so they get it in RSYNC_RSH. msrsync checks DST as a local path, so it runs in WORK where `127.0.0.1:/abs/path` exists as an (unused) local directory.",

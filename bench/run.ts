@@ -1,6 +1,7 @@
 // Benchmark harness (run by hand, not part of `bun test`). See bench/README.md.
 //   bun bench/run.ts [--runs N] [--only local,ssh,wan,crawl,memory,cpu] [--rows rsync,multisync,...]
 //                    [--out FILE] [--timeout SEC] [--checksum]
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DatasetName, datasetDir, ensureDataset, type Stamp } from "./lib-data.ts";
@@ -80,6 +81,9 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: 
   rmrf(work);
   mkdirSync(work, { recursive: true });
   tool.prepare?.(dst, work, ctx);
+  // every run starts with the disk's writeback empty: no run pays for the dirty pages of the one
+  // before it (an rsync copy right after another tool's took 5 s instead of 1.6 s without this)
+  spawnSync("sync");
   const r = await timedRun(tool.argv(src, dst, work, ctx), { timeoutSec: o.timeout, cwd: tool.cwd?.(work, ctx), env: { ...process.env, ...tool.env?.(ctx) } });
   row.attempted++;
   let why: string | undefined;
