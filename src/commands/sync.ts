@@ -37,9 +37,7 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
     // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
     // (an ssh DST the destination check will look at is listed in the same round trip)
-    const dst = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && !!destCheckPolicy(cfg));
-    cfg.destFresh = dst.fresh;
-    cfg.destIndex = dst.index;
+    cfg.destIndex = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && !!destCheckPolicy(cfg));
     // every check passed: rsync's --version text may be kept for the next run
     flushRsyncVersion();
   } catch (err) {

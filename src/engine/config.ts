@@ -46,9 +46,10 @@ export interface RunConfig {
   deleteOpts: string[];
   /** Leave out entries a local DST already has as rsync would leave them (dest-check.ts); off with --no-dest-check. */
   destCheck?: boolean;
-  /** A remote DST did not exist when the run began (the pre-flight made it): nothing there to check against. */
-  destFresh?: boolean;
-  /** The pre-flight's listing of a DST on an ssh host (null: it could not be had; undefined: not taken). */
+  /**
+   * The pre-flight's listing of a DST on an ssh host, for the destination check (null: it could
+   * not be had whole; undefined: not taken, e.g. DST did not exist and the pre-flight made it).
+   */
   destIndex?: DestIndex | null;
 }
 

@@ -9,8 +9,7 @@ import { sourceEntriesFor } from './remote-crawl.ts';
 import { compileFilters } from './filter.ts';
 import { destCheckPolicy, type CheckPolicy } from './dest-check.ts';
 import type { CrawlHooks } from './crawler.ts';
-import { listRemoteDest } from './remote-dest.ts';
-import { parseRemote } from './remote.ts';
+import { isRemote } from './config.ts';
 import { HardlinkHold } from './hardlinks.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
@@ -32,15 +31,13 @@ export interface FeedContext {
 }
 
 /**
- * The destination check's DST: a local path, or the listing of a DST on an ssh host (fetched
- * once, over the run's shared connection; no check when it cannot be had).
+ * The destination check's DST: a local path, or the listing of a DST on an ssh host that the
+ * pre-flight took (remote-preflight.ts; none for a DST it made, or when it could not be had
+ * whole: no check then).
  */
-async function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats, signal: AbortSignal): Promise<CrawlHooks['destCheck']> {
-  const remote = parseRemote(cfg.destination);
-  if (!remote) return { root: cfg.destination, policy };
-  // (a DST the pre-flight just made is empty: a listing of it would be a round trip for nothing)
-  if (remote.kind !== 'ssh' || cfg.destFresh) return undefined;
-  const index = cfg.destIndex !== undefined ? cfg.destIndex : await listRemoteDest(cfg, remote.host, remote.path, signal);
+function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats): CrawlHooks['destCheck'] {
+  if (!isRemote(cfg.destination)) return { root: cfg.destination, policy };
+  const index = cfg.destIndex;
   if (!index) return undefined;
   stats.destListed = index.size;
   return { root: '', policy, index };
@@ -52,7 +49,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   const policy = destCheckPolicy(cfg);
-  const destCheck = policy && (await destCheckFor(cfg, policy, stats, ctx.signal));
+  const destCheck = policy && destCheckFor(cfg, policy, stats);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
     const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`), !!(state?.resumed || state?.keptDirLists));

@@ -1,13 +1,10 @@
-// The destination check for a DST on an ssh host: one `find -printf` listing of DST over the
-// run's shared ssh connection, held as a map (path → what the check compares), against which the
-// crawler checks each SRC entry by the rules it uses for a local DST (dest-check.ts). A re-run
-// into a remote DST then starts an rsync only for what changed, instead of one per bucket.
-// When in doubt (a listing that fails, is malformed or too big: MAX_INDEX) there is no check: rsync decides.
-import { spawn } from 'node:child_process';
+// The destination check for a DST on an ssh host: one `find -printf` listing of DST, taken by
+// the pre-flight's own command (remote-preflight.ts), held as a map (path → what the check
+// compares), against which the crawler checks each SRC entry by the rules it uses for a local
+// DST (dest-check.ts). A re-run into a remote DST then starts an rsync only for what changed,
+// instead of one per bucket. When in doubt (a listing that fails, is malformed or too big:
+// MAX_INDEX) there is no check: rsync decides.
 import { entryCode, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
-import { findCommand, RecordSplitter } from './remote-crawl.ts';
-import { sshHost } from './remote.ts';
-import { sshArgv } from './ssh-control.ts';
 
 /** One DST entry as the check sees it (mode: type and permission bits, as lstat gives them). */
 export interface DestRecord extends MetaStat {
@@ -51,81 +48,32 @@ export function parseHead(head: string): DestRecord | null {
 }
 
 /**
- * Builds the index from find's fields (DEST_FORMAT: head, path, link target, each ended by a
- * NUL), given one at a time as latin1 strings. `bad`: a malformed record was met (no index then).
+ * The index in a whole listing (DEST_FORMAT: head, path and link target of each entry, each
+ * ended by a NUL; DST's own record has the path ''), or null when it is not whole: a malformed
+ * record, a cut-off end, no record for DST itself, more than MAX_INDEX entries.
  */
-export class ListingParser {
-  readonly index: DestIndex = new Map();
-  private field = 0;
-  private rec: DestRecord | null = null;
-  private key = '';
-  bad = false;
-
-  add(part: string): void {
-    if (this.field === 0) {
-      this.rec = parseHead(part);
-      if (!this.rec) this.bad = true;
-    } else if (this.field === 1) this.key = part;
-    else if (this.rec) {
-      if ((this.rec.mode & 0o170000) === 0o120000) this.rec.link = Buffer.from(part, 'latin1');
-      this.index.set(this.key, this.rec);
-    }
-    this.field = (this.field + 1) % 3;
-  }
-
-  /** The index, if the fields ended with a whole record and it has DST itself (''). */
-  result(): DestIndex | null {
-    return this.bad || this.field !== 0 || !this.index.has('') ? null : this.index;
-  }
-}
-
-/**
- * Lists DST on its host (find over the run's shared ssh connection); null when the listing
- * cannot be had whole (find failed, a malformed record, more than MAX_INDEX entries). (The
- * pre-flight lists an existing DST in its own command: this is for when it did not.)
- */
-export function listRemoteDest(
-  cfg: { rsh?: string; sshControlDir?: string },
-  host: string,
-  path: string,
-  signal?: AbortSignal,
-): Promise<DestIndex | null> {
-  const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
-  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), findCommand(path, false, DEST_FORMAT)], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve) => {
-    const parser = new ListingParser();
-    const splitter = new RecordSplitter();
-    let failed = false;
-    const fail = () => {
-      failed = true;
-      if (child.exitCode === null) child.kill('SIGTERM');
-    };
-    const onAbort = () => fail();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      for (const part of splitter.push(chunk)) parser.add(part.toString('latin1'));
-      if (parser.bad || parser.index.size > MAX_INDEX) fail();
-    });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(failed || code !== 0 || splitter.pending ? null : parser.result());
-    });
-  });
-}
-
-/** The index in a whole listing (DEST_FORMAT records), or null when it is not whole or too big. */
 export function parseListing(data: Buffer): DestIndex | null {
   const text = data.toString('latin1');
-  const parser = new ListingParser();
+  const index: DestIndex = new Map();
   let start = 0;
-  for (let i = text.indexOf('\0'); i >= 0 && !parser.bad; i = text.indexOf('\0', start)) {
-    parser.add(text.slice(start, i));
-    start = i + 1;
-    if (parser.index.size > MAX_INDEX) return null;
+  const field = (): string | null => {
+    const end = text.indexOf('\0', start);
+    if (end < 0) return null;
+    const f = text.slice(start, end);
+    start = end + 1;
+    return f;
+  };
+  while (start < text.length) {
+    const head = field();
+    const path = field();
+    const link = field();
+    if (head === null || path === null || link === null || index.size >= MAX_INDEX) return null;
+    const rec = parseHead(head);
+    if (!rec) return null;
+    if ((rec.mode & 0o170000) === 0o120000) rec.link = Buffer.from(link, 'latin1');
+    index.set(path, rec);
   }
-  return start === text.length ? parser.result() : null;
+  return index.has('') ? index : null;
 }
 
 /**

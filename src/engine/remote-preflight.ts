@@ -21,10 +21,10 @@ export interface RemoteSession {
    * Checks a remote (or worker-side) DST and, with `create` (never in a dry run), makes a missing
    * one; with `list`, a DST on an ssh host that exists is listed for the destination check in
    * the same command (remote-dest.ts): one round trip for all three. Call after every other
-   * check (nothing is written before). `fresh`: DST did not exist (nothing in it to compare
-   * with); `index`: the listing when asked for (null: it could not be had whole).
+   * check (nothing is written before). Returns the listing when one was asked for and DST
+   * existed (null: it could not be had whole); a DST that did not exist has nothing to list.
    */
-  finishDestination(create: boolean, list?: boolean): { fresh: boolean; index?: DestIndex | null };
+  finishDestination(create: boolean, list?: boolean): DestIndex | null | undefined;
   /** Ends the shared ssh connections. */
   close(): void;
 }
@@ -81,8 +81,7 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
   const userRsh = cfg.rsh;
   if (!sshRemote && !workers.length) {
     if (dstSpec?.kind === 'daemon') checkDaemon(cfg, dstSpec);
-    const finishDestination = (create: boolean) => (create && createDaemonDestination(cfg, dstSpec), { fresh: false });
-    return { localDestination: !dstSpec, finishDestination, close: () => {} };
+    return { localDestination: !dstSpec, finishDestination: daemonFinish(cfg, dstSpec), close: () => {} };
   }
 
   const controlDir = isSsh(userRsh) && env.MULTISYNC_SSH_CONTROL !== '0' ? makeControlDir() : undefined;
@@ -110,12 +109,10 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
 
     for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
 
-    let finish: RemoteSession['finishDestination'] = () => ({ fresh: false });
-    if (workers.length) {
-      const f = checkWorkers(run, cfg, workers, dstSpec);
-      finish = (create) => ({ fresh: f(create) });
-    } else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runBytes, dstSpec, cfg.destination, create, !!list);
-    else if (dstSpec?.kind === 'daemon') finish = (create) => (create && createDaemonDestination(cfg, dstSpec), { fresh: false });
+    let finish: RemoteSession['finishDestination'] = () => undefined;
+    if (workers.length) finish = checkWorkers(run, cfg, workers, dstSpec);
+    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runBytes, dstSpec, cfg.destination, create, !!list);
+    else finish = daemonFinish(cfg, dstSpec);
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {
     close();
@@ -147,39 +144,34 @@ function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
  * A DST on an ssh host: checked, made when missing (`create`) and listed when it exists (`list`),
  * in one command (see finishDestination).
  */
-function checkRemoteDestination(run: Run, runBytes: RunBytes, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): { fresh: boolean; index?: DestIndex | null } {
-  if (!list) return { fresh: checkDestinationOn(run, spec.host, spec.path, shown, 'host', create) };
+function checkRemoteDestination(run: Run, runBytes: RunBytes, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): DestIndex | null | undefined {
+  if (!list) return checkDestinationOn(run, spec.host, spec.path, shown, 'host', create);
   const r = runBytes(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
   const nl = r.bytes.indexOf(0x0a);
   const state = r.bytes.subarray(0, nl < 0 ? r.bytes.length : nl).toString('latin1');
-  if (state !== 'dir') return { fresh: destinationState(r.connectionFailed ? r : { ...r, stdout: state }, spec.host, spec.path, shown, 'host', create) };
+  if (state !== 'dir') return destinationState({ ...r, stdout: state }, spec.host, spec.path, shown, 'host', create);
   // the listing: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
-  const whole = !r.overflow && r.code === 0;
-  return { fresh: false, index: whole ? parseListing(r.bytes.subarray(nl + 1)) : null };
+  return !r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(nl + 1)) : null;
 }
 
-/**
- * Checks a DST path with the destination script and, with `create`, makes a missing one in the
- * same command; true when it was missing.
- */
-function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string, create: boolean): boolean {
+/** Checks a DST path with the destination script and, with `create`, makes a missing one in the same command. */
+function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string, create: boolean): undefined {
   return destinationState(run(host, `sh -c ${shQuote(destinationScript(path, create))}`), host, path, shown, what, create);
 }
 
-/** What the destination script answered: true when DST was missing (and made with `create`); throws on the rest. */
-function destinationState(r: SshResult, host: string, path: string, shown: string, what: string, create: boolean): boolean {
+/** What the destination script answered: nothing when DST is there (or was made with `create`); throws on the rest. */
+function destinationState(r: SshResult, host: string, path: string, shown: string, what: string, create: boolean): undefined {
   if (r.connectionFailed) throw reachError(r, host, what);
   const state = r.stdout.trim();
-  if (state === 'dir') return false;
+  if (state === 'dir') return;
   if (state === 'notdir') throw new UsageError(`destination exists and is not a directory: ${shown}`);
   if (state === 'noparent') throw new UsageError(`destination's parent directory does not exist ${where(host)}: ${pathAndParent(path).parent}`);
   if (state === 'mkfail') throw new UsageError(`cannot create destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
   if (state !== (create ? 'created' : 'create')) throw new UsageError(`cannot check destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
-  return true;
 }
 
 /** Every worker answers and has rsync, sees each local SRC, and (the first) sees DST's parent. */
-function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): (create: boolean) => boolean {
+function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): (create: boolean) => undefined {
   const localSources = cfg.sources.filter((s) => !parseRemote(s.arg)).map((s) => s.base + s.prefix);
   const script = [
     'rsync --version 2>&1 | head -n 1',
@@ -204,10 +196,9 @@ function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: Remo
   const reach = cfg.rsyncOpts.filter((o) => /^--(rsh|rsync-path|port|password-file|protect-args|secluded-args)(=|$)/.test(o));
   const script2 = `d=$(mktemp -d) || exit 1; rsync -d ${shCommand([...reach, '--'])} "$d/" ${shQuote(cfg.destination.endsWith('/') ? cfg.destination : `${cfg.destination}/`)}; r=$?; rmdir "$d"; exit $r`;
   return (create) => {
-    if (!create) return false;
+    if (!create) return;
     const r = run(workers[0], `sh -c ${shQuote(script2)}`);
     if (r.code !== 0) throw new UsageError(`cannot create destination ${cfg.destination} from worker host ${workers[0]}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
-    return false;
   };
 }
 
@@ -231,6 +222,11 @@ function checkDaemon(cfg: RunConfig, spec: Extract<RemoteSpec, { kind: 'daemon' 
   const line = rsyncLine(r.stderr || r.stdout || '', `exit ${r.status ?? r.signal}`);
   if (/Unknown module/i.test(line)) throw new UsageError(`the rsync daemon on ${spec.host} has no module '${spec.module}': ${line}`);
   throw new UsageError(`cannot reach the rsync daemon on ${spec.host}: ${line}`);
+}
+
+/** finishDestination for a daemon DST (made then, unless a dry run) or a local one (nothing to do). */
+function daemonFinish(cfg: RunConfig, spec: RemoteSpec | null): RemoteSession['finishDestination'] {
+  return (create) => void (create && createDaemonDestination(cfg, spec));
 }
 
 /** A daemon DST's last level is made by one rsync of an empty directory (its parent must exist). */

@@ -1,6 +1,6 @@
 // The listing of a DST on an ssh host (remote-dest.ts): find's fields read exactly, or not at all.
 import { describe, expect, test } from 'bun:test';
-import { parseHead, wholeSeconds } from '../../src/engine/remote-dest.ts';
+import { parseHead, parseListing, wholeSeconds } from '../../src/engine/remote-dest.ts';
 
 describe('wholeSeconds (find %T@)', () => {
   test.each([
@@ -38,5 +38,27 @@ describe('parseHead (%y %s %T@ %m %U %G %n)', () => {
     ['f 12 soon 644 1 1 1'],
   ])('malformed: %p', (head) => {
     expect(parseHead(head)).toBeNull();
+  });
+});
+
+describe('parseListing (head, path, link target, each NUL-ended)', () => {
+  const rec = (head: string, path: string, link = '') => `${head}\0${path}\0${link}\0`;
+  const root = rec('d 4096 1600000000.0000000000 755 0 0 3', '');
+  const file = rec('f 12 1600000000.5000000000 644 0 0 1', 'a\nb');
+  const link = rec('l 6 1600000000.0000000000 777 0 0 1', 'ln', 'target');
+
+  test('a whole listing: every entry by its path, symlinks with their target', () => {
+    const index = parseListing(Buffer.from(root + file + link, 'latin1'))!;
+    expect([...index.keys()]).toEqual(['', 'a\nb', 'ln']);
+    expect(index.get('a\nb')?.size).toBe(12);
+    expect(index.get('ln')?.link?.toString()).toBe('target');
+  });
+
+  test.each([
+    ['cut off in a record', (root + file).slice(0, -3)],
+    ['a malformed head', root + rec('x 1 1 644 0 0 1', 'odd')],
+    ['no record for DST itself', file],
+  ])('none for %s', (_why, text) => {
+    expect(parseListing(Buffer.from(text, 'latin1'))).toBeNull();
   });
 });
