@@ -76,12 +76,14 @@ export function sshSync(ssh: string[], host: string, command: string, timeoutMs 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    const msg = code === 'ENOENT' ? `remote shell '${ssh[0]}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : r.error.message;
-    return { code: null, stdout: r.stdout ?? '', stderr: msg, connectionFailed: true };
-  }
+  if (r.error) return { code: null, stdout: r.stdout ?? '', stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true };
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', connectionFailed: r.status === 255 || r.status === null };
+}
+
+/** Why the remote shell could not be run (or was stopped) at all. */
+function spawnFailure(error: Error, shell: string, timeoutMs: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? `remote shell '${shell}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : error.message;
 }
 
 /**
@@ -99,10 +101,7 @@ export function sshSyncBytes(ssh: string[], host: string, command: string, maxBu
   const stderr = r.stderr?.toString('utf8') ?? '';
   const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOBUFS') return { code: r.status, stdout: '', stderr, connectionFailed: false, bytes, overflow: true };
-  if (r.error) {
-    const msg = code === 'ENOENT' ? `remote shell '${ssh[0]}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : r.error.message;
-    return { code: null, stdout: '', stderr: msg, connectionFailed: true, bytes, overflow: false };
-  }
+  if (r.error) return { code: null, stdout: '', stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true, bytes, overflow: false };
   return { code: r.status, stdout: '', stderr, connectionFailed: r.status === 255 || r.status === null, bytes, overflow: false };
 }
 
