@@ -2,6 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'bun:test';
+import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 export const ROOT = resolve(import.meta.dir, '../..');
 export const CLI = join(ROOT, 'src/cli.ts');
@@ -89,6 +91,31 @@ export const summaryOf = (stdout: string) => jsonEvents(stdout).find((e) => e.ty
 
 /** A --json run's directory-pass events (none when it left the pass out). */
 export const finalizesOf = (stdout: string) => jsonEvents(stdout).filter((e) => e.type === 'finalize');
+
+/**
+ * A no-op re-run's --json output: every entry (at least `atLeast`) found unchanged by the
+ * destination check, no bucket, nothing transferred, no directory pass; and DST equals `src`.
+ */
+/**
+ * A re-run after changes (--json output `stdout`) left DST `dst` as one `rsync -aS --numeric-ids
+ * src/ ref/` leaves `ref` (the same changes made to both beforehand), and the destination check
+ * found more than `atLeast` entries unchanged, not all of them.
+ */
+export async function expectAsOneRsync(stdout: string, src: string, ref: string, dst: string, atLeast: number): Promise<void> {
+  rsyncRef(['-aS', '--numeric-ids', `${src}/`, `${ref}/`]);
+  await expectSameTrees(ref, dst, { hardlinks: true });
+  const s = summaryOf(stdout);
+  expect(s.filesUnchanged).toBeGreaterThan(atLeast);
+  expect(s.filesUnchanged).toBeLessThan(s.filesTotal);
+}
+
+export async function expectNoOp(stdout: string, src: string, dst: string, atLeast: number): Promise<void> {
+  const s = summaryOf(stdout);
+  expect(s).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0, filesTotal: s.filesUnchanged });
+  expect(s.filesUnchanged).toBeGreaterThan(atLeast);
+  expect(finalizesOf(stdout)).toHaveLength(0);
+  await expectSameTrees(src, dst, { hardlinks: true });
+}
 
 /** Writes root/rel (making its directories) and gives it this mtime (seconds). */
 export function writeAt(root: string, rel: string, body: string, mtime: number): void {
