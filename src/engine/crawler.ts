@@ -6,6 +6,7 @@ import { lstatSync, statSync, type Stats } from 'node:fs';
 import { setImmediate } from 'node:timers';
 import { metaOf, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
+import { crawlDone, crawlStarts, stayOutside } from './inside-dir.ts';
 import { DirAhead, type AheadNode } from './dir-ahead.ts';
 import { destChild, type DestDir } from './dest-probe.ts';
 import type { DestIndex } from './remote-dest.ts';
@@ -104,13 +105,29 @@ export function kindOfMode(mode: number): EntryKind | 'dir' {
   }
 }
 
+/**
+ * A latin1 directory made absolute when the working directory's name is ASCII (then
+ * its string is its bytes), so that reading from inside a directory (dir-reader.ts) and the
+ * reader threads do not depend on the working directory; else as it is, and nothing is read
+ * from inside a directory any more.
+ */
+function absolute(base: string, cwd: string): string {
+  if (base.startsWith('/')) return base;
+  // (joined, not resolved: `..` after a symlink is the kernel's to follow, as rsync's)
+  if (!cwd || NON_ASCII.test(cwd)) {
+    stayOutside();
+    return base;
+  }
+  return `${cwd === '/' ? '' : cwd}/${base}`;
+}
+
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * The crawl's top directory in DST when the destination check is on and DST has a directory
  * there (else its entries are not checked), and whether it is as rsync would leave it.
  */
-function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir; same: boolean } {
+function topDest(hooks: CrawlHooks, base: string, top: string, cwd: string): { dest?: DestDir; same: boolean } {
   const c = hooks.destCheck;
   if (!c) return { same: false };
   try {
@@ -121,7 +138,7 @@ function topDest(hooks: CrawlHooks, base: string, top: string): { dest?: DestDir
       dest = { dir: top, ascii: true, policy: c.policy, index: c.index };
       d = c.index.get(top);
     } else {
-      const root = Buffer.from(c.root).toString('latin1').replace(/\/+$/, '') || '/';
+      const root = absolute(Buffer.from(c.root).toString('latin1'), cwd).replace(/\/+$/, '') || '/';
       const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
       dest = { dir, ascii: !NON_ASCII.test(dir), policy: c.policy };
       // DST itself may be a symlink to a directory (rsync follows it); below it, nothing is followed
@@ -152,7 +169,15 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
  * crawl(): a directory's batch is handed over before its subtree is reported done.
  */
 export async function* crawlBatches(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGenerator<Entry[]> {
-  const base = Buffer.from(root.base).toString('latin1');
+  const cwd = crawlStarts();
+  try {
+    yield* walk(root, hooks, absolute(Buffer.from(root.base).toString('latin1'), cwd), cwd);
+  } finally {
+    crawlDone();
+  }
+}
+
+async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: string): AsyncGenerator<Entry[]> {
   const baseAscii = !NON_ASCII.test(base);
   const bytes = (rel: string): Buffer => Buffer.from(rel, 'latin1');
   const fail = (rel: string, err: unknown) => {
@@ -199,7 +224,7 @@ export async function* crawlBatches(root: SourceRoot, hooks: CrawlHooks = {}): A
     }
   };
   const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
-  const topCheck = topDest(hooks, base, top);
+  const topCheck = topDest(hooks, base, top, cwd);
   // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
   // (DST on an ssh host: its own metadata too, which no local stat can see)
   if (hooks.destCheck && (top || hooks.destCheck.index) && !topCheck.same) hooks.onDirDiffers?.();

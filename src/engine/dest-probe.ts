@@ -4,6 +4,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { CHECK_FNS, type CheckFns, type CheckPolicy } from './dest-check.ts';
 import { sysPath, type DirListing } from './dir-reader.ts';
+import { fromInside } from './inside-dir.ts';
 import { indexedCodes, type DestIndex } from './remote-dest.ts';
 
 /** The same directory in a local DST. */
@@ -98,5 +99,8 @@ export function checkListing(listing: DirListing, srcDir: string, srcAscii: bool
     return indexedCodes(listing.names, listing.num, dest.dir, dest.index, dest.policy, readLink);
   }
   // (SRC's mtimes in whole seconds: DST's copies have them too, so bigint lstats from the start)
-  return checkNames(listing.names, listing.num, prefix, srcAscii, dest, { lstatSync, readlinkSync, Buffer }, CHECK_FNS, listing.big);
+  // (from inside DST's directory: './' + name is one lookup there; SRC's links are read by their absolute path)
+  return fromInside(dest.dir, dest.ascii, listing.names.length, (inside) =>
+    checkNames(listing.names, listing.num!, prefix, srcAscii, inside ? { ...dest, dir: '.' } : dest, { lstatSync, readlinkSync, Buffer }, CHECK_FNS, listing.big),
+  );
 }

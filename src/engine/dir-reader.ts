@@ -4,6 +4,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { metaOf } from './dest-check.ts';
+import { fromInside } from './inside-dir.ts';
 
 /** What the crawler needs of an lstat (the rest of Stats is never used). */
 export interface StatLite {
@@ -50,22 +51,24 @@ export function readDirNow(dir: string, ascii: boolean, full = false): DirResult
   }
   // latin1 strings compare like their bytes: rsync's order
   names.sort();
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  if (full) {
-    // (a tree whose mtimes are whole seconds has them in most directories: start where the last one ended)
-    const r = statNames(names, prefix, ascii, true, { lstatSync, Buffer }, metaOf, bigHint);
-    bigHint = r.big;
-    return { names, stats: statsOf(names.length, r.num, r.errs), num: r.num, big: r.big };
-  }
-  const stats: DirListing['stats'] = new Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    try {
-      stats[i] = lstatSync(sysPath(prefix + names[i], ascii));
-    } catch (err) {
-      stats[i] = err as NodeJS.ErrnoException;
+  return fromInside(dir, ascii, names.length, (inside) => {
+    const prefix = inside ? '' : dir.endsWith('/') ? dir : `${dir}/`;
+    if (full) {
+      // (a tree whose mtimes are whole seconds has them in most directories: start where the last one ended)
+      const r = statNames(names, prefix, ascii, true, { lstatSync, Buffer }, metaOf, bigHint);
+      bigHint = r.big;
+      return { names, stats: statsOf(names.length, r.num, r.errs), num: r.num, big: r.big };
     }
-  }
-  return { names, stats };
+    const stats: DirListing['stats'] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      try {
+        stats[i] = lstatSync(sysPath(prefix + names[i], ascii));
+      } catch (err) {
+        stats[i] = err as NodeJS.ErrnoException;
+      }
+    }
+    return { names, stats };
+  });
 }
 
 /** Numbers per name in statNames' array: mode, size, ino, dev, nlink, mtime seconds, uid, gid, rdev. */

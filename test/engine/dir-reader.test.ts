@@ -136,6 +136,26 @@ describe('TreePool', () => {
     expect([...(await job(1e9, true, 123456789)).keys()]).toEqual([src]);
   });
 
+  test('a read from inside the directory (main thread, 8+ names) leaves the working directory as it was', () => {
+    const cwd = process.cwd();
+    const here = readDirNow(src, true, true);
+    if ('error' in here) throw new Error('read failed');
+    expect(here.names.length).toBeGreaterThanOrEqual(8);
+    checkListing(here, src, true, dest());
+    expect(process.cwd()).toBe(cwd);
+    // the same stats as by whole paths (a directory given relative to the working directory is read from outside)
+    process.chdir(root);
+    try {
+      const outside = readDirNow('src', true, true);
+      if ('error' in outside) throw new Error('read failed');
+      expect(process.cwd()).toBe(root);
+      expect([...outside.num!]).toEqual([...here.num!]);
+      expect([...checkListing(outside, 'src', true, { ...dest(), dir: 'dst' })]).toEqual([...checkListing(here, src, true, dest())]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('a directory that cannot be read is an error, from either reader', async () => {
     const missing = join(root, 'nope');
     expect('error' in readDirNow(missing, true, true)).toBe(true);
