@@ -4,11 +4,10 @@
 // synchronous read (no other code of ours runs meanwhile, and the reader threads get absolute
 // paths), only for an absolute directory (the crawler makes its bases absolute), and only for a
 // directory with enough entries to pay for the two chdirs.
-import { isMainThread } from 'node:worker_threads';
-
 const INSIDE_MIN = 8;
 const NON_ASCII = /[^\x00-\x7f]/;
-let allowed = isMainThread && process.env.MULTISYNC_NO_CHDIR !== '1';
+// (the reader threads never load this module: they run their functions' source text, tree-pool.ts)
+let allowed = process.env.MULTISYNC_NO_CHDIR !== '1';
 /** The working directory while a crawl runs (it asked once), else null: ask each time. */
 let home: string | null = null;
 
