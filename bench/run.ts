@@ -1,5 +1,5 @@
 // Benchmark harness (run by hand, not part of `bun test`). See bench/README.md.
-//   bun bench/run.ts [--runs N] [--only local,ssh,wan,crawl,memory,cpu] [--rows rsync,multisync,...]
+//   bun bench/run.ts [--runs N] [--only local,ssh,ram,wan,crawl,memory,cpu,wan-disk] [--rows rsync,multisync,...]
 //                    [--out FILE] [--timeout SEC] [--checksum]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { PARALLEL, type RunContext, TOOLS, type Tool, WAN_PARALLEL } from "./lib
 import { BENCH_DIR, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
 import { describeVerdict, verify, verifyArgv } from "./lib-verify.ts";
 
-const PARTS = ["local", "ssh", "wan", "crawl", "memory", "cpu", "wan-disk"] as const;
+const PARTS = ["local", "ssh", "ram", "wan", "crawl", "memory", "cpu", "wan-disk"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: bun bench/run.ts [--runs N] [--only PARTS] [--rows ROWS] [--out FILE] [--timeout SEC] [--checksum]
