@@ -1,8 +1,10 @@
 // Worker pool: runs buckets through rsync with at most `processes` at once, retries retryable
 // exits with exponential backoff, and supports pause (SIGSTOP/SIGCONT), live resizing, drain
 // and cancel. Counters go to Stats; nothing here touches a UI.
-import { isRetryable, isSuccess } from './exit-codes.ts';
+import { doneEvent, failedEvent, failStep, failureOf, nextStep } from './bucket-outcome.ts';
+import { isSuccess } from './exit-codes.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
+import { Slots } from './slots.ts';
 import type { LiveWorker, Stats } from './stats.ts';
 import type { Bucket, EngineEvent, Outcome } from './types.ts';
 import type { WorkerHost, WorkerOutcome, WorkerPool } from './workers.ts';
@@ -33,24 +35,9 @@ export interface SupervisorHooks {
   split?(b: Bucket): Bucket[] | null;
 }
 
-/** Exits that depend on the entries (not on the command line or the connection): worth isolating. */
-const splittable = (o: Outcome) => o.kind === 'partial' || (o.kind === 'fatal' && ![1, 2, 4, 5].includes(o.exitCode ?? -1));
-
-interface Running {
-  bucket: Bucket;
-  run: RsyncRun;
-  live: LiveWorker;
-}
-
 export class Supervisor {
   private queue: Bucket[] = [];
-  private running = new Map<number, Running>();
-  /**
-   * rsyncs that printed their final statistics: their work is done and they only wind down
-   * (rsync waits for its helper processes in 20 ms sleeps, ~40 ms locally, an ssh teardown
-   * remotely). Their slot already runs the next bucket; their outcome counts when they exit.
-   */
-  private winding = new Set<Running>();
+  private slots: Slots;
   private limit = Infinity;
   private timers = new Map<ReturnType<typeof setTimeout>, Bucket>();
   private failedBuckets: Bucket[] = [];
@@ -60,7 +47,9 @@ export class Supervisor {
   private halted: string | null = null;
   private waiters: Array<() => void> = [];
 
-  constructor(private cfg: SupervisorConfig) {}
+  constructor(private cfg: SupervisorConfig) {
+    this.slots = new Slots(cfg.stats.workers);
+  }
 
   get stats(): Stats {
     return this.cfg.stats;
@@ -85,12 +74,7 @@ export class Supervisor {
   /** How many more buckets could start right now (free slots minus queued buckets). */
   demand(): number {
     if (this.stats.paused || this.draining || this.cancelled || this.halted) return 0;
-    return Math.max(0, this.capacity() - this.running.size - this.queue.length);
-  }
-
-  /** Every rsync still alive, winding down or not. */
-  private alive(): Running[] {
-    return [...this.running.values(), ...this.winding];
+    return Math.max(0, this.capacity() - this.slots.taken - this.queue.length);
   }
 
   failed(): Bucket[] {
@@ -110,14 +94,14 @@ export class Supervisor {
   pause(): void {
     if (this.stats.paused || this.cancelled) return;
     this.stats.paused = true;
-    for (const r of this.alive()) r.run.signal('SIGSTOP');
+    this.slots.signal('SIGSTOP');
     this.cfg.emit({ type: 'paused' });
   }
 
   resume(): void {
     if (!this.stats.paused) return;
     this.stats.paused = false;
-    for (const r of this.alive()) r.run.signal('SIGCONT');
+    this.slots.signal('SIGCONT');
     this.cfg.emit({ type: 'resumed' });
     this.pump();
   }
@@ -151,14 +135,10 @@ export class Supervisor {
     this.cancelled = true;
     this.stats.phase = 'cancelling';
     this.dropTimers();
-    for (const r of this.alive()) {
-      r.run.signal('SIGTERM');
-      r.run.signal('SIGCONT');
-    }
-    if (this.running.size || this.winding.size) {
-      const kill = setTimeout(() => {
-        for (const r of this.alive()) r.run.signal('SIGKILL');
-      }, graceMs);
+    this.slots.signal('SIGTERM');
+    this.slots.signal('SIGCONT');
+    if (this.slots.busy) {
+      const kill = setTimeout(() => this.slots.signal('SIGKILL'), graceMs);
       kill.unref?.();
     }
     this.settle();
@@ -166,7 +146,7 @@ export class Supervisor {
 
   /** Sends SIGKILL to every process group right now (process exit path). */
   killAllSync(): void {
-    for (const r of this.alive()) r.run.signal('SIGKILL');
+    this.slots.signal('SIGKILL');
   }
 
   /** Pending retries become left-over buckets. */
@@ -192,7 +172,7 @@ export class Supervisor {
   }
 
   private isIdle(): boolean {
-    if (this.running.size || this.winding.size) return false;
+    if (this.slots.busy) return false;
     if (this.cancelled || this.draining || this.halted) return true;
     return this.inputClosed && this.queue.length === 0 && this.timers.size === 0;
   }
@@ -212,7 +192,7 @@ export class Supervisor {
       !this.cancelled &&
       !this.halted &&
       this.queue.length &&
-      this.running.size < this.capacity()
+      this.slots.taken < this.capacity()
     ) {
       const host = this.cfg.workers?.acquire(this.stats.processes);
       if (host === null) break;
@@ -221,14 +201,8 @@ export class Supervisor {
     this.stats.queued = this.queue.length;
     if (this.demand() > 0) this.cfg.onHungry?.();
     // the tail: from the first worker left without work (everything handed out) to the end
-    if (this.inputClosed && !this.queue.length && !this.timers.size && this.running.size < this.capacity()) this.stats.firstIdleAt ??= Date.now();
+    if (this.inputClosed && !this.queue.length && !this.timers.size && this.slots.taken < this.capacity()) this.stats.firstIdleAt ??= Date.now();
     this.settle();
-  }
-
-  private freeSlot(): number {
-    let slot = 1;
-    while (this.running.has(slot)) slot++;
-    return slot;
   }
 
   /** Buckets that may run at once: -p, or -p per live worker host. */
@@ -248,7 +222,7 @@ export class Supervisor {
 
   private start(bucket: Bucket, host?: WorkerHost): void {
     if (this.cfg.hooks?.claim && !this.cfg.hooks.claim(bucket)) return;
-    const slot = this.freeSlot();
+    const slot = this.slots.free();
     bucket.attempts++;
     bucket.worker = host?.name;
     const now = Date.now();
@@ -279,32 +253,15 @@ export class Supervisor {
       },
       onFinishing: () => this.windDown(slot, bucket),
     });
-    this.running.set(slot, { bucket, run, live });
+    this.slots.take(slot, { bucket, run, live });
     this.cfg.hooks?.started?.(bucket, run.pid);
-    this.stats.workers.set(slot, live);
     this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot, worker: host?.name });
     run.done.then((outcome) => this.afterRun(slot, bucket, outcome, now, host));
   }
 
-  /** The rsync printed its final statistics: its slot takes the next bucket (see `winding`). */
+  /** The rsync printed its final statistics: its slot takes the next bucket (slots.ts). */
   private windDown(slot: number, bucket: Bucket): void {
-    const r = this.running.get(slot);
-    if (!r || r.bucket !== bucket || this.cancelled) return;
-    this.running.delete(slot);
-    this.stats.workers.delete(slot);
-    this.winding.add(r);
-    this.pump();
-  }
-
-  /** Forgets an rsync that exited, whether it still held its slot or was winding down. */
-  private forget(slot: number, bucket: Bucket): void {
-    const r = this.running.get(slot);
-    if (r?.bucket === bucket) {
-      this.running.delete(slot);
-      this.stats.workers.delete(slot);
-      return;
-    }
-    for (const w of this.winding) if (w.bucket === bucket) this.winding.delete(w);
+    if (!this.cancelled && this.slots.windDown(slot, bucket)) this.pump();
   }
 
   /** rsync here, or `ssh HOST rsync …` on a worker host. */
@@ -316,7 +273,7 @@ export class Supervisor {
   private afterRun(slot: number, bucket: Bucket, outcome: WorkerOutcome, startedAt: number, host?: WorkerHost): void {
     const lost = host ? this.cfg.workers!.release(host, outcome) : null;
     if (lost === null || this.cancelled) return this.finish(slot, bucket, outcome, startedAt);
-    this.forget(slot, bucket);
+    this.slots.forget(slot, bucket);
     bucket.attempts--;
     this.queue.unshift(bucket);
     this.cfg.emit({ type: 'bucket-requeued', bucket: bucket.id, worker: host!.name, error: lost });
@@ -325,48 +282,44 @@ export class Supervisor {
   }
 
   private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
-    this.forget(slot, bucket);
+    this.slots.forget(slot, bucket);
     // names rsync printed: items it created or changed (unknown, or a failed attempt, counts as a change)
     this.stats.itemsChanged += isSuccess(outcome.kind) ? (outcome.items ?? 1) : 1;
-    const emit = this.cfg.emit;
-    if (isSuccess(outcome.kind)) {
+    let next = nextStep(outcome, bucket, { cancelled: this.cancelled, draining: this.draining, retries: this.cfg.retries, backoffMs: this.cfg.backoffMs });
+    if (next.step === 'split' && !this.trySplit(bucket, outcome)) next = failStep(outcome);
+    if (next.step === 'done') {
       this.stats.done++;
       this.stats.filesDone += bucket.files;
       this.stats.bytesDone += bucket.bytes;
       this.stats.filesTransferred += outcome.transferred ?? 0;
       this.stats.bytesSent += outcome.bytesSent ?? 0;
       this.cfg.hooks?.done?.(bucket, outcome);
-      emit({
-        type: 'bucket-done',
-        bucket: bucket.id,
-        files: bucket.files,
-        bytes: bucket.bytes,
-        exitCode: outcome.exitCode ?? 0,
-        elapsedMs: Date.now() - startedAt,
-        warning: outcome.kind === 'vanished' ? outcome.meaning : undefined,
-        worker: bucket.worker,
-      });
-    } else if (this.cancelled || (outcome.kind === 'cancelled' && this.draining)) {
-      this.queue.unshift(bucket); // never finished: counts as left over, not as failed
-    } else if (isRetryable(outcome.kind) && bucket.attempts <= (bucket.maxRetries ?? this.cfg.retries)) {
-      const delayMs = this.cfg.backoffMs * 2 ** (bucket.attempts - 1);
-      this.stats.retried++;
-      emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.queue.unshift(bucket);
-        this.pump();
-      }, delayMs);
-      this.timers.set(t, bucket);
-    } else if (bucket.files > 1 && splittable(outcome) && this.trySplit(bucket, outcome)) {
-      // the halves are queued; the bucket itself is neither done nor failed
-    } else {
-      if (outcome.kind === 'no-space') this.halted = outcome.firstError ?? 'no space left on device';
-      this.fail(bucket, outcome);
+      this.cfg.emit(doneEvent(bucket, outcome, Date.now() - startedAt));
+    } else if (next.step === 'leftover') this.queue.unshift(bucket);
+    else if (next.step === 'retry') this.retryLater(bucket, outcome, next.delayMs);
+    else if (next.step === 'fail') {
+      if (next.halt) this.halted = next.halt;
+      this.cfg.hooks?.failed?.(bucket, outcome);
+      this.failedBuckets.push(bucket);
+      this.stats.failed++;
+      this.stats.failures = [...this.stats.failures, failureOf(bucket, outcome)];
+      this.cfg.emit(failedEvent(bucket, outcome));
     }
     this.pump();
   }
 
+  private retryLater(bucket: Bucket, outcome: Outcome, delayMs: number): void {
+    this.stats.retried++;
+    this.cfg.emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.queue.unshift(bucket);
+      this.pump();
+    }, delayMs);
+    this.timers.set(t, bucket);
+  }
+
+  /** The halves are queued (the bucket itself is neither done nor failed); false when it cannot be cut. */
   private trySplit(bucket: Bucket, outcome: Outcome): boolean {
     const parts = this.cfg.hooks?.split?.(bucket);
     if (!parts) return false;
@@ -374,39 +327,5 @@ export class Supervisor {
     this.cfg.emit({ type: 'bucket-split', bucket: bucket.id, into: parts.map((p) => p.id), exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning });
     this.queue.unshift(...parts);
     return true;
-  }
-
-  private fail(bucket: Bucket, outcome: Outcome): void {
-    this.cfg.hooks?.failed?.(bucket, outcome);
-    this.failedBuckets.push(bucket);
-    this.stats.failed++;
-    const error = outcome.firstError ?? outcome.meaning;
-    this.stats.failures = [
-      ...this.stats.failures,
-      {
-        bucket: bucket.id,
-        source: bucket.source,
-        files: bucket.files,
-        bytes: bucket.bytes,
-        exitCode: outcome.exitCode,
-        kind: outcome.kind,
-        meaning: outcome.meaning,
-        firstError: error,
-        logFile: bucket.logFile,
-        attempts: bucket.attempts,
-      },
-    ];
-    this.cfg.emit({
-      type: 'bucket-failed',
-      bucket: bucket.id,
-      files: bucket.files,
-      bytes: bucket.bytes,
-      exitCode: outcome.exitCode,
-      kind: outcome.kind,
-      meaning: outcome.meaning,
-      error,
-      logFile: bucket.logFile,
-      worker: bucket.worker,
-    });
   }
 }
