@@ -2,15 +2,19 @@
 // non-directory plus every empty directory, as paths relative to the source base (raw bytes).
 // Directory contents are read with readdir(encoding: 'latin1') because names need not be UTF-8
 // (Bun's opendir loses Buffer names); entries stream out directory by directory.
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { setImmediate } from 'node:timers';
-import { metaOf, sameEntry, type CheckPolicy, type MetaStat } from './dest-check.ts';
+import { entryOf, kindOfMode } from './crawl-entry.ts';
+import { absolute, topDest } from './crawl-start.ts';
+import type { CheckPolicy } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
-import { crawlDone, crawlStarts, stayOutside } from './inside-dir.ts';
+import { crawlDone, crawlStarts } from './inside-dir.ts';
 import { DirAhead, type AheadNode } from './dir-ahead.ts';
-import { destChild, type DestDir } from './dest-probe.ts';
+import { destChild } from './dest-probe.ts';
 import type { DestIndex } from './remote-dest.ts';
-import type { Entry, EntryKind, SourceRoot } from './types.ts';
+import type { Entry, SourceRoot } from './types.ts';
+
+export { kindOf, kindOfMode } from './crawl-entry.ts';
 
 export interface CrawlHooks {
   /** An entry that could not be read; vanished = it disappeared while crawling (ENOENT). */
@@ -55,102 +59,7 @@ const DENO_RAW_NAME = 'name is not valid UTF-8: Deno cannot read it; copy this t
 /** Give the event loop a turn (child exits, progress, timers) after this much synchronous work. */
 const SLICE_MS = 8;
 const NON_ASCII = /[^\x00-\x7f]/;
-export function kindOf(st: Stats): EntryKind | 'dir' {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
-  if (st.isCharacterDevice()) return 'char';
-  return 'block';
-}
-
-/** An entry whose path is made from its latin1 form only when someone asks for it. */
-class CrawlEntry implements Entry {
-  private buf?: Buffer;
-  constructor(
-    readonly rel: string,
-    readonly kind: EntryKind,
-    readonly size: number,
-    readonly ino: number,
-    readonly dev: number,
-    readonly nlink: number,
-  ) {}
-  get path(): Buffer {
-    return (this.buf ??= Buffer.from(this.rel, 'latin1'));
-  }
-}
-
-function entryOf(rel: string, st: StatLite, kind: EntryKind): Entry {
-  return new CrawlEntry(rel, kind, kind === 'file' ? st.size : 0, st.ino, st.dev, st.nlink);
-}
-
-/** kindOf() from st_mode's file-type bits. */
-export function kindOfMode(mode: number): EntryKind | 'dir' {
-  switch (mode & 0o170000) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'dir';
-    case 0o120000:
-      return 'symlink';
-    case 0o010000:
-      return 'fifo';
-    case 0o140000:
-      return 'socket';
-    case 0o020000:
-      return 'char';
-    default:
-      return 'block';
-  }
-}
-
-/**
- * A latin1 directory made absolute when the working directory's name is ASCII (then
- * its string is its bytes), so that reading from inside a directory (dir-reader.ts) and the
- * reader threads do not depend on the working directory; else as it is, and nothing is read
- * from inside a directory any more.
- */
-function absolute(base: string, cwd: string): string {
-  if (base.startsWith('/')) return base;
-  // (joined, not resolved: `..` after a symlink is the kernel's to follow, as rsync's)
-  if (!cwd || NON_ASCII.test(cwd)) {
-    stayOutside();
-    return base;
-  }
-  return `${cwd === '/' ? '' : cwd}/${base}`;
-}
-
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
-
-/**
- * The crawl's top directory in DST when the destination check is on and DST has a directory
- * there (else its entries are not checked), and whether it is as rsync would leave it.
- */
-function topDest(hooks: CrawlHooks, base: string, top: string, cwd: string): { dest?: DestDir; same: boolean } {
-  const c = hooks.destCheck;
-  if (!c) return { same: false };
-  try {
-    let dest: DestDir;
-    let d: MetaStat | undefined;
-    if (c.index) {
-      // a DST on an ssh host: its listing has DST itself under '' (remote-dest.ts)
-      dest = { dir: top, ascii: true, policy: c.policy, index: c.index };
-      d = c.index.get(top);
-    } else {
-      const root = absolute(Buffer.from(c.root).toString('latin1'), cwd).replace(/\/+$/, '') || '/';
-      const dir = top ? `${root === '/' ? '' : root}/${top}` : root;
-      dest = { dir, ascii: !NON_ASCII.test(dir), policy: c.policy };
-      // DST itself may be a symlink to a directory (rsync follows it); below it, nothing is followed
-      d = metaOf((top ? lstatSync : statSync)(sysPath(dir, dest.ascii), { bigint: true }));
-    }
-    if (!d || (d.mode & 0o170000) !== 0o040000) return { same: false };
-    const s = lstatSync(sysPath(base + top, !NON_ASCII.test(base + top)), { bigint: true });
-    return { dest, same: sameEntry(metaOf(s), d, c.policy) };
-  } catch {
-    return { same: false };
-  }
-}
 
 /**
  * Paths are handled as latin1 strings (one char per byte: lossless for any name); see
@@ -224,7 +133,7 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
     }
   };
   const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
-  const topCheck = topDest(hooks, base, top, cwd);
+  const topCheck = topDest(hooks.destCheck, base, top, cwd);
   // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
   // (DST on an ssh host: its own metadata too, which no local stat can see)
   if (hooks.destCheck && (top || hooks.destCheck.index) && !topCheck.same) hooks.onDirDiffers?.();
