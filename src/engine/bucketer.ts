@@ -266,10 +266,8 @@ export class Bucketer {
       const p: Piece = { from: i, to: i, bytes: 0 };
       let cost = 0;
       while (i < n) {
-        // the extent of the group starting at i
-        let j = i + 1;
-        let size = pool.size(i);
-        while (j < n && !pool.startOk(j)) size += pool.size(j++);
+        const j = pool.groupEnd(i);
+        const size = pool.sizeOf(i, j);
         const groupCost = size + (j - i) * this.entryCost;
         const files = p.to - p.from;
         if (files && (cost + groupCost > target || files + (j - i) > this.cfg.maxFiles || p.bytes + size > this.cfg.maxBytes)) break;
@@ -292,9 +290,8 @@ export class Bucketer {
     let bytes = 0;
     let i = 0;
     while (i < n && cost < target) {
-      let j = i + 1;
-      let size = pool.size(i);
-      while (j < n && !pool.startOk(j)) size += pool.size(j++);
+      const j = pool.groupEnd(i);
+      const size = pool.sizeOf(i, j);
       if (i > 0 && (j > this.cfg.maxFiles || bytes + size > this.cfg.maxBytes)) break;
       cost += size + (j - i) * this.entryCost;
       bytes += size;
@@ -305,9 +302,7 @@ export class Bucketer {
 
   /** Cuts the first `upTo` entries of the pool (whole groups) into one bucket. */
   private cutHead(upTo: number): void {
-    let bytes = 0;
-    for (let i = 0; i < upTo; i++) bytes += this.pool.size(i);
-    this.emit({ from: 0, to: upTo, bytes }, this.added - this.pendingFiles + upTo);
+    this.emit({ from: 0, to: upTo, bytes: this.pool.sizeOf(0, upTo) }, this.added - this.pendingFiles + upTo);
     this.reset(upTo);
   }
 

@@ -37,6 +37,21 @@ export class EntryPool {
     return this.starts[this.head + i] === 1;
   }
 
+  /** The end of the group that starts at `i` (the names of one hardlinked inode travel together). */
+  groupEnd(i: number): number {
+    const n = this.length;
+    let j = i + 1;
+    while (j < n && !this.startOk(j)) j++;
+    return j;
+  }
+
+  /** Sum of the sizes of entries [from, to). */
+  sizeOf(from: number, to: number): number {
+    let size = 0;
+    for (let i = from; i < to; i++) size += this.sizes[this.head + i];
+    return size;
+  }
+
   /**
    * Adds an entry: `name` is its path relative to the source, as the crawler's latin1 string
    * (one char per byte) or as raw bytes; it is stored as a list name (listPath).

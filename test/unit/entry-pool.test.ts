@@ -21,6 +21,19 @@ describe('EntryPool', () => {
     expect(names(p.lines(1, 2))).toEqual(['c\xff\n']);
   });
 
+  test('groups: where the group starting at an entry ends, and what a range weighs', () => {
+    const p = new EntryPool();
+    p.push('a', 1, true);
+    p.push('h1', 10, true);
+    p.push('h2', 10, false);
+    p.push('h3', 10, false);
+    p.push('b', 100, true);
+    expect([0, 1, 4].map((i) => p.groupEnd(i))).toEqual([1, 4, 5]);
+    expect([p.sizeOf(0, 5), p.sizeOf(1, 4), p.sizeOf(2, 2)]).toEqual([131, 30, 0]);
+    p.drop(1);
+    expect([p.groupEnd(0), p.sizeOf(0, p.groupEnd(0))]).toEqual([3, 30]);
+  });
+
   test("names rsync would read as comments get './' (strings and buffers)", () => {
     const p = new EntryPool();
     p.push('#x', 0, true);
