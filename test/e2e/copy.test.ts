@@ -47,6 +47,19 @@ describe('odd names, links, specials and modes survive exactly', () => {
     await expectSameTrees(odd, join(dst, 'odd'));
   });
 
+  test('SRC and DST relative to the working directory (the crawl reads from inside directories)', async () => {
+    const r = await runCli(['-p', '2', '-f', '40', 'small/', 'dst-relative'], { cwd: tmp.path });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    await expectSameTrees(small, join(tmp.path, 'dst-relative'));
+    // and the no-op re-run, whose destination check reads DST from inside its directories too
+    const again = await runCli(['--json', '-p', '2', 'small/', 'dst-relative'], { cwd: tmp.path });
+    expect(again.code).toBe(0);
+    const sum = jsonEvents(again.stdout).find((e) => e.type === 'summary');
+    expect(sum?.filesUnchanged).toBe(600);
+    await expectSameTrees(small, join(tmp.path, 'dst-relative'));
+  });
+
   test('two sources go into one DST', async () => {
     const dst = join(tmp.path, 'dst-two');
     const r = await runCli(['-p', '4', '-f', '50', odd, small, dst]);
