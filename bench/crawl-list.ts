@@ -30,6 +30,8 @@ const flush = () => {
 };
 let entries = 0;
 for await (const batch of crawlBatches(sourceRoot(`${src}/`), {
+  // as in a run whose paths are absolute (this lister hands no path to another process)
+  insideReads: true,
   onDir: (rel, st) => {
     entries++;
     out(st.size, rel.toString("latin1"));

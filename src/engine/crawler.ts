@@ -48,6 +48,12 @@ export interface CrawlHooks {
    * onSame hears of it instead. onDirDiffers: a directory DST lacks or has with other metadata.
    */
   destCheck?: { root: string; policy: CheckPolicy; index?: DestIndex };
+  /**
+   * Read directories from inside them (inside-dir.ts): only when every local path the run hands
+   * to other processes (SRC, DST) is absolute, so that a working directory that cannot be
+   * re-entered, which leaves the process at '/', changes nothing they see.
+   */
+  insideReads?: boolean;
   onSame?(size: number): void;
   onDirDiffers?(): void;
 }
@@ -78,7 +84,7 @@ export async function* crawl(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGen
  * crawl(): a directory's batch is handed over before its subtree is reported done.
  */
 export async function* crawlBatches(root: SourceRoot, hooks: CrawlHooks = {}): AsyncGenerator<Entry[]> {
-  const cwd = crawlStarts();
+  const cwd = crawlStarts(hooks.insideReads === true);
   try {
     yield* walk(root, hooks, absolute(Buffer.from(root.base).toString('latin1'), cwd), cwd);
   } finally {

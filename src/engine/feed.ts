@@ -43,6 +43,11 @@ function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats): CrawlH
   return { root: '', policy, index };
 }
 
+/** The crawl may read from inside directories (inside-dir.ts): no path rsync gets depends on the working directory. */
+export function insideReadsFor(cfg: Pick<RunConfig, 'sources' | 'destination'>): boolean {
+  return [...cfg.sources.map((s) => s.base), cfg.destination].every((p) => p.startsWith('/') || isRemote(p));
+}
+
 export async function feedSources(ctx: FeedContext): Promise<void> {
   const { cfg, stats, bucketer } = ctx;
   const t0 = Date.now();
@@ -50,6 +55,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   const policy = destCheckPolicy(cfg);
   const destCheck = policy && destCheckFor(cfg, policy, stats);
+  const insideReads = insideReadsFor(cfg);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
     const dirs = new DirList(join(ctx.runDir, `dirs-${i}.list`), !!(state?.resumed || state?.keptDirLists));
@@ -68,6 +74,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
       destCheck,
+      insideReads,
       onSame: (size) => {
         stats.filesTotal++;
         stats.bytesTotal += size;

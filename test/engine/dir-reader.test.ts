@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkListing, type DestDir } from '../../src/engine/dest-probe.ts';
 import { readDirNow } from '../../src/engine/dir-reader.ts';
+import { crawlDone, crawlStarts } from '../../src/engine/inside-dir.ts';
 import { TreePool, type Listed } from '../../src/engine/tree-pool.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'multisync-dir-reader-'));
@@ -47,9 +48,12 @@ beforeAll(async () => {
   utimesSync(join(src, 'sub-other'), 1_600_000_000, 1_600_000_000);
   pool = await TreePool.create(2);
   await pool.whenReady();
+  // main-thread reads go inside directories, as in a crawl of a run whose paths are absolute
+  crawlStarts(true);
 });
 
 afterAll(() => {
+  crawlDone();
   pool.close();
   rmSync(root, { recursive: true, force: true });
 });
@@ -138,10 +142,23 @@ describe('TreePool', () => {
 
   test('a read from inside the directory (main thread, 8+ names) leaves the working directory as it was', () => {
     const cwd = process.cwd();
-    const here = readDirNow(src, true, true);
-    if ('error' in here) throw new Error('read failed');
-    expect(here.names.length).toBeGreaterThanOrEqual(8);
-    checkListing(here, src, true, dest());
+    // (where the reads went: the directories chdir was given)
+    const went: string[] = [];
+    const chdir = process.chdir;
+    process.chdir = (d: string) => {
+      went.push(d);
+      chdir(d);
+    };
+    let here: ReturnType<typeof readDirNow>;
+    try {
+      here = readDirNow(src, true, true);
+      if ('error' in here) throw new Error('read failed');
+      expect(here.names.length).toBeGreaterThanOrEqual(8);
+      checkListing(here, src, true, dest());
+    } finally {
+      process.chdir = chdir;
+    }
+    expect(went).toEqual([src, cwd, dst, cwd]);
     expect(process.cwd()).toBe(cwd);
     // the same stats as by whole paths (a directory given relative to the working directory is read from outside)
     process.chdir(root);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { defaultProcesses, isRemote, sourceRoot } from '../../src/engine/config.ts';
+import { insideReadsFor } from '../../src/engine/feed.ts';
 import { fnv1a64 } from '../../src/engine/state.ts';
 
 describe('sourceRoot (rsync trailing-slash rule)', () => {
@@ -75,5 +76,20 @@ describe('fnv1a64 (state directory names)', () => {
     ['foobar', '85944171f73967e8'],
   ])('%j', (text, want) => {
     expect(fnv1a64(text)).toBe(want);
+  });
+});
+
+describe('insideReadsFor (the crawl reads from inside directories only when no path rsync gets is relative)', () => {
+  test.each<[string[], string, boolean]>([
+    [['/data/src/'], '/backup/dst', true],
+    [['/data/src'], 'host:/dst', true],
+    [['/a/', '/b'], 'host:rel/dst', true],
+    [['src/'], '/backup/dst', false],
+    [['src'], '/backup/dst', false],
+    [['/data/src/'], 'dst', false],
+    [['/data/src/'], './dst', false],
+    [['/a/', 'b/'], '/dst', false],
+  ])('%j -> %j: %p', (sources, destination, want) => {
+    expect(insideReadsFor({ sources: sources.map(sourceRoot), destination })).toBe(want);
   });
 });
