@@ -1,13 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import {
-  imbalance,
-  manifestLine,
-  manifestName,
-  packLargestFirst,
-  PlanStore,
-  unrepresentable,
-  type ManifestFormat,
-} from '../../src/engine/plan-pack.ts';
+import { manifestLine, manifestName, unrepresentable, type ManifestFormat } from '../../src/engine/manifest-format.ts';
+import { imbalance, packLargestFirst } from '../../src/engine/plan-pack.ts';
+import { PlanStore } from '../../src/engine/plan-store.ts';
 import { listPath } from '../../src/engine/rsync-args.ts';
 import { prng } from '../../src/engine/small-files-tree.ts';
 import type { Entry } from '../../src/engine/types.ts';
