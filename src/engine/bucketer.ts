@@ -16,8 +16,8 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlHooks } from './crawler.ts';
 import { EntryPool } from './entry-pool.ts';
-import { listPath } from './rsync-args.ts';
 import type { Bucket, Entry } from './types.ts';
+import { WholeDirs } from './whole-dirs.ts';
 
 export interface BucketerConfig {
   dir: string;
@@ -85,15 +85,6 @@ interface Piece {
   bytes: number;
 }
 
-/** A directory whose subtree is entries [start, end) (absolute positions), none left out. */
-interface Span {
-  rel: Buffer;
-  start: number;
-  end: number;
-}
-
-const DOT = Buffer.from('.');
-
 export class Bucketer {
   /** Next bucket id (a resumed run continues after the journal's last one). */
   nextId = 1;
@@ -114,9 +105,8 @@ export class Bucketer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the pool got its oldest entry (for live flushing). */
   openedAt = 0;
-  /** Directories entered and not yet left (the crawler's current path), and whole subtrees done. */
-  private open: Array<{ rel: Buffer; start: number; whole: boolean }> = [];
-  private spans: Span[] = [];
+  /** Subtrees that can be named whole (wholeDirs). */
+  private whole = new WholeDirs(() => this.added);
 
   constructor(private cfg: BucketerConfig) {
     this.minLive = cfg.minLive ?? DEFAULT_MIN_LIVE;
@@ -135,21 +125,7 @@ export class Bucketer {
 
   /** Crawler hooks that tell the bucketer where subtrees start and end (none without wholeDirs). */
   treeHooks(): Pick<CrawlHooks, 'enterDir' | 'leaveDir' | 'pruned'> {
-    if (!this.cfg.wholeDirs) return {};
-    return {
-      enterDir: (rel) => {
-        this.open.push({ rel, start: this.added, whole: true });
-      },
-      leaveDir: () => {
-        const d = this.open.pop();
-        // the base of a `src/` copy is never named: rsync would take its metadata and recurse all;
-        // nor a subtree of one entry (no gain, and a failure would name the directory, not the entry)
-        if (d && d.whole && this.added > d.start + 1 && !d.rel.equals(DOT)) this.spans.push({ rel: d.rel, start: d.start, end: this.added });
-      },
-      pruned: () => {
-        for (const d of this.open) d.whole = false;
-      },
-    };
+    return this.cfg.wholeDirs ? this.whole.hooks() : {};
   }
 
   add(source: number, e: Entry): void {
@@ -306,24 +282,8 @@ export class Bucketer {
     this.reset(upTo);
   }
 
-  /** The list of pool entries [from, to): whole subtrees by their directory's name, the rest by name. */
-  private lines(from: number, to: number): Buffer {
-    const base = this.added - this.pendingFiles;
-    // the outermost subtrees inside the range
-    const inside = this.spans.filter((x) => x.start >= base + from && x.end <= base + to).sort((a, b) => a.start - b.start || b.end - a.end);
-    if (!inside.length) return this.pool.lines(from, to);
-    let k = 0;
-    return this.pool.lines(from, to, (i) => {
-      while (k < inside.length && inside[k].start < base + i) k++;
-      return k < inside.length && inside[k].start === base + i ? { name: listPath(inside[k].rel), end: inside[k].end - base } : undefined;
-    });
-  }
-
   private reset(upTo: number): void {
-    // subtrees that began in what was cut can no longer be named whole
-    const cut = this.added - this.pendingFiles + upTo;
-    if (this.spans.length) this.spans = this.spans.filter((x) => x.start >= cut);
-    for (const d of this.open) if (d.start < cut) d.whole = false;
+    this.whole.cut(this.added - this.pendingFiles + upTo);
     const all = upTo >= this.pendingFiles;
     this.pool.drop(upTo);
     if (!all) this.openedAt = Date.now();
@@ -337,7 +297,7 @@ export class Bucketer {
     const id = this.nextId++;
     const name = bucketName(id);
     const listFile = join(this.cfg.dir, `${name}.list`);
-    writeListFile(listFile, this.lines(p.from, p.to));
+    writeListFile(listFile, this.whole.lines(this.pool, this.added - this.pendingFiles, p.from, p.to));
     const bucket: Bucket = {
       id,
       source: this.source,
