@@ -19,10 +19,11 @@
 // one rename succeeds) and claiming again. A dead crawler's crawl is redone by a survivor, its
 // new buckets numbered after the last published one. The crawler waits for every bucket to
 // settle, then runs the directory-metadata pass, last.
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { bucketName, type Bucketer } from './bucketer.ts';
+import { createExclusive, LeaseWatch } from './lease-files.ts';
 import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { runIdentity } from './state.ts';
@@ -78,19 +79,6 @@ function checkSharedCommand(cfg: RunConfig, dir: string): void {
   if (theirs !== mine) throw new UsageError(`--shared ${dir} holds the plan of another command (sources, destination or options differ)`);
 }
 
-/** O_EXCL create; false when it exists. */
-function createExclusive(path: string, text: string): boolean {
-  try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, text);
-    closeSync(fd);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
-
 export class SharedPlan {
   readonly dir: string;
   readonly me = `${hostname()}:${process.pid}`;
@@ -102,8 +90,7 @@ export class SharedPlan {
   private finished = new Set<number>();
   /** Buckets another coordinator claimed, watched until they settle. */
   private foreign = new Map<number, Bucket>();
-  /** Stamp of a watched file, and when (our clock) it last changed. */
-  private stamps = new Map<string, { stamp: string; at: number }>();
+  private leases: LeaseWatch;
   crawling = false;
   private heartbeat: ReturnType<typeof setInterval>;
 
@@ -115,6 +102,7 @@ export class SharedPlan {
   ) {
     this.dir = cfg.shared!;
     this.leaseMs = Number(env.MULTISYNC_SHARED_LEASE_MS) || DEFAULT_LEASE_MS;
+    this.leases = new LeaseWatch(this.me, this.leaseMs);
     this.heartbeat = setInterval(() => this.beat(), Math.max(50, this.leaseMs / 4));
     this.heartbeat.unref?.();
   }
@@ -135,36 +123,6 @@ export class SharedPlan {
     };
     if (this.crawling) touch(this.path('crawler'));
     for (const id of this.mine) if (!this.finished.has(id)) touch(this.path('claims', bucketName(id)));
-  }
-
-  /** True when `file` has not changed for a whole lease (as this host's clock sees it). */
-  private stale(file: string): boolean {
-    let stamp: string;
-    try {
-      const st = statSync(file);
-      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      this.stamps.delete(file);
-      return false;
-    }
-    const now = Date.now();
-    const prev = this.stamps.get(file);
-    if (!prev || prev.stamp !== stamp) {
-      this.stamps.set(file, { stamp, at: now });
-      return false;
-    }
-    return now - prev.at >= this.leaseMs;
-  }
-
-  /** Takes over a stale file: only one renamer wins, then the file is created anew (O_EXCL). */
-  private takeOver(file: string): boolean {
-    try {
-      renameSync(file, `${file}.stale-${this.me.replace(/[^\w.-]/g, '_')}-${Date.now()}`);
-    } catch {
-      return false;
-    }
-    this.stamps.delete(file);
-    return createExclusive(file, `${this.me}\n`);
   }
 
   /** The crawler publishes a bucket: its list, then its meta (renamed into place). */
@@ -323,10 +281,10 @@ export class SharedPlan {
       }
       for (const [id, b] of this.foreign) {
         if (this.settleForeign(b, stats)) this.foreign.delete(id);
-        else if (this.stale(this.path('claims', bucketName(id))) || !existsSync(this.path('claims', bucketName(id)))) {
+        else if (this.leases.stale(this.path('claims', bucketName(id))) || !existsSync(this.path('claims', bucketName(id)))) {
           // its coordinator died (or gave it back): ours now
           const claim = this.path('claims', bucketName(id));
-          if (existsSync(claim) ? this.takeOver(claim) : createExclusive(claim, `${this.me}\n`)) {
+          if (existsSync(claim) ? this.leases.takeOver(claim) : createExclusive(claim, `${this.me}\n`)) {
             this.foreign.delete(id);
             this.mine.add(id);
             supervisor.enqueue(b);
@@ -338,7 +296,7 @@ export class SharedPlan {
       if (signal.aborted) break;
       // done when every bucket of the plan is ours (queued ones claimed at start) or settled
       if (total !== null && this.nextSeen > total && this.foreign.size === 0 && supervisor.leftover().length === 0) break;
-      if (!this.crawling && total === null && this.stale(this.path('crawler')) && this.takeOver(this.path('crawler'))) startCrawl(true);
+      if (!this.crawling && total === null && this.leases.stale(this.path('crawler')) && this.leases.takeOver(this.path('crawler'))) startCrawl(true);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     if (crawl) await crawl;
