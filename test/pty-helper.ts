@@ -1,11 +1,10 @@
 // Run a command in a real pseudo-terminal (a private tmux server) and read its screen.
 // Used to start the TUI from the single binary and under Deno. Waits on conditions only.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { waitFor } from './e2e/helpers.ts';
 
 export { waitFor };
-
-const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 export interface PtyRun {
   /** The pane's text, scrollback included. */
@@ -18,15 +17,16 @@ export interface PtyRun {
 }
 
 /**
- * Starts `argv` (in `cwd`) in a detached tmux session of `cols`×`rows` on a private socket.
- * After the command ends the pane stays (an idle `cat`) and shows `EXIT=<status>`, so the last
- * screen can still be read; close() ends that tmux server, and only that one.
+ * Starts `argv` (in `cwd`) in a detached tmux session of `cols`×`rows` on a private socket, with
+ * no shell between: tmux runs a command of several arguments itself, here pty-wrapper.ts (run by
+ * this runtime), which runs `argv`. After the command ends the pane stays and shows
+ * `EXIT=<status>`, so the last screen can still be read; close() ends that tmux server, and only that one.
  */
 export function startInPty(argv: string[], o: { cwd: string; cols?: number; rows?: number }): PtyRun {
   const socket = `multisync-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-  const script = `cd ${shq(o.cwd)} && ${argv.map(shq).join(' ')}; echo "EXIT=$?"; exec cat`;
-  const r = tmux('new-session', '-d', '-s', 'run', '-x', String(o.cols ?? 100), '-y', String(o.rows ?? 30), 'sh', '-c', script);
+  const wrapper = [process.execPath, join(import.meta.dir, 'pty-wrapper.ts')];
+  const r = tmux('new-session', '-d', '-s', 'run', '-x', String(o.cols ?? 100), '-y', String(o.rows ?? 30), '-c', o.cwd, ...wrapper, ...argv);
   if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
   const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', 'run').stdout ?? '';
   return {

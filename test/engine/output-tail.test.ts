@@ -9,14 +9,19 @@ import { tempDir } from '../e2e/helpers.ts';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function run(file: string, script: string): Promise<{ text: string; reads: number }> {
+/**
+ * A child (this runtime, no shell) that runs `code` with `out(text)` (writes to its stdout, here
+ * the followed file) and `sleep(ms)`.
+ */
+function run(file: string, code: string): Promise<{ text: string; reads: number }> {
   let text = '';
   let reads = 0;
   const tail = OutputTail.create(file, (t) => {
     text += t;
     reads++;
   })!;
-  const child = spawn('sh', ['-c', script], { stdio: ['ignore', tail.fd, 'ignore'] });
+  const prelude = "const { writeSync } = require('node:fs'); const out = (t) => writeSync(1, Buffer.from(t, 'latin1')); const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);";
+  const child = spawn(process.execPath, ['-e', `${prelude}\n${code}`], { stdio: ['ignore', tail.fd, 'ignore'] });
   tail.follow();
   return new Promise((resolve) => {
     child.on('close', () => {
@@ -28,7 +33,7 @@ function run(file: string, script: string): Promise<{ text: string; reads: numbe
 
 test('what the child wrote arrives whole and in order, while it runs and at the end', async () => {
   const file = join(tmp.path, 'a.out');
-  const { text, reads } = await run(file, 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.05; done; printf "\\377 end"');
+  const { text, reads } = await run(file, 'for (let i = 1; i <= 5; i++) { out(`line ${i}\\n`); sleep(50); } out("\\xff end");');
   expect(text).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n\xff end');
   expect(reads).toBeGreaterThan(1);
   expect(existsSync(file)).toBe(false);
@@ -36,14 +41,14 @@ test('what the child wrote arrives whole and in order, while it runs and at the 
 
 test('more than one read buffer at once', async () => {
   const file = join(tmp.path, 'b.out');
-  const { text } = await run(file, 'i=0; while [ $i -lt 20000 ]; do echo "a fairly long line number $i"; i=$((i+1)); done');
+  const { text } = await run(file, 'for (let i = 0; i < 20000; i++) out(`a fairly long line number ${i}\\n`);');
   const lines = text.split('\n');
   expect(lines).toHaveLength(20001);
   expect(lines[19999]).toBe('a fairly long line number 19999');
 });
 
 test('several children followed at once', async () => {
-  const outs = await Promise.all([1, 2, 3].map((n) => run(join(tmp.path, `c${n}.out`), `echo first ${n}; sleep 0.1; echo second ${n}`)));
+  const outs = await Promise.all([1, 2, 3].map((n) => run(join(tmp.path, `c${n}.out`), `out("first ${n}\\n"); sleep(100); out("second ${n}\\n");`)));
   expect(outs.map((o) => o.text)).toEqual([1, 2, 3].map((n) => `first ${n}\nsecond ${n}\n`));
 });
 
