@@ -68,16 +68,22 @@ export function firstLine(text: string, fallback: string): string {
   );
 }
 
-/** Runs `ssh HOST COMMAND` and waits (pre-flight, mkdir, kill: short commands). */
-export function sshSync(ssh: string[], host: string, command: string, timeoutMs = 30_000): SshResult {
-  const r = spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
-    encoding: 'utf8',
+/** `ssh HOST COMMAND`, waited for; its output as bytes (`maxBuffer`: the most read, else the runtime's default). */
+function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: number, maxBuffer?: number) {
+  return spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
     timeout: timeoutMs,
+    ...(maxBuffer ? { maxBuffer } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
-  if (r.error) return { code: null, stdout: r.stdout ?? '', stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true };
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', connectionFailed: r.status === 255 || r.status === null };
+}
+
+/** Runs `ssh HOST COMMAND` and waits (pre-flight, mkdir, kill: short commands). */
+export function sshSync(ssh: string[], host: string, command: string, timeoutMs = 30_000): SshResult {
+  const r = spawnSsh(ssh, host, command, timeoutMs);
+  const stdout = r.stdout?.toString('utf8') ?? '';
+  if (r.error) return { code: null, stdout, stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true };
+  return { code: r.status, stdout, stderr: r.stderr?.toString('utf8') ?? '', connectionFailed: r.status === 255 || r.status === null };
 }
 
 /** Why the remote shell could not be run (or was stopped) at all. */
@@ -91,12 +97,7 @@ function spawnFailure(error: Error, shell: string, timeoutMs: number): string {
  * at most `maxBuffer` bytes (`overflow`: there was more, and ssh was stopped).
  */
 export function sshSyncBytes(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000): SshResult & { bytes: Buffer; overflow: boolean } {
-  const r = spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
-    timeout: timeoutMs,
-    maxBuffer,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
-  });
+  const r = spawnSsh(ssh, host, command, timeoutMs, maxBuffer);
   const bytes = r.stdout ?? Buffer.alloc(0);
   const stderr = r.stderr?.toString('utf8') ?? '';
   const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
