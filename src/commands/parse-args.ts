@@ -32,6 +32,7 @@ export const OPTIONS: OptionSpec[] = [
   { long: 'files-from', value: 'single', arg: 'FILE', help: 'sync only the entries listed in FILE (one SRC; e.g. a `multisync plan` manifest)' },
   { long: 'from0', short: '0', help: 'the --files-from list is NUL-separated' },
   { long: 'state', value: 'single', arg: 'DIR', help: 'state directory (journal, lists, logs) [derived from the command]' },
+  { long: 'state-days', value: 'single', arg: 'N', help: 'prune other commands\' state N days after their last clean run [30; 0 = never]' },
   { long: 'new', help: 'discard the earlier state of this command instead of resuming' },
   { long: 'retry-failed', help: 'run only the paths that failed last time' },
   { long: 'rsh', short: 'e', value: 'single', arg: 'CMD', help: 'remote shell for rsync (as rsync -e), and to reach --workers' },

@@ -1,12 +1,13 @@
 // ParsedArgs → RunConfig, with every value checked (UsageError, exit 2).
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_MAX_FILES, REMOTE_MAX_FILES, defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
 import { overSsh, remoteSourceRoot } from '../engine/remote.ts';
 import { workerHosts } from './worker-options.ts';
 import { sharedOption } from './shared-options.ts';
 import { defaultStateDir } from '../engine/state.ts';
+import { DEFAULT_STATE_DAYS } from '../engine/state-retention.ts';
 import { UsageError } from '../engine/errors.ts';
 import { reservedOption, splitOptions, withSlash } from '../engine/rsync-args.ts';
 import { liftTreeOptions } from './tree-options.ts';
@@ -73,6 +74,10 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   cfg.retryFailed = !!args.flags['retry-failed'];
   if (cfg.retryFailed && cfg.dryRun) throw new UsageError('--retry-failed cannot be combined with --dry-run');
   cfg.stateDir = v.state ? resolve(v.state) : defaultStateDir(cfg, v.buckets ? { ...env, XDG_STATE_HOME: resolve(v.buckets) } : env);
+  if (!v.state) cfg.stateRoot = dirname(cfg.stateDir);
+  const days = v['state-days'];
+  if (days !== undefined && !/^\d{1,5}$/.test(days)) throw new UsageError(`invalid --state-days '${days}' (expected 0 to 99999)`);
+  cfg.stateDays = days !== undefined ? Number(days) : DEFAULT_STATE_DAYS;
   if (env.MULTISYNC_TEST_CRAWL_DELAY_MS) cfg.crawlDelayMs = Number(env.MULTISYNC_TEST_CRAWL_DELAY_MS);
   sharedOption(args, cfg);
   return cfg;

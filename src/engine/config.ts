@@ -29,6 +29,13 @@ export interface RunConfig {
   rsyncPath: string;
   /** State directory (journal, lists, logs): resume after a crash. Unset: ephemeral temp dir. */
   stateDir?: string;
+  /**
+   * The root the derived state directories live in (not with --state DIR): at a run's start,
+   * the state of commands whose last run ended clean more than stateDays ago is pruned there.
+   */
+  stateRoot?: string;
+  /** Days a clean run's state is kept (--state-days, 0 = forever; default 30, state-retention.ts). */
+  stateDays?: number;
   /** Discard earlier state (--new). */
   fresh?: boolean;
   /** Run only the paths that failed last time (--retry-failed). */

@@ -7,6 +7,7 @@ import type { Bucketer } from './bucketer.ts';
 import { isRemote, type RunConfig } from './config.ts';
 import { killOrphans, removeTempFiles } from './resume-cleanup.ts';
 import { RunState } from './run-state.ts';
+import { DEFAULT_STATE_DAYS, pruneStates } from './state-retention.ts';
 import type { Stats } from './stats.ts';
 import type { Supervisor } from './supervisor.ts';
 import type { EngineEvent } from './types.ts';
@@ -15,6 +16,8 @@ export function openRunState(cfg: RunConfig, version: string): { state: RunState
   const ephemeral = !cfg.stateDir || cfg.dryRun;
   if (ephemeral && cfg.bucketDir) mkdirSync(cfg.bucketDir, { recursive: true });
   const dir = ephemeral ? mkdtempSync(join(cfg.bucketDir ?? tmpdir(), 'multisync-')) : cfg.stateDir!;
+  // (a dry run writes nothing, not even here)
+  if (!ephemeral && cfg.stateRoot) pruneStates(cfg.stateRoot, { days: cfg.stateDays ?? DEFAULT_STATE_DAYS, keep: dir });
   return { state: new RunState(cfg, dir, { fresh: !!cfg.fresh || ephemeral, version }), ephemeral };
 }
 

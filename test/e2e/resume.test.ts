@@ -1,7 +1,7 @@
 // Resume after a crash (kill -9 mid-transfer and mid-crawl), SIGINT then resume, bucket
 // splitting down to the bad path, --retry-failed, status, and a full disk. Real rsync, real trees.
 import { afterAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { jsonEvents, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
@@ -88,6 +88,40 @@ describe('resume', () => {
     const ev = jsonEvents(again.stdout);
     expect(ev.some((e) => e.type === 'resume')).toBe(false);
     expect(ev.pop()).toMatchObject({ skippedBuckets: 0, exitCode: 0, filesTransferred: 0 });
+  });
+
+  test("retention: another command's state goes 30 days after its clean run, not with --state-days 0, never a failed one", async () => {
+    const root = join(tmp.path, 'ret-state');
+    const runs = join(root, 'multisync');
+    const cmd = (name: string, extra: string[] = []) => {
+      const src = join(tmp.path, `ret-${name}`);
+      bigFiles(src, 2, 100);
+      return [...extra, '-b', root, `${src}/`, join(tmp.path, `ret-${name}-dst`)];
+    };
+    const states = () => readdirSync(runs).filter((n) => /^[0-9a-f]{16}$/.test(n)).sort();
+    expect((await runCli(cmd('old'))).code).toBe(0);
+    const [old] = states();
+    // a failed run of another command (DST holds a directory of the user's where SRC has a
+    // file): kept however old it is
+    const failDst = join(tmp.path, 'ret-fail-dst');
+    mkdirSync(join(failDst, 'file-01.bin'), { recursive: true });
+    writeFileSync(join(failDst, 'file-01.bin', 'user-data'), 'x');
+    const failing = await runCli(['-b', root, '--retries', '0', `${join(tmp.path, 'ret-old')}/`, failDst]);
+    expect(failing.code).toBe(1);
+    const failed = states().find((n) => n !== old)!;
+    // 40 days pass
+    const then = Date.now() / 1000 - 40 * 24 * 3600;
+    for (const d of [old, failed]) for (const f of readdirSync(join(runs, d))) utimesSync(join(runs, d, f), then, then);
+    utimesSync(join(runs, '.pruned'), then, then);
+    expect((await runCli(cmd('new', ['--state-days', '0']))).code).toBe(0);
+    expect(states()).toContain(old);
+    expect((await runCli(cmd('new'))).code).toBe(0);
+    expect(states()).not.toContain(old);
+    expect(states()).toContain(failed);
+    expect(states()).toHaveLength(2);
+    // what was copied is untouched
+    expect(readdirSync(join(tmp.path, 'ret-old-dst')).sort()).toEqual(['file-00.bin', 'file-01.bin']);
+    expect((await runCli(['--state-days', 'x', 's', 'd'])).stderr).toMatch(/^multisync: invalid --state-days 'x'/);
   });
 });
 
