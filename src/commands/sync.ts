@@ -10,6 +10,7 @@ import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
 import { runConfig } from './run-options.ts';
 import { checkStateOwner } from '../engine/state.ts';
+import { interrupted } from '../engine/resume.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 const VERSION: string = pkg.version;
@@ -36,8 +37,9 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     // --shared: the plan's command must match, and DST may be created by several hosts at once
     if (cfg.shared) createDestination = prepareShared(cfg, createDestination);
     // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
-    // (an ssh DST the destination check will look at is listed in the same round trip)
-    cfg.destIndex = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && !!destCheckPolicy(cfg));
+    // (an ssh DST the destination check will look at is listed in the same round trip, and so is
+    // one a crashed run may have left rsync temp files in: resume.ts removes them)
+    cfg.destIndex = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && (!!destCheckPolicy(cfg) || interrupted(cfg)));
     // every check passed: rsync's --version text may be kept for the next run
     flushRsyncVersion();
   } catch (err) {

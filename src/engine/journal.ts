@@ -1,6 +1,6 @@
 // Append-only, crash-safe run journal: one JSON record per line, written in order at once and
 // fsync'd in batches. Order makes it prefix-consistent; a torn last line is ignored on load.
-import { closeSync, fsync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 
 export type JournalRecord =
   | { t: 'run'; at: number; version: string; sources: string[]; destination: string; resumed: boolean }
@@ -95,6 +95,40 @@ export function readJournal(file: string): JournalRecord[] {
     }
   }
   return out;
+}
+
+/**
+ * The journal's last whole record (only its end is read), or null: none or unreadable. `strict`:
+ * null when the last line is torn, instead of the whole record before it.
+ */
+export function lastRecord(file: string, { strict = false, tailBytes = 4096 } = {}): JournalRecord | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, tailBytes));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    // (a torn last line, a crash mid-write, is passed over as readJournal does; the tail's
+    // first line may be cut and is never taken)
+    const lines = buf.toString('utf8', 0, n).split('\n');
+    for (let i = lines.length - 1; i >= (buf.length < size ? 1 : 0); i--) {
+      if (!lines[i].trim()) continue;
+      try {
+        return JSON.parse(lines[i]) as JournalRecord;
+      } catch {
+        if (strict) return null;
+      }
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What an earlier run left, folded from its records. */

@@ -3,6 +3,7 @@
 // buckets that were running, so nothing of the user's is touched.
 import { lstatSync, readFileSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import { listRecords } from './bucket-split.ts';
+import type { DestIndex } from './remote-dest.ts';
 import type { Bucket } from './types.ts';
 
 /**
@@ -34,15 +35,16 @@ export function killOrphans(pids: number[], runDir: string): number {
 
 const TEMP = /^\.(.+)\.[A-Za-z0-9]{6}$/s;
 
-/**
- * Removes rsync temp files of the buckets' names from a local destination; returns how many. A
- * name that is a directory in DST may stand for its whole subtree (a bucket names a directory
- * whose every entry it holds): below it, a temp file goes when its name exists in the source
- * (`sourceBase` of the bucket), so a file only DST has is never touched.
- */
-export function removeTempFiles(buckets: Bucket[], destination: string, sourceBase?: (b: Bucket) => string): number {
+/** Where the buckets' temp files can be: names by DST directory, and the subtrees buckets name whole. */
+interface TempTargets {
+  byDir: Map<string, Set<string>>;
+  /** Every list record (relative to DST), with the source directory it comes from. */
+  trees: Array<{ rel: string; src: string }>;
+}
+
+function tempTargets(buckets: Bucket[], sourceBase?: (b: Bucket) => string): TempTargets {
   const byDir = new Map<string, Set<string>>();
-  const trees: Array<{ rel: string; src: string }> = [];
+  const trees: TempTargets['trees'] = [];
   for (const b of buckets) {
     let records: Buffer[];
     try {
@@ -60,6 +62,17 @@ export function removeTempFiles(buckets: Bucket[], destination: string, sourceBa
       byDir.get(dir)!.add(name);
     }
   }
+  return { byDir, trees };
+}
+
+/**
+ * Removes rsync temp files of the buckets' names from a local destination; returns how many. A
+ * name that is a directory in DST may stand for its whole subtree (a bucket names a directory
+ * whose every entry it holds): below it, a temp file goes when its name exists in the source
+ * (`sourceBase` of the bucket), so a file only DST has is never touched.
+ */
+export function removeTempFiles(buckets: Bucket[], destination: string, sourceBase?: (b: Bucket) => string): number {
+  const { byDir, trees } = tempTargets(buckets, sourceBase);
   let removed = 0;
   const base = Buffer.from(destination.endsWith('/') ? destination : `${destination}/`);
   for (const [dir, names] of byDir) {
@@ -115,6 +128,37 @@ function removeBelow(dst: Buffer, src: Buffer): number {
 }
 
 const SLASH = Buffer.from('/');
+
+/**
+ * The same rule for a DST on an ssh host, applied to its listing (the pre-flight's index, keys
+ * relative to DST): the paths of the temp files to remove there. A subtree a bucket names whole
+ * is one the listing has as a directory; below it a temp file counts when the local source has
+ * its name.
+ */
+export function remoteTempFiles(buckets: Bucket[], index: DestIndex, sourceBase: (b: Bucket) => string): string[] {
+  const { byDir, trees } = tempTargets(buckets, sourceBase);
+  const wholeDirs = new Map<string, string>();
+  for (const t of trees) if ((index.get(t.rel)?.mode ?? 0) >> 12 === 0o04) wholeDirs.set(t.rel, t.src);
+  const out: string[] = [];
+  for (const [path, rec] of index) {
+    const slash = path.lastIndexOf('/');
+    const m = TEMP.exec(path.slice(slash + 1));
+    if (!m || rec.mode >> 12 !== 0o10) continue;
+    const dir = slash < 0 ? '' : path.slice(0, slash);
+    if (byDir.get(dir)?.has(m[1])) {
+      out.push(path);
+      continue;
+    }
+    // below a directory a bucket names whole (that directory or one of its parents)
+    for (let a = dir; a; a = a.slice(0, Math.max(0, a.lastIndexOf('/')))) {
+      const src = wholeDirs.get(a);
+      if (src === undefined) continue;
+      if (lstatOrNull(Buffer.from(`${src}${dir}/${m[1]}`, 'latin1'))) out.push(path);
+      break;
+    }
+  }
+  return out;
+}
 
 function lstatOrNull(p: Buffer): Stats | null {
   try {

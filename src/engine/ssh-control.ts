@@ -68,19 +68,23 @@ export function firstLine(text: string, fallback: string): string {
   );
 }
 
-/** `ssh HOST COMMAND`, waited for; its output as bytes (`maxBuffer`: the most read, else the runtime's default). */
-function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: number, maxBuffer?: number) {
+/**
+ * `ssh HOST COMMAND`, waited for; its output as bytes (`maxBuffer`: the most read, else the
+ * runtime's default); `input`: the command's stdin (bytes reach it as they are, unlike argv).
+ */
+function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: number, maxBuffer?: number, input?: Buffer) {
   return spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
     timeout: timeoutMs,
     ...(maxBuffer ? { maxBuffer } : {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(input ? { input } : {}),
+    stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
 }
 
-/** Runs `ssh HOST COMMAND` and waits (pre-flight, mkdir, kill: short commands). */
-export function sshSync(ssh: string[], host: string, command: string, timeoutMs = 30_000): SshResult {
-  const r = spawnSsh(ssh, host, command, timeoutMs);
+/** Runs `ssh HOST COMMAND` and waits (pre-flight, mkdir, kill: short commands); `input` is its stdin. */
+export function sshSync(ssh: string[], host: string, command: string, timeoutMs = 30_000, input?: Buffer): SshResult {
+  const r = spawnSsh(ssh, host, command, timeoutMs, undefined, input);
   const stdout = r.stdout?.toString('utf8') ?? '';
   if (r.error) return { code: null, stdout, stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true };
   return { code: r.status, stdout, stderr: r.stderr?.toString('utf8') ?? '', connectionFailed: r.status === 255 || r.status === null };

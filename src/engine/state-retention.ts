@@ -5,8 +5,9 @@
 // its last run ended clean (exit 0, nothing failed, nothing kept) and nothing touched it for
 // `days` days. A run that failed, was interrupted (resumable) or was kept with -k/-j stays
 // until the user removes it; so does anything in the root that is not a state directory.
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lastRecord } from './journal.ts';
 
 /** Days a clean run's state is kept (--state-days; 0 keeps every state directory). */
 export const DEFAULT_STATE_DAYS = 30;
@@ -94,22 +95,6 @@ export function endedCleanBefore(dir: string, cutoff: number): boolean {
 }
 
 function lastRecordIsCleanEnd(journal: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(journal, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(Math.min(size, TAIL_BYTES));
-    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
-    const lines = buf.toString('utf8', 0, n).split('\n').filter((l) => l.trim());
-    const last = JSON.parse(lines[lines.length - 1] ?? '');
-    return last?.t === 'end' && last.exitCode === 0 && last.failedBuckets === 0;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  const last = lastRecord(journal, { strict: true, tailBytes: TAIL_BYTES });
+  return last?.t === 'end' && last.exitCode === 0 && last.failedBuckets === 0;
 }

@@ -17,6 +17,8 @@ const big = join(tmp.path, 'big');
 let lab: SshLab;
 const H1 = '127.0.0.1';
 const H2 = '127.0.0.2';
+/** rsync's temporary file for a name: `.name.XXXXXX`. */
+const TEMP = /^\..+\.[A-Za-z0-9]{6}$/;
 
 const suite = HAVE_SSHD ? describe : describe.skip;
 const name = (s: string) => (HAVE_SSHD ? s : `${s} (skipped: /usr/sbin/sshd is not installed)`);
@@ -48,6 +50,28 @@ suite(name('remote destination (push)'), () => {
     await expectSameTrees(odd, dst());
     // the slots' shared connections (opened ahead during the pre-flight) all end with the run
     await waitFor(() => processesMatching('multisync-ssh-').length === 0, 'no ssh master left');
+  });
+
+  test('kill -9 mid-transfer to host:DST, the far rsyncs too (a crash): the same command completes, identical, temp files gone', async () => {
+    const d = join(tmp.path, 'k9-remote');
+    const args = ['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=2000', `${big}/`, `${H1}:${d}`];
+    const first = startCli(args);
+    const temps = () => readdirSync(d).filter((n) => TEMP.test(n));
+    await waitFor(() => jsonEvents(first.lines).filter((e) => e.type === 'bucket-done').length >= 2 && temps().length > 0, 'two buckets done and a file half written');
+    // every rsync of the run, on both ends, dies at once: none can remove its temp file (an
+    // ssh host that goes down, the OOM killer); a killed multisync alone would not do, since the
+    // far rsyncs then see their connection close and clean up after themselves
+    first.proc.kill('SIGKILL');
+    for (const pid of rsyncPids(d)) process.kill(pid, 'SIGKILL');
+    await first.done();
+    await waitFor(() => rsyncPids(d).length === 0, 'every rsync of the run gone');
+    const left = temps();
+    expect(left.length).toBeGreaterThan(0);
+    const again = await runCli(args);
+    expect(again.code).toBe(0);
+    expect(jsonEvents(again.stdout).find((e) => e.type === 'resume')?.skippedBuckets).toBeGreaterThanOrEqual(2);
+    expect(temps()).toEqual([]);
+    await expectSameTrees(big, d);
   });
 
   test('--delete on a remote DST removes what SRC lacks, and nothing else', async () => {

@@ -37,7 +37,7 @@ describe('which state directories a 30-day rule removes', () => {
     ['ended with failures (exit 1)', '0123456789abcdef', 90, [{ ...CLEAN_END, status: 'partial', exitCode: 1, failedBuckets: 1 }], [], false],
     ['interrupted: no end record (resumable)', '0123456789abcdef', 90, [{ t: 'bucket', id: 1 }], [], false],
     ['a later run started after the clean end', '0123456789abcdef', 90, [CLEAN_END, { t: 'run', at: 1 }], [], false],
-    ['last line torn', '0123456789abcdef', 90, `${JSON.stringify(CLEAN_END)}\n{"t":"do`, [], false],
+    ['a record torn after the end (a later run that crashed)', '0123456789abcdef', 90, `${JSON.stringify(CLEAN_END)}\n{"t":"do`, [], false],
     ['kept with -k (lists and logs in run/)', '0123456789abcdef', 90, [CLEAN_END], ['run/'], false],
     ['failed paths left', '0123456789abcdef', 90, [CLEAN_END], ['failed.txt'], false],
     ['something else of the user\'s in it', '0123456789abcdef', 90, [CLEAN_END], ['notes.txt'], false],
