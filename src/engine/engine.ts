@@ -1,6 +1,6 @@
 // The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
 // on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { splitBucket } from './bucket-split.ts';
 import { writeFailedPaths } from './failed-paths.ts';
@@ -12,23 +12,18 @@ import { deleteBlocker, runDeletePass } from './delete-pass.ts';
 import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
-import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
-import { checksumPin } from './checksum-pin.ts';
-import { filterArgs } from './filter.ts';
+import { BucketCommands } from './bucket-commands.ts';
 import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
 import { WorkerPool } from './workers.ts';
-import { parseRemote } from './remote.ts';
-import { closeSlotConnections, slotRsh } from './slot-ssh.ts';
 import { SharedPlan } from './shared-plan.ts';
-import type { Bucket, EngineControl, EngineEvent, Snapshot } from './types.ts';
+import type { EngineControl, EngineEvent, Snapshot } from './types.ts';
 import { buildSummary, type Summary } from './summary.ts';
 
 const TICK_MS = 250;
 /** How long a local crawl keeps a core to itself at most (see crawlLimit). */
 const CRAWL_HOLD_MS = 1000;
-/** Entries above which the crawl's garbage is collected at once when it ends. */
 
 export class Engine implements EngineControl {
   readonly stats: Stats;
@@ -45,19 +40,12 @@ export class Engine implements EngineControl {
   private shared?: SharedPlan;
   private state: RunState | null = null;
   private splitIds: () => number = () => 0;
-  /**
-   * rsync recurses (-r, -a) and entries need not travel in groups (no -H): buckets may name whole
-   * directories, and local names go to rsync as arguments (see the constructor for exceptions).
-   */
-  private readonly wholeDirs: boolean;
-  /** Worker slots whose buckets reached a remote host over their own shared ssh connection. */
-  private slotsUsed = new Set<number>();
+  /** Each bucket's rsync command line (and what a bucket may name). */
+  private readonly commands: BucketCommands;
   /** A slot is free: the bucketer may cut what its pool holds (set once the run has one). */
   private onHungry: () => void = () => {};
   private release: (() => void) | null = null;
   private draining = false;
-  /** A local transfer's rsync options (checksum-pin.ts), made at the first local bucket. */
-  private localOpts: string[] | null = null;
 
   constructor(readonly cfg: RunConfig) {
     this.stats = new Stats(
@@ -65,9 +53,7 @@ export class Engine implements EngineControl {
       cfg.destination,
     );
     this.stats.processes = cfg.processes;
-    // not for a user's manifest (rsync --files-from never recurses), nor with -x (a mount point,
-    // listed as an entry, must not be recursed into)
-    this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
+    this.commands = new BucketCommands(cfg, !!cfg.workers?.length);
     if (cfg.shared) this.shared = new SharedPlan(cfg, () => this.runDir, (e) => this.emit(e));
     if (cfg.workers?.length) this.workerPool = new WorkerPool({ hosts: cfg.workers, rsh: cfg.rsh, sshControlDir: cfg.sshControlDir, emit: (e) => this.emit(e) });
     this.supervisor = new Supervisor({
@@ -77,7 +63,7 @@ export class Engine implements EngineControl {
       backoffMs: cfg.backoffMs,
       stats: this.stats,
       emit: (e) => this.emit(e),
-      argvFor: (b, slot) => this.argvFor(b, slot),
+      argvFor: (b, slot) => this.commands.argvFor(b, slot),
       onHungry: () => this.onHungry(),
       hooks: {
         claim: (b) => this.shared?.claim(b) ?? true,
@@ -86,27 +72,12 @@ export class Engine implements EngineControl {
         failed: (b, o) => (this.state?.hooks().failed(b, o), this.shared?.failed(b, o)),
         split: (b) => {
           if (this.shared) return null; // a split's new ids are not in the shared plan
-          const parts = splitBucket(b, this.runDir, this.splitIds, 0, (rec) => this.childrenOf(b, rec));
+          const parts = splitBucket(b, this.runDir, this.splitIds, 0, (rec) => this.commands.childrenOf(b, rec));
           if (parts) this.state?.hooks().splitMade(b, parts);
           return parts;
         },
       },
     });
-  }
-
-  /** A list record that names a local directory: its entries as records (bucket-split.ts), else null. */
-  private childrenOf(b: Bucket, rec: Buffer): Buffer[] | null {
-    const src = this.cfg.sources[b.source];
-    if (!this.wholeDirs || isRemote(src.arg)) return null;
-    const rel = rec[0] === 0x2e && rec[1] === 0x2f ? rec.subarray(2) : rec;
-    try {
-      const abs = Buffer.concat([Buffer.from(src.base), rel]);
-      if (!lstatSync(abs).isDirectory()) return null;
-      const names = (readdirSync(abs, { encoding: 'buffer' }) as Buffer[]).sort(Buffer.compare);
-      return names.length ? names.map((n) => listPath(Buffer.concat([rel, Buffer.from('/'), n]))) : null;
-    } catch {
-      return null;
-    }
   }
 
   on(listener: (e: EngineEvent) => void): () => void {
@@ -116,34 +87,6 @@ export class Engine implements EngineControl {
 
   private emit(e: EngineEvent): void {
     for (const l of this.listeners) l(e);
-  }
-
-  private argvFor(b: Bucket, slot?: number): string[] {
-    const src = this.cfg.sources[b.source];
-    if (slot !== undefined && this.cfg.sshControlDir) this.slotsUsed.add(slot);
-    // a local source's names go to rsync as arguments when they fit (see BucketArgv.names)
-    let names: string[] | null = null;
-    if (this.wholeDirs && !this.workerPool && !isRemote(src.arg)) {
-      try {
-        names = listAsArgs(readFileSync(b.listFile), src.base);
-      } catch {
-        names = null; // rsync reports the missing list
-      }
-    }
-    // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
-    const local = !this.workerPool && !isRemote(src.arg) && !isRemote(this.cfg.destination);
-    if (local) this.localOpts ??= [...this.cfg.rsyncOpts, ...checksumPin(this.cfg.rsyncPath, this.cfg.rsyncOpts)];
-    return bucketArgs({
-      userOpts: local ? this.localOpts! : this.cfg.rsyncOpts,
-      filters: filterArgs(this.cfg.filters),
-      rsh: slotRsh(this.cfg.rsh, this.cfg.sshControlDir, slot),
-      listFile: b.listFile,
-      base: src.base,
-      destination: this.cfg.destination,
-      dryRun: this.cfg.dryRun,
-      names: names ?? undefined,
-      recursive: this.wholeDirs,
-    });
   }
 
   snapshot(): Snapshot {
@@ -217,14 +160,6 @@ export class Engine implements EngineControl {
     if (!blocker && !this.cfg.dryRun && !this.cancelled && needed) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
   }
 
-  /** Ends the per-slot ssh connections (slot-ssh.ts) to the remote SRC or DST. */
-  private closeSlotConnections(): void {
-    if (!this.slotsUsed.size) return;
-    const spec = [this.cfg.destination, ...this.cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');
-    if (spec) closeSlotConnections(this.cfg.rsh, this.cfg.sshControlDir, spec.host, this.slotsUsed);
-    this.slotsUsed.clear();
-  }
-
   /** Runs the whole job. `createDestination` asks for the local destination directory to be made first. */
   async run(opts: { signal?: AbortSignal; createDestination?: boolean; version?: string } = {}): Promise<Summary> {
     const cfg = this.cfg;
@@ -254,7 +189,7 @@ export class Engine implements EngineControl {
       },
       // (--shared: the plan's buckets go to every coordinator's slots: cut at the caps, in order)
       slots: () => (this.shared ? 1 : this.stats.processes * Math.max(1, cfg.workers?.length ?? 1)),
-      wholeDirs: this.wholeDirs,
+      wholeDirs: this.commands.wholeDirs,
       entryCost: [cfg.destination, ...cfg.sources.map((s) => s.arg)].some(isRemote) ? REMOTE_ENTRY_COST : ENTRY_COST,
       demand: () => (this.shared ? 0 : this.supervisor.demand()),
       // --shared: other coordinators take buckets as they are published, so they stream out
@@ -295,7 +230,7 @@ export class Engine implements EngineControl {
     } finally {
       clearInterval(tick);
       clearTimeout(unlimit);
-      this.closeSlotConnections();
+      this.commands.closeSlotConnections();
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';

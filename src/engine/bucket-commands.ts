@@ -1,0 +1,88 @@
+// The rsync command line of each bucket: the user's options (with the checksum both local ends
+// would negotiate, named), the filter rules, the slot's own ssh connection, and the bucket's
+// names (as arguments when they fit, else its list). Also what a bucket may name: whole
+// directories when rsync recurses, and a named directory's entries when a failing bucket is cut.
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { checksumPin } from './checksum-pin.ts';
+import { isRemote, type RunConfig } from './config.ts';
+import { filterArgs } from './filter.ts';
+import { parseRemote } from './remote.ts';
+import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
+import { closeSlotConnections, slotRsh } from './slot-ssh.ts';
+import type { Bucket } from './types.ts';
+
+export class BucketCommands {
+  /**
+   * rsync recurses (-r, -a) and entries need not travel in groups (no -H): buckets may name whole
+   * directories, and local names go to rsync as arguments. Not for a user's manifest (rsync
+   * --files-from never recurses), nor with -x (a mount point, listed as an entry, must not be
+   * recursed into).
+   */
+  readonly wholeDirs: boolean;
+  /** Worker slots whose buckets reached a remote host over their own shared ssh connection. */
+  private slotsUsed = new Set<number>();
+  /** A local transfer's rsync options (checksum-pin.ts), made at the first local bucket. */
+  private localOpts: string[] | null = null;
+
+  /** `viaWorkers`: buckets run on --workers hosts (their paths are the hosts' own). */
+  constructor(
+    private cfg: RunConfig,
+    private viaWorkers: boolean,
+  ) {
+    this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
+  }
+
+  /** The argv of a bucket's rsync; `slot` is the worker slot it runs in (1 … -p). */
+  argvFor(b: Bucket, slot?: number): string[] {
+    const cfg = this.cfg;
+    const src = cfg.sources[b.source];
+    if (slot !== undefined && cfg.sshControlDir) this.slotsUsed.add(slot);
+    // a local source's names go to rsync as arguments when they fit (see BucketArgv.names)
+    let names: string[] | null = null;
+    if (this.wholeDirs && !this.viaWorkers && !isRemote(src.arg)) {
+      try {
+        names = listAsArgs(readFileSync(b.listFile), src.base);
+      } catch {
+        names = null; // rsync reports the missing list
+      }
+    }
+    // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
+    const local = !this.viaWorkers && !isRemote(src.arg) && !isRemote(cfg.destination);
+    if (local) this.localOpts ??= [...cfg.rsyncOpts, ...checksumPin(cfg.rsyncPath, cfg.rsyncOpts)];
+    return bucketArgs({
+      userOpts: local ? this.localOpts! : cfg.rsyncOpts,
+      filters: filterArgs(cfg.filters),
+      rsh: slotRsh(cfg.rsh, cfg.sshControlDir, slot),
+      listFile: b.listFile,
+      base: src.base,
+      destination: cfg.destination,
+      dryRun: cfg.dryRun,
+      names: names ?? undefined,
+      recursive: this.wholeDirs,
+    });
+  }
+
+  /** A list record that names a local directory: its entries as records (bucket-split.ts), else null. */
+  childrenOf(b: Bucket, rec: Buffer): Buffer[] | null {
+    const src = this.cfg.sources[b.source];
+    if (!this.wholeDirs || isRemote(src.arg)) return null;
+    const rel = rec[0] === 0x2e && rec[1] === 0x2f ? rec.subarray(2) : rec;
+    try {
+      const abs = Buffer.concat([Buffer.from(src.base), rel]);
+      if (!lstatSync(abs).isDirectory()) return null;
+      const names = (readdirSync(abs, { encoding: 'buffer' }) as Buffer[]).sort(Buffer.compare);
+      return names.length ? names.map((n) => listPath(Buffer.concat([rel, Buffer.from('/'), n]))) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Ends the per-slot ssh connections (slot-ssh.ts) to the remote SRC or DST. */
+  closeSlotConnections(): void {
+    if (!this.slotsUsed.size) return;
+    const cfg = this.cfg;
+    const spec = [cfg.destination, ...cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');
+    if (spec) closeSlotConnections(cfg.rsh, cfg.sshControlDir, spec.host, this.slotsUsed);
+    this.slotsUsed.clear();
+  }
+}
