@@ -1,6 +1,7 @@
 // rclone-style accounting: plain counters updated by the engine, rates sampled on a timer,
 // and a Snapshot built on demand for consumers (TUI store, headless progress lines).
-import type { FailureSnapshot, Snapshot, WorkerSnapshot } from './types.ts';
+import type { RsyncProgress } from './rsync-process.ts';
+import type { Bucket, FailureSnapshot, Outcome, Snapshot, WorkerSnapshot } from './types.ts';
 
 export interface LiveWorker {
   slot: number;
@@ -21,6 +22,35 @@ export interface LiveWorker {
 }
 
 const HISTORY = 40;
+
+/** A bucket's rsync as the progress display follows it, from its start. */
+export function liveWorker(slot: number, bucket: Bucket, worker: string | undefined, now: number): LiveWorker {
+  return {
+    slot,
+    bucket: bucket.id,
+    files: bucket.files,
+    bytes: bucket.bytes,
+    filesDone: 0,
+    bytesDone: 0,
+    currentFile: '',
+    startedAt: now,
+    attempt: bucket.attempts,
+    worker,
+    lastBytes: 0,
+    lastAt: now,
+    rate: 0,
+    history: [],
+  };
+}
+
+/** Where a running bucket's rsync progress goes: its live worker (sampled on the timer, not per event). */
+export function followProgress(live: LiveWorker, bucket: Bucket): (p: RsyncProgress) => void {
+  return (p) => {
+    live.bytesDone = p.bytes;
+    if (p.checked !== null) live.filesDone = Math.min(bucket.files, Math.round(bucket.files * p.checked));
+    if (p.currentFile) live.currentFile = p.currentFile;
+  };
+}
 
 export class Stats {
   startedAt = Date.now();
@@ -82,6 +112,21 @@ export class Stats {
     let live = 0;
     for (const w of this.workers.values()) live += w.filesDone;
     return this.filesDone + live;
+  }
+
+  /** A bucket landed (its rsync's own counts: files it transferred, bytes it sent). */
+  bucketDone(b: Bucket, o: Outcome): void {
+    this.done++;
+    this.filesDone += b.files;
+    this.bytesDone += b.bytes;
+    this.filesTransferred += o.transferred ?? 0;
+    this.bytesSent += o.bytesSent ?? 0;
+  }
+
+  /** A bucket failed for good. */
+  bucketFailed(failure: FailureSnapshot): void {
+    this.failed++;
+    this.failures = [...this.failures, failure];
   }
 
   /** Called on a timer (not per child event): updates per-worker and total rates. */

@@ -5,7 +5,7 @@ import { doneEvent, failedEvent, failStep, failureOf, nextStep } from './bucket-
 import { isSuccess } from './exit-codes.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import { Slots } from './slots.ts';
-import type { LiveWorker, Stats } from './stats.ts';
+import { followProgress, liveWorker, type Stats } from './stats.ts';
 import type { Bucket, EngineEvent, Outcome } from './types.ts';
 import type { WorkerHost, WorkerOutcome, WorkerPool } from './workers.ts';
 
@@ -226,31 +226,12 @@ export class Supervisor {
     bucket.attempts++;
     bucket.worker = host?.name;
     const now = Date.now();
-    const live: LiveWorker = {
-      slot,
-      bucket: bucket.id,
-      files: bucket.files,
-      bytes: bucket.bytes,
-      filesDone: 0,
-      bytesDone: 0,
-      currentFile: '',
-      startedAt: now,
-      attempt: bucket.attempts,
-      worker: host?.name,
-      lastBytes: 0,
-      lastAt: now,
-      rate: 0,
-      history: [],
-    };
+    const live = liveWorker(slot, bucket, host?.name, now);
     const run = this.launch(bucket, host, {
       rsync: this.cfg.rsync,
       argv: this.cfg.argvFor(bucket, slot),
       logFile: bucket.logFile,
-      onProgress: (p) => {
-        live.bytesDone = p.bytes;
-        if (p.checked !== null) live.filesDone = Math.min(bucket.files, Math.round(bucket.files * p.checked));
-        if (p.currentFile) live.currentFile = p.currentFile;
-      },
+      onProgress: followProgress(live, bucket),
       onFinishing: () => this.windDown(slot, bucket),
     });
     this.slots.take(slot, { bucket, run, live });
@@ -288,11 +269,7 @@ export class Supervisor {
     let next = nextStep(outcome, bucket, { cancelled: this.cancelled, draining: this.draining, retries: this.cfg.retries, backoffMs: this.cfg.backoffMs });
     if (next.step === 'split' && !this.trySplit(bucket, outcome)) next = failStep(outcome);
     if (next.step === 'done') {
-      this.stats.done++;
-      this.stats.filesDone += bucket.files;
-      this.stats.bytesDone += bucket.bytes;
-      this.stats.filesTransferred += outcome.transferred ?? 0;
-      this.stats.bytesSent += outcome.bytesSent ?? 0;
+      this.stats.bucketDone(bucket, outcome);
       this.cfg.hooks?.done?.(bucket, outcome);
       this.cfg.emit(doneEvent(bucket, outcome, Date.now() - startedAt));
     } else if (next.step === 'leftover') this.queue.unshift(bucket);
@@ -301,8 +278,7 @@ export class Supervisor {
       if (next.halt) this.halted = next.halt;
       this.cfg.hooks?.failed?.(bucket, outcome);
       this.failedBuckets.push(bucket);
-      this.stats.failed++;
-      this.stats.failures = [...this.stats.failures, failureOf(bucket, outcome)];
+      this.stats.bucketFailed(failureOf(bucket, outcome));
       this.cfg.emit(failedEvent(bucket, outcome));
     }
     this.pump();
