@@ -7,7 +7,8 @@
 //    of what it holds;
 //  - when the crawl of the source ends (flush): what is left is known, so it is planned — pieces
 //    shrinking from 1/slots of the rest down to a floor (guided self-scheduling: few buckets,
-//    and small ones at the end so no straggler holds the end), handed out largest first.
+//    and small ones at the end so no straggler holds the end; bucket-sizing.ts), handed out
+//    largest first.
 // Lists are NUL-separated files on disk. With wholeDirs, a directory whose whole subtree lies in
 // one bucket is listed by its name alone (rsync recurses into it): rsync reads a --files-from
 // list one byte per read(2) and opens every path component of every name again (3.4+), which
@@ -15,6 +16,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrawlHooks } from './crawler.ts';
+import { headByCost, pieceCost, planPieces, type Piece, type SizingCaps } from './bucket-sizing.ts';
 import { EntryPool } from './entry-pool.ts';
 import type { Bucket, Entry } from './types.ts';
 import { WholeDirs } from './whole-dirs.ts';
@@ -59,10 +61,6 @@ const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_LIVE_FLUSH_MS = 300;
 /** The pool holds this many entries at most (~30 bytes each): the planning window of a big tree. */
 const POOL_WINDOW = 50_000;
-/** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
-const FLOOR = 3;
-/** …but not below what this many entries cost (an rsync's start and end cost about that). */
-const MIN_PIECE_ENTRIES = 1000;
 
 /** Writes a list durably (fsync): the journal may name it right after. */
 export function writeListFile(file: string, data: Buffer): void {
@@ -77,12 +75,6 @@ export function writeListFile(file: string, data: Buffer): void {
 
 export function bucketName(id: number): string {
   return `bucket-${String(id).padStart(6, '0')}`;
-}
-
-interface Piece {
-  from: number;
-  to: number;
-  bytes: number;
 }
 
 export class Bucketer {
@@ -102,6 +94,8 @@ export class Bucketer {
   private readonly window: number;
   /** What an entry costs beyond its bytes (cfg.entryCost). */
   private readonly entryCost: number;
+  /** The caps and entry cost every cut is sized by (bucket-sizing.ts). */
+  private readonly caps: SizingCaps;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the pool got its oldest entry (for live flushing). */
   openedAt = 0;
@@ -113,6 +107,7 @@ export class Bucketer {
     this.minLiveBytes = cfg.minLiveBytes ?? DEFAULT_MIN_LIVE_BYTES;
     this.window = cfg.window ?? Math.max(POOL_WINDOW, 2 * Math.min(cfg.maxFiles, POOL_WINDOW));
     this.entryCost = cfg.entryCost ?? ENTRY_COST;
+    this.caps = { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes, entryCost: this.entryCost };
   }
 
   get pendingFiles(): number {
@@ -173,7 +168,7 @@ export class Bucketer {
     while (this.pendingFiles && this.pendingFiles >= this.window / 2) {
       let cost = this.pool.bytes;
       cost += this.pendingFiles * this.entryCost;
-      this.cutHead(this.headByCost(cost / slots));
+      this.cutHead(headByCost(this.pool, this.caps, cost / slots));
     }
   }
 
@@ -200,7 +195,7 @@ export class Bucketer {
         // crawl ends and it can be planned as a whole
         const slots = Math.max(1, this.cfg.slots?.() ?? 1);
         const target = Math.max(Math.min(this.minLive * this.entryCost, this.minLiveBytes) / 2, this.addedCost / (2 * slots));
-        this.cutHead(this.headByCost(target));
+        this.cutHead(headByCost(this.pool, this.caps, target));
         want = this.cfg.demand();
       }
       // an idle worker waits: the next add that makes the pool worth a bucket pumps again
@@ -219,61 +214,13 @@ export class Bucketer {
     this.timer = null;
     const n = this.pendingFiles;
     if (!n) return;
-    const pieces = this.plan();
+    const slots = this.cfg.slots?.() ?? 1;
+    const pieces = planPieces(this.pool, this.caps, slots);
     // largest first, when there are slots to balance (one slot: the crawl's order)
-    if ((this.cfg.slots?.() ?? 1) > 1) pieces.sort((a, b) => b.bytes + (b.to - b.from) * this.entryCost - (a.bytes + (a.to - a.from) * this.entryCost));
+    if (slots > 1) pieces.sort((a, b) => pieceCost(b, this.entryCost) - pieceCost(a, this.entryCost));
     const settledBefore = this.added - n;
     for (let i = 0; i < pieces.length; i++) this.emit(pieces[i], i === pieces.length - 1 ? this.added : settledBefore);
     this.reset(n);
-  }
-
-  /** Pieces for the whole pool: each at most 1/slots of what is left, shrinking to a floor. */
-  private plan(): Piece[] {
-    const n = this.pendingFiles;
-    const pool = this.pool;
-    const slots = Math.max(1, this.cfg.slots?.() ?? 1);
-    let rest = pool.bytes + n * this.entryCost;
-    // (the absolute floor never asks for fewer pieces than slots)
-    const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE_ENTRIES * this.entryCost, rest / slots));
-    const pieces: Piece[] = [];
-    let i = 0;
-    while (i < n) {
-      const target = slots === 1 ? Infinity : Math.max(rest / slots, floor);
-      const p: Piece = { from: i, to: i, bytes: 0 };
-      let cost = 0;
-      while (i < n) {
-        const j = pool.groupEnd(i);
-        const size = pool.sizeOf(i, j);
-        const groupCost = size + (j - i) * this.entryCost;
-        const files = p.to - p.from;
-        if (files && (cost + groupCost > target || files + (j - i) > this.cfg.maxFiles || p.bytes + size > this.cfg.maxBytes)) break;
-        p.to = j;
-        p.bytes += size;
-        cost += groupCost;
-        i = j;
-      }
-      rest -= cost;
-      pieces.push(p);
-    }
-    return pieces;
-  }
-
-  /** How many head entries cost at least `target`, within the caps (whole groups, at least one). */
-  private headByCost(target: number): number {
-    const n = this.pendingFiles;
-    const pool = this.pool;
-    let cost = 0;
-    let bytes = 0;
-    let i = 0;
-    while (i < n && cost < target) {
-      const j = pool.groupEnd(i);
-      const size = pool.sizeOf(i, j);
-      if (i > 0 && (j > this.cfg.maxFiles || bytes + size > this.cfg.maxBytes)) break;
-      cost += size + (j - i) * this.entryCost;
-      bytes += size;
-      i = j;
-    }
-    return i;
   }
 
   /** Cuts the first `upTo` entries of the pool (whole groups) into one bucket. */
