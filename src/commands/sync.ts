@@ -5,7 +5,7 @@ import { prepareRemote } from '../engine/remote-preflight.ts';
 import { destCheckPolicy } from '../engine/dest-check.ts';
 import { isRemote } from '../engine/config.ts';
 import { flushRsyncVersion } from '../engine/rsync-version-cache.ts';
-import { prepareShared } from '../engine/shared-plan.ts';
+import { prepareShared } from '../engine/shared-command.ts';
 import type { ParsedArgs } from './parse-args.ts';
 import { runHeadless } from './headless.ts';
 import { runConfig } from './run-options.ts';
