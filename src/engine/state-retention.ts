@@ -16,6 +16,8 @@ export const PRUNE_STAMP = '.pruned';
 const DAY_MS = 24 * 3600 * 1000;
 /** A state directory's name: the 64-bit hash of its command (state.ts defaultStateDir). */
 const STATE_NAME = /^[0-9a-f]{16}$/;
+/** A state directory being removed (renamed first, see pruneStates): its name and the remover's pid. */
+const PRUNING = /^\.prune-[0-9a-f]{16}-(\d+)$/;
 /** The journal's end is all that is read of it. */
 const TAIL_BYTES = 4096;
 
@@ -52,6 +54,12 @@ export function pruneStates(root: string, opts: PruneOptions): string[] {
   const cutoff = now - opts.days * DAY_MS;
   for (const name of names) {
     const dir = join(root, name);
+    // a removal that stopped half way (a crash, a file it could not remove) is taken up again
+    const half = PRUNING.exec(name);
+    if (half && !alive(Number(half[1]))) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     if (!STATE_NAME.test(name) || dir === opts.keep || !endedCleanBefore(dir, cutoff)) continue;
     // renamed out of the way first: a run of the same command starting now gets a fresh
     // directory instead of one half removed
@@ -92,6 +100,15 @@ export function endedCleanBefore(dir: string, cutoff: number): boolean {
     }
   }
   return lastRecordIsCleanEnd(join(dir, 'journal.jsonl'));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function lastRecordIsCleanEnd(journal: string): boolean {

@@ -77,6 +77,18 @@ describe('pruneStates', () => {
     expect(pruneStates(root, { days: 30, now: NOW + 2 * DAY })).toEqual([c]);
   });
 
+  test("a removal that stopped half way is finished, unless its remover still runs", () => {
+    const dead = join(root, '.prune-00000000000000aa-999999999');
+    const running = join(root, `.prune-00000000000000bb-${process.pid}`);
+    for (const d of [dead, running]) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'journal.jsonl'), '');
+    }
+    pruneStates(root, { days: 30, now: NOW });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+  });
+
   test('a missing root is no error', () => {
     expect(pruneStates(join(root, 'nope'), { days: 30, now: NOW })).toEqual([]);
   });
