@@ -9,7 +9,7 @@ import { absolute, topDest } from './crawl-start.ts';
 import type { CheckPolicy } from './dest-check.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
 import { crawlDone, crawlStarts } from './inside-dir.ts';
-import { DirAhead, type AheadNode } from './dir-ahead.ts';
+import { DirAhead, type AheadMode, type AheadNode } from './dir-ahead.ts';
 import { destChild } from './dest-probe.ts';
 import type { DestIndex } from './remote-dest.ts';
 import type { Entry, SourceRoot } from './types.ts';
@@ -56,6 +56,13 @@ export interface CrawlHooks {
   insideReads?: boolean;
   onSame?(size: number): void;
   onDirDiffers?(): void;
+  /**
+   * Nothing but the crawl uses the CPU now (no rsync running): on a small machine a reader
+   * thread may then share the reads with the walk (dir-ahead.ts). Absent: the crawl is all.
+   */
+  othersIdle?(): boolean;
+  /** Test hook: reader threads from the start, sharing the reads this way (else env MULTISYNC_CRAWL_POOL). */
+  readers?: AheadMode;
 }
 
 const DOT = Buffer.from('.');
@@ -147,7 +154,7 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
   let sliceStart = performance.now();
   const xdev = hooks.oneFileSystem ? topStat.dev : -1;
   // (a remote DST's listing is on this thread: no reader threads then)
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev);
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev, hooks.othersIdle, hooks.readers);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;

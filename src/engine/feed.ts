@@ -75,6 +75,8 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       onDir: (rel) => dirs.add(rel),
       destCheck,
       insideReads,
+      // no rsync running (a no-op re-run, so far): the crawl may have a second core
+      othersIdle: () => stats.workers.size === 0,
       onSame: (size) => {
         stats.filesTotal++;
         stats.bytesTotal += size;
