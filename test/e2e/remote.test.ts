@@ -54,10 +54,14 @@ suite(name('remote destination (push)'), () => {
 
   test('kill -9 mid-transfer to host:DST, the far rsyncs too (a crash): the same command completes, identical, temp files gone', async () => {
     const d = join(tmp.path, 'k9-remote');
-    const args = ['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=2000', `${big}/`, `${H1}:${d}`];
+    // files that take half a second each: a temp file is there whenever an rsync runs
+    const from = join(tmp.path, 'k9-src');
+    mkdirSync(from);
+    for (let i = 0; i < 8; i++) writeFileSync(join(from, `m${i}`), Buffer.alloc(1024 * 1024, i + 1));
+    const args = ['--json', '-e', lab.rsh, '-p', '2', '-f', '1', '-r', '-a --bwlimit=2000', `${from}/`, `${H1}:${d}`];
     const first = startCli(args);
     const temps = () => readdirSync(d).filter((n) => TEMP.test(n));
-    await waitFor(() => jsonEvents(first.lines).filter((e) => e.type === 'bucket-done').length >= 2 && temps().length > 0, 'two buckets done and a file half written');
+    await waitFor(() => jsonEvents(first.lines).filter((e) => e.type === 'bucket-done').length >= 2 && temps().length === 2, 'two buckets done and two files half written');
     // every rsync of the run, on both ends, dies at once: none can remove its temp file (an
     // ssh host that goes down, the OOM killer); a killed multisync alone would not do, since the
     // far rsyncs then see their connection close and clean up after themselves
@@ -71,7 +75,7 @@ suite(name('remote destination (push)'), () => {
     expect(again.code).toBe(0);
     expect(jsonEvents(again.stdout).find((e) => e.type === 'resume')?.skippedBuckets).toBeGreaterThanOrEqual(2);
     expect(temps()).toEqual([]);
-    await expectSameTrees(big, d);
+    await expectSameTrees(from, d);
   });
 
   test('--delete on a remote DST removes what SRC lacks, and nothing else', async () => {
