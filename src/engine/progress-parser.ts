@@ -11,8 +11,6 @@ export interface ProgressUpdate {
   /** Entries still to check and total entries in rsync's file list (to-chk=R/T). */
   toCheck?: number;
   total?: number;
-  /** ir-chk: incremental recursion is still scanning, more entries may come (to-chk: the list is whole). */
-  scanning?: true;
 }
 
 export interface NameLine {
@@ -23,7 +21,7 @@ export interface NameLine {
 export type ParsedLine = ProgressUpdate | NameLine;
 
 const PROGRESS =
-  /^\s*([\d,.']+)\s+(\d{1,3})%\s+\S+\s+\d+:\d\d:\d\d(?:\s+\(xfr#(\d+),\s*(ir|to)-chk=(\d+)\/(\d+)\))?\s*$/;
+  /^\s*([\d,.']+)\s+(\d{1,3})%\s+\S+\s+\d+:\d\d:\d\d(?:\s+\(xfr#(\d+),\s*(?:ir|to)-chk=(\d+)\/(\d+)\))?\s*$/;
 
 /** Parses one segment (without its terminator). Returns null for blank segments. */
 export function parseSegment(segment: string): ParsedLine | null {
@@ -36,9 +34,8 @@ export function parseSegment(segment: string): ParsedLine | null {
     };
     if (m[3] !== undefined) {
       update.transferred = Number(m[3]);
-      update.toCheck = Number(m[5]);
-      update.total = Number(m[6]);
-      if (m[4] === 'ir') update.scanning = true;
+      update.toCheck = Number(m[4]);
+      update.total = Number(m[5]);
     }
     return update;
   }

@@ -22,11 +22,7 @@ export interface OutputSink {
   line?(text: string): void;
   /** A line that is one of rsync's error messages (untrimmed). */
   error(line: string): void;
-  /**
-   * rsync's work is done (once): the last entry of a whole file list went by (to-chk=0/N; what
-   * follows is its exit, ~40 ms of 20 ms sleeps locally, an ssh teardown remotely) or, when no
-   * such line comes (the list's last entries were unchanged, a no-op), the last statistics line.
-   */
+  /** The last statistics line: rsync's work is done. */
   finishing(): void;
 }
 
@@ -41,7 +37,6 @@ export class RsyncOutput {
   /** The statistics block, for the log. */
   stats = '';
   private rest = '';
-  private finished = false;
 
   constructor(private sink: OutputSink) {}
 
@@ -94,7 +89,6 @@ export class RsyncOutput {
       if (p?.type === 'progress') {
         this.bytes = p.bytes;
         if (p.total) this.checked = (p.total - (p.toCheck ?? p.total)) / p.total;
-        if (p.toCheck === 0 && p.total && !p.scanning) this.finish();
       }
     }
     if (progress >= 0 || name >= 0) sink.progress(this.bytes, this.checked, name >= 0 ? text.slice(name, nameEnd).trim() : undefined);
@@ -110,12 +104,6 @@ export class RsyncOutput {
     let m: RegExpExecArray | null;
     if ((m = TRANSFERRED.exec(seg))) this.transferred = num(m[1]);
     else if ((m = SENT.exec(seg))) this.bytesSent = num(m[1]);
-    else if (LAST_STATS_LINE.test(seg)) this.finish();
-  }
-
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.sink.finishing();
+    else if (LAST_STATS_LINE.test(seg)) this.sink.finishing();
   }
 }

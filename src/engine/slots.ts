@@ -9,11 +9,6 @@ export interface Running {
   bucket: Bucket;
   run: RsyncRun;
   live: LiveWorker;
-  /** When it took its slot, and when it gave the slot up (winding down): a sequence, not a time. */
-  startSeq?: number;
-  windSeq?: number;
-  /** Stopped because a bucket that wound down before it started failed and halted the run. */
-  revoked?: boolean;
 }
 
 export class Slots {
@@ -24,7 +19,6 @@ export class Slots {
    * remotely). Their slot already runs the next bucket; their outcome counts when they exit.
    */
   private winding = new Set<Running>();
-  private seq = 0;
 
   /** `live`: Stats' live workers by slot (kept in step with the slots). */
   constructor(private live: Map<number, LiveWorker>) {}
@@ -52,7 +46,6 @@ export class Slots {
   }
 
   take(slot: number, r: Running): void {
-    r.startSeq = ++this.seq;
     this.running.set(slot, r);
     this.live.set(slot, r.live);
   }
@@ -63,39 +56,18 @@ export class Slots {
     if (!r || r.bucket !== bucket) return false;
     this.running.delete(slot);
     this.live.delete(slot);
-    r.windSeq = ++this.seq;
     this.winding.add(r);
     return true;
   }
 
-  /**
-   * `gone` wound down, then failed so that no other bucket may start (a full destination): the
-   * rsyncs that took a slot after it gave its own up started too soon. They are stopped
-   * (SIGTERM: rsync removes its temporary file) and marked revoked, so they go back to the queue.
-   */
-  revokeAfter(gone: Running): void {
-    if (gone.windSeq === undefined) return;
-    for (const r of this.running.values()) {
-      if ((r.startSeq ?? 0) < gone.windSeq) continue;
-      r.revoked = true;
-      r.run.signal('SIGTERM');
-      r.run.signal('SIGCONT');
-    }
-  }
-
-  /** Forgets an rsync that exited, whether it still held its slot or was winding down; what it was. */
-  forget(slot: number, bucket: Bucket): Running | undefined {
+  /** Forgets an rsync that exited, whether it still held its slot or was winding down. */
+  forget(slot: number, bucket: Bucket): void {
     const r = this.running.get(slot);
     if (r?.bucket === bucket) {
       this.running.delete(slot);
       this.live.delete(slot);
-      return r;
+      return;
     }
-    for (const w of this.winding) {
-      if (w.bucket !== bucket) continue;
-      this.winding.delete(w);
-      return w;
-    }
-    return undefined;
+    for (const w of this.winding) if (w.bucket === bucket) this.winding.delete(w);
   }
 }

@@ -263,13 +263,7 @@ export class Supervisor {
   }
 
   private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
-    const gone = this.slots.forget(slot, bucket);
-    if (gone?.revoked && !isSuccess(outcome.kind)) {
-      // it started too soon (see Slots.revokeAfter): it never ran, as far as the run goes
-      bucket.attempts--;
-      this.queue.unshift(bucket);
-      return this.pump();
-    }
+    this.slots.forget(slot, bucket);
     // names rsync printed: items it created or changed (unknown, or a failed attempt, counts as a change)
     this.stats.itemsChanged += isSuccess(outcome.kind) ? (outcome.items ?? 1) : 1;
     let next = nextStep(outcome, bucket, { cancelled: this.cancelled, draining: this.draining, retries: this.cfg.retries, backoffMs: this.cfg.backoffMs });
@@ -281,10 +275,7 @@ export class Supervisor {
     } else if (next.step === 'leftover') this.queue.unshift(bucket);
     else if (next.step === 'retry') this.retryLater(bucket, outcome, next.delayMs);
     else if (next.step === 'fail') {
-      if (next.halt) {
-        this.halted = next.halt;
-        if (gone) this.slots.revokeAfter(gone);
-      }
+      if (next.halt) this.halted = next.halt;
       this.cfg.hooks?.failed?.(bucket, outcome);
       this.failedBuckets.push(bucket);
       this.stats.bucketFailed(failureOf(bucket, outcome));

@@ -85,24 +85,6 @@ test('no space left on device stops dispatching at once', async () => {
   expect(sum.leftoverBuckets).toBe(9);
 });
 
-test('a bucket that started while a finished rsync wound down is stopped and left over when that rsync halts the run', async () => {
-  const { engine, events, dir } = setup(3, { FAKE_EXITS: '11', FAKE_STDERR: 'rsync: [receiver] write failed on "x": No space left on device (28)' }, { processes: 1 });
-  const winds = join(dir, 'winds');
-  Object.assign(process.env, { FAKE_GATE: join(dir, 'never'), FAKE_FIRST_WINDS: winds });
-  try {
-    const running = engine.run();
-    // the first rsync printed its last entry: its slot takes the next bucket while it winds down
-    await waitFor(() => events.filter((e) => e.type === 'bucket-start').length === 2, 'a second bucket started');
-    writeFileSync(winds, ''); // the first rsync exits 11 (no space): nothing else may run
-    const sum = await running;
-    expect(sum).toMatchObject({ exitCode: 1, failedBuckets: 1, leftoverBuckets: 2 });
-    expect(sum.haltReason).toMatch(/No space left/);
-    expect(events.filter((e) => e.type === 'bucket-failed')).toHaveLength(1);
-  } finally {
-    delete process.env.FAKE_FIRST_WINDS;
-  }
-});
-
 test('pause stops rsyncs (SIGSTOP) and dispatching; resume finishes with exact counts', async () => {
   const { engine, dir } = setup(6, { FAKE_GATE: '' });
   const gate = join(dir, 'gate');

@@ -21,7 +21,7 @@ describe('parseSegment', () => {
     // incremental recursion still scanning
     [
       '    123,456,789  42%   10.00MB/s    0:01:07 (xfr#1234, ir-chk=1000/5678)',
-      { type: 'progress', bytes: 123456789, percent: 42, transferred: 1234, toCheck: 1000, total: 5678, scanning: true },
+      { type: 'progress', bytes: 123456789, percent: 42, transferred: 1234, toCheck: 1000, total: 5678 },
     ],
     // hours, and locales that group with '.' or "'"
     ['  1.988.976  50%  1.00MB/s  12:34:56', { type: 'progress', bytes: 1988976, percent: 50 }],

@@ -71,18 +71,3 @@ test('a long chunk of names without a single \\r is scanned in linear time', () 
   expect(out.items).toBe(200_000);
   expect(performance.now() - t0).toBeLessThan(5000);
 });
-
-test('the last entry of a whole list (to-chk=0/N) is the end of the work: finishing once, before the statistics', () => {
-  const calls: string[] = [];
-  const out = new RsyncOutput({ progress: () => {}, error: () => {}, finishing: () => calls.push('finishing') });
-  out.push('a\n\r   10 100%  1.00MB/s  0:00:00 (xfr#1, ir-chk=0/3)\n');
-  expect(calls).toEqual([]); // incremental recursion: more entries may come
-  out.push('\r   20 100%  1.00MB/s  0:00:00 (xfr#2, to-chk=1/3)\n');
-  expect(calls).toEqual([]);
-  out.push('b\n\r   30 100%  1.00MB/s  0:00:00 (xfr#3, to-chk=0/3)\n');
-  expect(calls).toEqual(['finishing']);
-  out.push('\nNumber of files: 3\ntotal size is 30  speedup is 1.00\n');
-  out.end();
-  expect(calls).toEqual(['finishing']);
-  expect(out.checked).toBe(1);
-});
