@@ -2,6 +2,7 @@
 // exits with exponential backoff, and supports pause (SIGSTOP/SIGCONT), live resizing, drain
 // and cancel. Counters go to Stats; nothing here touches a UI.
 import { doneEvent, failedEvent, failStep, failureOf, nextStep } from './bucket-outcome.ts';
+import { BucketQueue } from './bucket-queue.ts';
 import { isSuccess } from './exit-codes.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import { Slots } from './slots.ts';
@@ -36,11 +37,9 @@ export interface SupervisorHooks {
 }
 
 export class Supervisor {
-  private queue: Bucket[] = [];
+  private queue = new BucketQueue();
   private slots: Slots;
   private limit = Infinity;
-  private timers = new Map<ReturnType<typeof setTimeout>, Bucket>();
-  private failedBuckets: Bucket[] = [];
   private inputClosed = false;
   private draining = false;
   private cancelled = false;
@@ -56,7 +55,7 @@ export class Supervisor {
   }
 
   enqueue(b: Bucket): void {
-    this.queue.push(b);
+    this.queue.add(b);
     this.stats.queued = this.queue.length;
     this.pump();
   }
@@ -78,7 +77,7 @@ export class Supervisor {
   }
 
   failed(): Bucket[] {
-    return this.failedBuckets;
+    return this.queue.failed;
   }
 
   haltReason(): string | null {
@@ -107,16 +106,10 @@ export class Supervisor {
   }
 
   retryFailed(): void {
-    if (this.cancelled || !this.failedBuckets.length) return;
-    const again = this.failedBuckets;
-    this.failedBuckets = [];
+    if (this.cancelled || !this.queue.failed.length) return;
     this.stats.failures = [];
     this.stats.failed = 0;
-    for (const b of again) {
-      b.attempts = 0;
-      this.stats.retried++;
-      this.queue.push(b);
-    }
+    this.stats.retried += this.queue.requeueFailed();
     this.stats.queued = this.queue.length;
     this.pump();
   }
@@ -124,7 +117,7 @@ export class Supervisor {
   drain(): void {
     this.draining = true;
     this.stats.phase = 'draining';
-    this.dropTimers();
+    this.queue.dropTimers();
     if (this.stats.paused) this.resume();
     this.settle();
   }
@@ -134,7 +127,7 @@ export class Supervisor {
     if (this.cancelled) return;
     this.cancelled = true;
     this.stats.phase = 'cancelling';
-    this.dropTimers();
+    this.queue.dropTimers();
     this.slots.signal('SIGTERM');
     this.slots.signal('SIGCONT');
     if (this.slots.busy) {
@@ -149,15 +142,6 @@ export class Supervisor {
     this.slots.signal('SIGKILL');
   }
 
-  /** Pending retries become left-over buckets. */
-  private dropTimers(): void {
-    for (const [t, b] of this.timers) {
-      clearTimeout(t);
-      this.queue.push(b);
-    }
-    this.timers.clear();
-  }
-
   /** Resolves when nothing is running, queued or waiting for a retry (and input is closed). */
   idle(): Promise<void> {
     return new Promise((resolve) => {
@@ -168,13 +152,13 @@ export class Supervisor {
 
   /** Buckets that never ran because the run was cancelled, drained or halted. */
   leftover(): Bucket[] {
-    return this.queue;
+    return this.queue.queued;
   }
 
   private isIdle(): boolean {
     if (this.slots.busy) return false;
     if (this.cancelled || this.draining || this.halted) return true;
-    return this.inputClosed && this.queue.length === 0 && this.timers.size === 0;
+    return this.inputClosed && this.queue.empty;
   }
 
   private settle(): void {
@@ -196,12 +180,12 @@ export class Supervisor {
     ) {
       const host = this.cfg.workers?.acquire(this.stats.processes);
       if (host === null) break;
-      this.start(this.queue.shift()!, host);
+      this.start(this.queue.next()!, host);
     }
     this.stats.queued = this.queue.length;
     if (this.demand() > 0) this.cfg.onHungry?.();
     // the tail: from the first worker left without work (everything handed out) to the end
-    if (this.inputClosed && !this.queue.length && !this.timers.size && this.slots.taken < this.capacity()) this.stats.firstIdleAt ??= Date.now();
+    if (this.inputClosed && this.queue.empty && this.slots.taken < this.capacity()) this.stats.firstIdleAt ??= Date.now();
     this.settle();
   }
 
@@ -256,7 +240,7 @@ export class Supervisor {
     if (lost === null || this.cancelled) return this.finish(slot, bucket, outcome, startedAt);
     this.slots.forget(slot, bucket);
     bucket.attempts--;
-    this.queue.unshift(bucket);
+    this.queue.putBack(bucket);
     this.cfg.emit({ type: 'bucket-requeued', bucket: bucket.id, worker: host!.name, error: lost });
     this.halted ??= this.cfg.workers!.deadReason();
     this.pump();
@@ -272,12 +256,12 @@ export class Supervisor {
       this.stats.bucketDone(bucket, outcome);
       this.cfg.hooks?.done?.(bucket, outcome);
       this.cfg.emit(doneEvent(bucket, outcome, Date.now() - startedAt));
-    } else if (next.step === 'leftover') this.queue.unshift(bucket);
+    } else if (next.step === 'leftover') this.queue.putBack(bucket);
     else if (next.step === 'retry') this.retryLater(bucket, outcome, next.delayMs);
     else if (next.step === 'fail') {
       if (next.halt) this.halted = next.halt;
       this.cfg.hooks?.failed?.(bucket, outcome);
-      this.failedBuckets.push(bucket);
+      this.queue.fail(bucket);
       this.stats.bucketFailed(failureOf(bucket, outcome));
       this.cfg.emit(failedEvent(bucket, outcome));
     }
@@ -287,12 +271,7 @@ export class Supervisor {
   private retryLater(bucket: Bucket, outcome: Outcome, delayMs: number): void {
     this.stats.retried++;
     this.cfg.emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.queue.unshift(bucket);
-      this.pump();
-    }, delayMs);
-    this.timers.set(t, bucket);
+    this.queue.retryLater(bucket, delayMs, () => this.pump());
   }
 
   /** The halves are queued (the bucket itself is neither done nor failed); false when it cannot be cut. */
@@ -301,7 +280,7 @@ export class Supervisor {
     if (!parts) return false;
     this.stats.bucketsTotal += parts.length;
     this.cfg.emit({ type: 'bucket-split', bucket: bucket.id, into: parts.map((p) => p.id), exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning });
-    this.queue.unshift(...parts);
+    this.queue.putBack(...parts);
     return true;
   }
 }
