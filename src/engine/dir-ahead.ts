@@ -176,7 +176,8 @@ export class DirAhead {
 
   /**
    * Whether threads would pay, and how (see POOL_AFTER_MS, SPLIT_AFTER_MS): asked before each
-   * directory until it is settled (this.starting), null meanwhile and when they would not.
+   * directory until it is settled (prepare sets this.starting for a mode; a final no sets it
+   * here), null meanwhile and when they would not.
    */
   private pays(): AheadMode | null {
     const ran = performance.now() - this.started;
@@ -185,10 +186,7 @@ export class DirAhead {
       this.ioAsked = true;
       const sched = schedstat();
       const io = sched && this.sched0 ? 1 - (sched.run - this.sched0.run + sched.wait - this.sched0.wait) / ran : 0;
-      if (SPARE_CORES || io > IO_BOUND) {
-        this.starting = true;
-        return 'prefetch';
-      }
+      if (SPARE_CORES || io > IO_BOUND) return 'prefetch';
     }
     if (ran < SPLIT_AFTER_MS) return null;
     this.starting = true;

@@ -97,11 +97,14 @@ export function readJournal(file: string): JournalRecord[] {
   return out;
 }
 
+/** What lastRecord reads of a journal: its end (a record is a few hundred bytes). */
+const TAIL_BYTES = 4096;
+
 /**
  * The journal's last whole record (only its end is read), or null: none or unreadable. `strict`:
  * null when the last line is torn, instead of the whole record before it.
  */
-export function lastRecord(file: string, { strict = false, tailBytes = 4096 } = {}): JournalRecord | null {
+export function lastRecord(file: string, { strict = false } = {}): JournalRecord | null {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -110,7 +113,7 @@ export function lastRecord(file: string, { strict = false, tailBytes = 4096 } = 
   }
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(Math.min(size, tailBytes));
+    const buf = Buffer.alloc(Math.min(size, TAIL_BYTES));
     const n = readSync(fd, buf, 0, buf.length, size - buf.length);
     // (a torn last line, a crash mid-write, is passed over as readJournal does; the tail's
     // first line may be cut and is never taken)

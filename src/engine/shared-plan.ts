@@ -180,9 +180,7 @@ export class SharedPlan {
     const name = bucketName(b.id);
     if (existsSync(this.path('done', name))) {
       stats.skipped++;
-      stats.done++;
-      stats.filesDone += b.files;
-      stats.bytesDone += b.bytes;
+      stats.bucketDone(b);
       return true;
     }
     if (existsSync(this.path('failed', name))) {
@@ -192,22 +190,18 @@ export class SharedPlan {
       } catch {
         /* torn */
       }
-      stats.failed++;
-      stats.failures = [
-        ...stats.failures,
-        {
-          bucket: b.id,
-          source: b.source,
-          files: b.files,
-          bytes: b.bytes,
-          exitCode: info.exitCode,
-          kind: 'fatal',
-          meaning: `failed on ${info.host}`,
-          firstError: `${info.error} (on ${info.host})`,
-          logFile: this.path('failed', `${name}.log`),
-          attempts: 0,
-        },
-      ];
+      stats.bucketFailed({
+        bucket: b.id,
+        source: b.source,
+        files: b.files,
+        bytes: b.bytes,
+        exitCode: info.exitCode,
+        kind: 'fatal',
+        meaning: `failed on ${info.host}`,
+        firstError: `${info.error} (on ${info.host})`,
+        logFile: this.path('failed', `${name}.log`),
+        attempts: 0,
+      });
       return true;
     }
     return false;

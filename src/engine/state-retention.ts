@@ -18,8 +18,6 @@ const DAY_MS = 24 * 3600 * 1000;
 const STATE_NAME = /^[0-9a-f]{16}$/;
 /** A state directory being removed (renamed first, see pruneStates): its name and the remover's pid. */
 const PRUNING = /^\.prune-[0-9a-f]{16}-(\d+)$/;
-/** The journal's end is all that is read of it. */
-const TAIL_BYTES = 4096;
 
 export interface PruneOptions {
   days: number;
@@ -112,6 +110,6 @@ function alive(pid: number): boolean {
 }
 
 function lastRecordIsCleanEnd(journal: string): boolean {
-  const last = lastRecord(journal, { strict: true, tailBytes: TAIL_BYTES });
+  const last = lastRecord(journal, { strict: true });
   return last?.t === 'end' && last.exitCode === 0 && last.failedBuckets === 0;
 }

@@ -114,13 +114,16 @@ export class Stats {
     return this.filesDone + live;
   }
 
-  /** A bucket landed (its rsync's own counts: files it transferred, bytes it sent). */
-  bucketDone(b: Bucket, o: Outcome): void {
+  /**
+   * A bucket landed; with its rsync's own counts (files it transferred, bytes it sent) when it ran
+   * here (--shared: one another coordinator ran has none).
+   */
+  bucketDone(b: Bucket, o?: Pick<Outcome, 'transferred' | 'bytesSent'>): void {
     this.done++;
     this.filesDone += b.files;
     this.bytesDone += b.bytes;
-    this.filesTransferred += o.transferred ?? 0;
-    this.bytesSent += o.bytesSent ?? 0;
+    this.filesTransferred += o?.transferred ?? 0;
+    this.bytesSent += o?.bytesSent ?? 0;
   }
 
   /** A bucket failed for good. */
