@@ -3,7 +3,6 @@
 import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
 import { msArgv, msShown } from "./lib-multisync.ts";
-import { shQuote } from "../src/engine/remote.ts";
 import { BENCH_DIR, BUN, OUT_DIR, rmrf, timedRun } from "./lib-util.ts";
 
 
@@ -78,21 +77,21 @@ export interface TuiResult {
   cmd: string;
 }
 
-/** A cold copy of `small` headless, then in the TUI (in a pseudo-terminal via script(1)). */
+/** A cold copy of `small` headless, then in the TUI (in a pseudo-terminal, pty-run.py). */
 export async function tuiRow(runs: number, timeoutSec: number, parallel: number, log: (s: string) => void): Promise<TuiResult> {
   const src = datasetDir("small");
   const dst = join(OUT_DIR, "dst-tui");
   const res: TuiResult = { headless: [], tui: [], failures: [], cmd: "" };
-  // script(1) takes one command line: every word quoted (the engine's own quoting, table-tested)
-  const cli = msArgv("-p", String(parallel), `${src}/`, `${dst}/`).map(shQuote).join(" ");
-  res.cmd = `script -qec "${msShown(`-p ${parallel} SRC/ DST/`)}" /dev/null  (TERM=xterm-256color, 120x40)`;
+  // a terminal of its own, argv as it is (pty-run.py: no shell between)
+  const pty = ["python3", join(BENCH_DIR, "pty-run.py"), "120", "40"];
+  res.cmd = `python3 bench/pty-run.py 120 40 ${msShown(`-p ${parallel} SRC/ DST/`)}  (TERM=xterm-256color)`;
   for (let i = 0; i < runs; i++) {
     rmrf(dst);
     const h = await timedRun(msArgv("--json", "-p", String(parallel), `${src}/`, `${dst}/`), { timeoutSec });
     const sum = lastJson(h.stdoutTail);
     if (h.code === 0 && sum && h.cpuSeconds) res.headless.push(sum.cpuMs / 1000 / h.cpuSeconds);
     rmrf(dst);
-    const t = await timedRun(["script", "-qec", `stty cols 120 rows 40; exec ${cli}`, "/dev/null"], {
+    const t = await timedRun([...pty, ...msArgv("-p", String(parallel), `${src}/`, `${dst}/`)], {
       timeoutSec,
       watch: true,
       env: { ...process.env, TERM: "xterm-256color" },
