@@ -61,6 +61,11 @@ export interface CrawlHooks {
    * thread may then share the reads with the walk (dir-ahead.ts). Absent: the crawl is all.
    */
   othersIdle?(): boolean;
+  /**
+   * Nothing but the crawl will want the CPU soon either (a re-run that found everything in place
+   * so far): a tree that is plainly big may get that thread early. Absent: the crawl is all.
+   */
+  crawlIsAll?(): boolean;
   /** Test hook: reader threads from the start, sharing the reads this way (else env MULTISYNC_CRAWL_POOL). */
   readers?: AheadMode;
 }
@@ -154,7 +159,7 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
   let sliceStart = performance.now();
   const xdev = hooks.oneFileSystem ? topStat.dev : -1;
   // (a remote DST's listing is on this thread: no reader threads then)
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev, hooks.othersIdle, hooks.readers);
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev, hooks.othersIdle, hooks.crawlIsAll, hooks.readers);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;

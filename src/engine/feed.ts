@@ -77,6 +77,8 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       insideReads,
       // no rsync running (a no-op re-run, so far): the crawl may have a second core
       othersIdle: () => stats.workers.size === 0,
+      // ...and none is about to (every entry so far is in place in DST)
+      crawlIsAll: () => stats.filesTotal > 0 && stats.filesSame === stats.filesTotal,
       onSame: (size) => {
         stats.filesTotal++;
         stats.bytesTotal += size;
