@@ -13,6 +13,7 @@ import { findCommand, findPath } from './remote-crawl.ts';
 import { pickFirstError } from './rsync-process.ts';
 import { closeControl, firstLine, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, sshSyncBytes, type SshResult } from './ssh-control.ts';
 import { DEST_FORMAT, parseListing, type DestIndex } from './remote-dest.ts';
+import { fastCipherRsh } from './ssh-cipher.ts';
 
 export interface RemoteSession {
   /** DST is a path of this machine (not remote, and not a path as worker hosts see it). */
@@ -78,11 +79,13 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
     const bad = badHost(h);
     if (bad) throw new UsageError(bad);
   }
-  const userRsh = cfg.rsh;
   if (!sshRemote && !workers.length) {
     if (dstSpec?.kind === 'daemon') checkDaemon(cfg, dstSpec);
     return { localDestination: !dstSpec, finishDestination: daemonFinish(cfg, dstSpec), close: () => {} };
   }
+  // the data's connections: AES-GCM first where that is the better choice nobody made (ssh-cipher.ts)
+  const dataHost = dstSpec?.kind === 'ssh' ? dstSpec.host : srcSpecs.find((s) => s?.kind === 'ssh')?.host;
+  const userRsh = dataHost && !workers.length && isSsh(cfg.rsh) ? fastCipherRsh(cfg.rsh, dataHost, env) : cfg.rsh;
 
   const controlDir = isSsh(userRsh) && env.MULTISYNC_SSH_CONTROL !== '0' ? makeControlDir() : undefined;
   cfg.sshControlDir = controlDir;

@@ -3,9 +3,10 @@
 // trees compared entry by entry.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
+import { GCM_OPTION, hasAesInstructions } from '../../src/engine/ssh-cipher.ts';
 import { jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
 import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
 import { expectSameTrees } from '../trees.ts';
@@ -93,6 +94,34 @@ suite(name('remote destination (push)'), () => {
     const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '50', small, `${H1}:${d}`]);
     expect(r.code).toBe(0);
     await expectSameTrees(small, join(d, 'small'));
+  });
+
+  test('the data connections ask for AES-GCM first where the CPU has AES instructions, unless -e names ciphers', async () => {
+    // an `ssh` that logs its arguments, then runs the real one
+    const bin = join(tmp.path, 'logging-bin');
+    const log = join(tmp.path, 'ssh-args.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/ssh "$@"\n`, { mode: 0o755 });
+    const rsh = lab.rsh.replace(/^ssh /, `${join(bin, 'ssh')} `);
+    const connections = () => readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.includes(' -G ') && !l.includes(' -O '));
+    const aes = hasAesInstructions(readFileSync('/proc/cpuinfo', 'latin1'));
+
+    const d1 = join(tmp.path, 'cipher-default');
+    const r1 = await runCli(['-e', rsh, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d1}`], { env: { MULTISYNC_SSH_CIPHER: '' } });
+    expect(r1.code).toBe(0);
+    await expectSameTrees(small, d1);
+    const first = connections();
+    expect(first.length).toBeGreaterThan(2);
+    for (const l of first) expect(l.includes(GCM_OPTION)).toBe(aes);
+
+    writeFileSync(log, '');
+    const d2 = join(tmp.path, 'cipher-chosen');
+    const r2 = await runCli(['-e', `${rsh} -c chacha20-poly1305@openssh.com`, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d2}`], { env: { MULTISYNC_SSH_CIPHER: '' } });
+    expect(r2.code).toBe(0);
+    await expectSameTrees(small, d2);
+    const second = connections();
+    expect(second.length).toBeGreaterThan(2);
+    for (const l of second) expect(l).not.toContain('Ciphers=');
   });
 });
 
