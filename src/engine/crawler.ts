@@ -63,7 +63,7 @@ export interface CrawlHooks {
   othersIdle?(): boolean;
   /**
    * Nothing but the crawl will want the CPU soon either (a re-run that found everything in place
-   * so far): a tree that is plainly big may get that thread early. Absent: the crawl is all.
+   * so far): a crawl that is plainly long may get its threads early. Absent: the crawl is all.
    */
   crawlIsAll?(): boolean;
   /** Test hook: reader threads from the start, sharing the reads this way (else env MULTISYNC_CRAWL_POOL). */
