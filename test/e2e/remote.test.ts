@@ -97,17 +97,26 @@ suite(name('remote destination (push)'), () => {
   });
 
   test('the data connections ask for AES-GCM first where the CPU has AES instructions, unless -e names ciphers', async () => {
-    // an `ssh` that logs its arguments, then runs the real one
+    // an `ssh` that logs its arguments (to $SSH_ARGS_LOG), then runs the real one with the same
+    // argv: this runtime as its interpreter, no shell
     const bin = join(tmp.path, 'logging-bin');
     const log = join(tmp.path, 'ssh-args.log');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/ssh "$@"\n`, { mode: 0o755 });
+    const wrapper = [
+      `#!${process.execPath}`,
+      "const { appendFileSync } = require('node:fs');",
+      "const { spawnSync } = require('node:child_process');",
+      "appendFileSync(process.env.SSH_ARGS_LOG, process.argv.slice(2).join(' ') + '\\n');",
+      "const r = spawnSync('/usr/bin/ssh', process.argv.slice(2), { stdio: 'inherit' });",
+      'process.exit(r.status ?? 255);',
+    ];
+    writeFileSync(join(bin, 'ssh'), `${wrapper.join('\n')}\n`, { mode: 0o755 });
     const rsh = lab.rsh.replace(/^ssh /, `${join(bin, 'ssh')} `);
     const connections = () => readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.includes(' -G ') && !l.includes(' -O '));
     const aes = hasAesInstructions(readFileSync('/proc/cpuinfo', 'latin1'));
 
     const d1 = join(tmp.path, 'cipher-default');
-    const r1 = await runCli(['-e', rsh, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d1}`], { env: { MULTISYNC_SSH_CIPHER: '' } });
+    const r1 = await runCli(['-e', rsh, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d1}`], { env: { MULTISYNC_SSH_CIPHER: '', SSH_ARGS_LOG: log } });
     expect(r1.code).toBe(0);
     await expectSameTrees(small, d1);
     const first = connections();
@@ -116,7 +125,7 @@ suite(name('remote destination (push)'), () => {
 
     writeFileSync(log, '');
     const d2 = join(tmp.path, 'cipher-chosen');
-    const r2 = await runCli(['-e', `${rsh} -c chacha20-poly1305@openssh.com`, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d2}`], { env: { MULTISYNC_SSH_CIPHER: '' } });
+    const r2 = await runCli(['-e', `${rsh} -c chacha20-poly1305@openssh.com`, '-p', '2', '-f', '100', `${small}/`, `${H1}:${d2}`], { env: { MULTISYNC_SSH_CIPHER: '', SSH_ARGS_LOG: log } });
     expect(r2.code).toBe(0);
     await expectSameTrees(small, d2);
     const second = connections();

@@ -1,4 +1,5 @@
-// The crawl's size estimate that starts a reader thread early (dir-ahead.ts, SPLIT_EARLY_ENTRIES).
+// The crawl's estimate of the entries still ahead, from which dir-ahead.ts judges whether the
+// crawl is long enough for its reader threads to start early (EARLY_MS).
 import { describe, expect, test } from 'bun:test';
 import { entriesAhead } from '../../src/engine/dir-ahead.ts';
 
