@@ -33,6 +33,7 @@ function pipeShaped(src: Socket, dst: Socket, o: RelayOptions): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ended = false;
   let blocked = false;
+  let drainWait = false;
   const perMs = o.rate / 1000;
   const flush = () => {
     timer = null;
@@ -42,7 +43,13 @@ function pipeShaped(src: Socket, dst: Socket, o: RelayOptions): void {
       queued -= buf.length;
       if (!dst.write(buf)) blocked = true;
     }
-    if (blocked) dst.once("drain", () => ((blocked = false), resumeIfRoom()));
+    if (blocked && !drainWait) {
+      drainWait = true;
+      dst.once("drain", () => {
+        drainWait = blocked = false;
+        resumeIfRoom();
+      });
+    }
     resumeIfRoom();
     if (queue.length) schedule();
     else if (ended) dst.end();
@@ -72,8 +79,9 @@ function pipeShaped(src: Socket, dst: Socket, o: RelayOptions): void {
 export function startRelay(o: RelayOptions): Promise<{ port: number; close(): void }> {
   return new Promise((resolve, reject) => {
     const sockets = new Set<Socket>();
-    const server = createServer((client) => {
-      const upstream = connect({ host: "127.0.0.1", port: o.target });
+    // half-open: each direction ends its far side only once its own queue is delivered
+    const server = createServer({ allowHalfOpen: true }, (client) => {
+      const upstream = connect({ host: "127.0.0.1", port: o.target, allowHalfOpen: true });
       for (const s of [client, upstream]) {
         sockets.add(s);
         s.setNoDelay(true);
@@ -81,11 +89,7 @@ export function startRelay(o: RelayOptions): Promise<{ port: number; close(): vo
           client.destroy();
           upstream.destroy();
         });
-        s.on("close", () => {
-          sockets.delete(s);
-          client.destroy();
-          upstream.destroy();
-        });
+        s.on("close", () => sockets.delete(s));
       }
       pipeShaped(client, upstream, o);
       pipeShaped(upstream, client, o);
