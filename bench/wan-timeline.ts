@@ -24,7 +24,7 @@ child.stdout!.on("data", (d: Buffer) => {
     const e = JSON.parse(l);
     if (e.type === "progress") continue;
     const { type, ...more } = e;
-    console.log(ms(), type, JSON.stringify(more).slice(0, 160));
+    console.log(ms(), type, (type === "summary" ? JSON.stringify(more) : JSON.stringify(more).slice(0, 160)));
   }
 });
 child.on("close", (code) => {
