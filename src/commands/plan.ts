@@ -2,117 +2,30 @@
 // -x, never following links), pack every entry largest-first into N manifests balanced by bytes
 // (or entries) and write them for `rsync --files-from` / `multisync --files-from` on other
 // machines. Nothing is written until the whole crawl went through and every name fits the format.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// The options, their help and the --out check live in plan-options.ts.
+import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { sourceRoot } from '../engine/config.ts';
 import { crawlBatches } from '../engine/crawler.ts';
 import { UsageError } from '../engine/errors.ts';
 import { compileFilters } from '../engine/filter.ts';
-import { LINE_OVERHEAD, manifestName, unrepresentable, type ManifestFormat } from '../engine/manifest-format.ts';
+import { LINE_OVERHEAD, manifestName, unrepresentable } from '../engine/manifest-format.ts';
 import { imbalance, packLargestFirst } from '../engine/plan-pack.ts';
 import { PlanStore } from '../engine/plan-store.ts';
-import { checkSources, realOrResolved } from '../engine/preflight.ts';
-import { formatBytes, parsePositiveInt } from '../engine/units.ts';
-import { parseArgs, type OptionSpec } from './parse-args.ts';
+import { checkSources } from '../engine/preflight.ts';
+import { formatBytes } from '../engine/units.ts';
+import { checkOutDir, planHelp, planOptions } from './plan-options.ts';
 import { printable } from './report.ts';
 import { liftTreeOptions } from './tree-options.ts';
 
-export const PLAN_OPTIONS: OptionSpec[] = [
-  { long: 'buckets', short: 'n', value: 'single', arg: 'N', help: 'how many manifests to write (required)' },
-  { long: 'out', short: 'o', value: 'single', arg: 'DIR', help: 'where they go: created if missing, must be empty (required)' },
-  { long: 'by', value: 'single', arg: 'size|count', help: 'balance bytes (size) or entries (count) [size]' },
-  { long: 'from0', short: '0', help: 'NUL-separated manifests (*.from0): any name works; use rsync --from0' },
-  { long: 'robocopy', help: 'Windows paths: backslashes, CRLF line ends' },
-  { long: 'exclude', value: 'multi', arg: 'PATTERN', help: 'exclude paths matching PATTERN, as a sync would (repeatable)' },
-  { long: 'include', value: 'multi', arg: 'PATTERN', help: 'include paths matching PATTERN (first matching rule wins)' },
-  { long: 'exclude-from', value: 'multi', arg: 'FILE', help: 'read exclude patterns from FILE' },
-  { long: 'one-file-system', short: 'x', help: 'do not cross filesystem boundaries' },
-  { long: 'help', short: 'h', help: 'this help' },
-];
+export { PLAN_OPTIONS, planHelp } from './plan-options.ts';
 
-const MAX_MANIFESTS = 10_000;
 /** A plan is "balanced" when every manifest is within this of an even share. */
 export const BALANCE_GOAL = 0.05;
-
-export function planHelp(): string {
-  const rows = PLAN_OPTIONS.map((o) => {
-    const names = `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.arg ? ` ${o.arg}` : ''}`;
-    return `  ${names.padEnd(28)} ${o.help}`;
-  });
-  return [
-    'usage: multisync plan SRC --buckets N --out DIR [--by size|count] [-0 | --robocopy]',
-    '',
-    'Writes N manifests whose union is exactly what `multisync SRC DST` would copy, balanced',
-    'largest-first by bytes (or entries). Paths are relative to SRC as rsync reads it: with',
-    'SRC/ relative to SRC, with SRC they start with its name (pass its parent to rsync).',
-    'Each machine then runs one: rsync -aH --files-from=MANIFEST BASE DST, or',
-    'multisync --files-from MANIFEST BASE DST (add --from0 for -0 manifests).',
-    '',
-    'options:',
-    ...rows,
-  ].join('\n');
-}
 
 export interface PlanIO {
   out?: (line: string) => void;
   err?: (line: string) => void;
-}
-
-interface PlanOptions {
-  src: string;
-  count: number;
-  out: string;
-  by: 'size' | 'count';
-  format: ManifestFormat;
-}
-
-function planOptions(argv: string[]): { opts: PlanOptions; args: ReturnType<typeof parseArgs> } | null {
-  // argv starts with the command word, so a SRC named like a command stays a SRC
-  const args = parseArgs(argv[0] === 'plan' ? argv : ['plan', ...argv], PLAN_OPTIONS);
-  if (args.flags.help) return null;
-  const v = args.values;
-  if (args.positionals.length !== 1) {
-    throw new UsageError(args.positionals.length ? `plan takes one SRC, got ${args.positionals.length}` : 'plan: missing SRC (see multisync plan --help)');
-  }
-  const src = args.positionals[0];
-  if (!src) throw new UsageError('SRC must not be empty');
-  if (v.buckets === undefined) throw new UsageError('plan: --buckets N is required (how many manifests)');
-  let count: number;
-  try {
-    count = parsePositiveInt(v.buckets, 'manifest count (--buckets)');
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (count > MAX_MANIFESTS) throw new UsageError(`invalid manifest count (--buckets) '${v.buckets}' (at most ${MAX_MANIFESTS})`);
-  if (!v.out) throw new UsageError('plan: --out DIR is required (where the manifests go)');
-  const by = v.by ?? 'size';
-  if (by !== 'size' && by !== 'count') throw new UsageError(`invalid --by '${v.by}' (expected size or count)`);
-  if (args.flags.from0 && args.flags.robocopy) throw new UsageError('--robocopy writes CRLF lines: it cannot be combined with -0/--from0');
-  const format: ManifestFormat = args.flags.from0 ? 'nul' : args.flags.robocopy ? 'robocopy' : 'newline';
-  return { opts: { src, count, out: v.out, by, format }, args };
-}
-
-function checkOutDir(out: string, src: string): void {
-  if (existsSync(out)) {
-    let st;
-    try {
-      st = statSync(out);
-    } catch (err) {
-      throw new UsageError(`cannot use --out ${out}: ${(err as NodeJS.ErrnoException).code}`);
-    }
-    if (!st.isDirectory()) throw new UsageError(`--out ${out} exists and is not a directory`);
-    if (readdirSync(out).length) throw new UsageError(`--out ${out} is not empty: give a new or empty directory (old manifests would mix with new ones)`);
-  }
-  try {
-    if (!statSync(src).isDirectory()) return;
-  } catch {
-    return;
-  }
-  const real = realpathSync(src);
-  const target = realOrResolved(out);
-  if (target === real || target.startsWith(real === '/' ? '/' : `${real}/`)) {
-    throw new UsageError(`--out ${out} is inside SRC: the manifests would become part of the tree`);
-  }
 }
 
 function withCommas(n: number): string {
