@@ -9,118 +9,30 @@
 //    shrinking from 1/slots of the rest down to a floor (guided self-scheduling: few buckets,
 //    and small ones at the end so no straggler holds the end; bucket-sizing.ts), handed out
 //    largest first.
-// Lists are NUL-separated files on disk. With wholeDirs, a directory whose whole subtree lies in
-// one bucket is listed by its name alone (rsync recurses into it): rsync reads a --files-from
-// list one byte per read(2) and opens every path component of every name again (3.4+), which
-// made a no-op over listed files three times slower than its own recursion.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CrawlHooks } from './crawler.ts';
-import { headByCost, pieceCost, planPieces, type Piece, type SizingCaps } from './bucket-sizing.ts';
-import { EntryPool } from './entry-pool.ts';
-import type { Bucket, Entry } from './types.ts';
-import { WholeDirs } from './whole-dirs.ts';
+// This module decides when and how much is cut; the pool, the cutting itself and the lists on
+// disk are bucket-cutter.ts, the config and its defaults bucketer-config.ts.
+import { BucketCutter } from './bucket-cutter.ts';
+import { DEFAULT_LIVE_FLUSH_MS, DEFAULT_MIN_LIVE, DEFAULT_MIN_LIVE_BYTES, POOL_WINDOW, type BucketerConfig } from './bucketer-config.ts';
+import { headByCost, pieceCost, planPieces } from './bucket-sizing.ts';
+import type { Entry } from './types.ts';
 
-export interface BucketerConfig {
-  dir: string;
-  maxFiles: number;
-  maxBytes: number;
-  /** A new bucket; `settled`: every entry added before the first `settled` ones is now in a bucket. */
-  onBucket(b: Bucket, settled: number): void;
-  /** Parallel rsyncs (for planning the last buckets); 1 when unset. */
-  slots?(): number;
-  /** How many buckets the workers could start right now (idle slots, nothing queued); 0 when unset. */
-  demand?(): number;
-  /** During the crawl an idle worker gets a bucket once the pool has this many entries, or… */
-  minLive?: number;
-  /** (a live bucket is at least half of minLive entries' or of this many bytes' cost) */
-  minLiveBytes?: number;
-  /** …or its oldest entry waited this long (ms). */
-  liveFlushMs?: number;
-  /** Entries the pool holds before its older half is cut (default POOL_WINDOW, at least 2 × maxFiles). */
-  window?: number;
-  /**
-   * What one entry costs beyond its bytes, in bytes (default ENTRY_COST): rsync's time per file
-   * times a stream's rate. Locally ~0.2 ms at ~300 MB/s; over a network link a stream is slower
-   * and files pipeline, so an entry weighs less against its bytes.
-   */
-  entryCost?: number;
-  /**
-   * Name whole subtrees instead of their entries (see treeHooks). Only when rsync recurses
-   * into a listed directory (-r) and entries need not travel in groups (no -H).
-   */
-  wholeDirs?: boolean;
-}
+export { bucketName, writeListFile } from './bucket-files.ts';
+export { ENTRY_COST, REMOTE_ENTRY_COST, type BucketerConfig } from './bucketer-config.ts';
 
-/** A bucket's cost for planning: its bytes plus this much per entry (rsync's per-file work). */
-export const ENTRY_COST = 64 * 1024;
-/** The same over a network link (ssh). */
-export const REMOTE_ENTRY_COST = 16 * 1024;
-const DEFAULT_MIN_LIVE = 1000;
-const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
-const DEFAULT_LIVE_FLUSH_MS = 300;
-/** The pool holds this many entries at most (~30 bytes each): the planning window of a big tree. */
-const POOL_WINDOW = 50_000;
-
-/** Writes a list durably (fsync): the journal may name it right after. */
-export function writeListFile(file: string, data: Buffer): void {
-  const fd = openSync(file, 'w', 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function bucketName(id: number): string {
-  return `bucket-${String(id).padStart(6, '0')}`;
-}
-
-export class Bucketer {
-  /** Next bucket id (a resumed run continues after the journal's last one). */
-  nextId = 1;
-  /** Entries added so far, and what they cost (bytes plus entryCost each). */
-  added = 0;
-  private addedCost = 0;
-  /** The entries waiting for a bucket: list names, sizes, group starts (entry-pool.ts). */
-  private pool = new EntryPool();
-  private source = -1;
+export class Bucketer extends BucketCutter {
   private pumping = false;
   private hungry = false;
   private readonly minLive: number;
   private readonly minLiveBytes: number;
   /** The pool's size (entries) before its older half is cut (the caps bound buckets, not the pool). */
   private readonly window: number;
-  /** What an entry costs beyond its bytes (cfg.entryCost). */
-  private readonly entryCost: number;
-  /** The caps and entry cost every cut is sized by (bucket-sizing.ts). */
-  private readonly caps: SizingCaps;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** When the pool got its oldest entry (for live flushing). */
-  openedAt = 0;
-  /** Subtrees that can be named whole (wholeDirs). */
-  private whole = new WholeDirs(() => this.added);
 
-  constructor(private cfg: BucketerConfig) {
+  constructor(cfg: BucketerConfig) {
+    super(cfg);
     this.minLive = cfg.minLive ?? DEFAULT_MIN_LIVE;
     this.minLiveBytes = cfg.minLiveBytes ?? DEFAULT_MIN_LIVE_BYTES;
     this.window = cfg.window ?? Math.max(POOL_WINDOW, 2 * Math.min(cfg.maxFiles, POOL_WINDOW));
-    this.entryCost = cfg.entryCost ?? ENTRY_COST;
-    this.caps = { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes, entryCost: this.entryCost };
-  }
-
-  get pendingFiles(): number {
-    return this.pool.length;
-  }
-
-  get bucketCount(): number {
-    return this.nextId - 1;
-  }
-
-  /** Crawler hooks that tell the bucketer where subtrees start and end (none without wholeDirs). */
-  treeHooks(): Pick<CrawlHooks, 'enterDir' | 'leaveDir' | 'pruned'> {
-    return this.cfg.wholeDirs ? this.whole.hooks() : {};
   }
 
   add(source: number, e: Entry): void {
@@ -223,37 +135,12 @@ export class Bucketer {
     this.reset(n);
   }
 
-  /** Cuts the first `upTo` entries of the pool (whole groups) into one bucket. */
-  private cutHead(upTo: number): void {
-    this.emit({ from: 0, to: upTo, bytes: this.pool.sizeOf(0, upTo) }, this.added - this.pendingFiles + upTo);
-    this.reset(upTo);
-  }
-
-  private reset(upTo: number): void {
-    this.whole.cut(this.added - this.pendingFiles + upTo);
-    const all = upTo >= this.pendingFiles;
-    this.pool.drop(upTo);
-    if (!all) this.openedAt = Date.now();
+  /** A cut that empties the pool also drops a pending live flush. */
+  protected override reset(upTo: number): void {
+    super.reset(upTo);
     if (!this.pendingFiles && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-  }
-
-  private emit(p: Piece, settled: number): void {
-    const id = this.nextId++;
-    const name = bucketName(id);
-    const listFile = join(this.cfg.dir, `${name}.list`);
-    writeListFile(listFile, this.whole.lines(this.pool, this.added - this.pendingFiles, p.from, p.to));
-    const bucket: Bucket = {
-      id,
-      source: this.source,
-      listFile,
-      logFile: join(this.cfg.dir, `${name}.log`),
-      files: p.to - p.from,
-      bytes: p.bytes,
-      attempts: 0,
-    };
-    this.cfg.onBucket(bucket, settled);
   }
 }
