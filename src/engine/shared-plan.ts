@@ -18,12 +18,15 @@
 // clock sync needed), belongs to a dead coordinator: it is taken over by renaming it away (only
 // one rename succeeds) and claiming again. A dead crawler's crawl is redone by a survivor, its
 // new buckets numbered after the last published one. The crawler waits for every bucket to
-// settle, then runs the directory-metadata pass, last.
-import { copyFileSync, existsSync, readFileSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+// settle, then runs the directory-metadata pass, last. The bucket files are read and written in
+// shared-buckets.ts, the lease files in lease-files.ts; this module is one coordinator's part.
+import { existsSync, unlinkSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { bucketName, type Bucketer } from './bucketer.ts';
+import { bucketName } from './bucket-files.ts';
+import type { Bucketer } from './bucketer.ts';
 import { createExclusive, LeaseWatch } from './lease-files.ts';
+import { crawlTotal, markCrawlDone, markDone, markFailed, publishBucket, readPublished, settleForeign } from './shared-buckets.ts';
 import type { RunConfig } from './config.ts';
 import type { Stats } from './stats.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -31,13 +34,6 @@ import type { Bucket, EngineEvent, Outcome } from './types.ts';
 
 const POLL_MS = 300;
 const DEFAULT_LEASE_MS = 60_000;
-
-interface Meta {
-  id: number;
-  source: number;
-  files: number;
-  bytes: number;
-}
 
 export class SharedPlan {
   readonly dir: string;
@@ -87,12 +83,7 @@ export class SharedPlan {
 
   /** The crawler publishes a bucket: its list, then its meta (renamed into place). */
   publish(b: Bucket): void {
-    const name = bucketName(b.id);
-    copyFileSync(b.listFile, this.path('buckets', `${name}.list`));
-    const meta: Meta = { id: b.id, source: b.source, files: b.files, bytes: b.bytes };
-    const tmp = this.path('buckets', `.${name}.json.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(meta));
-    renameSync(tmp, this.path('buckets', `${name}.json`));
+    publishBucket(this.dir, b);
   }
 
   /** Claims a bucket before it starts here; false when another coordinator has it. */
@@ -108,23 +99,12 @@ export class SharedPlan {
 
   done(b: Bucket): void {
     this.finished.add(b.id);
-    writeFileSync(this.path('done', bucketName(b.id)), `${this.me}\n`);
+    markDone(this.dir, b, this.me);
   }
 
   failed(b: Bucket, o: Outcome): void {
     this.finished.add(b.id);
-    const name = bucketName(b.id);
-    try {
-      copyFileSync(b.logFile, this.path('failed', `${name}.log`));
-    } catch {
-      /* no log */
-    }
-    try {
-      copyFileSync(b.listFile, this.path('failed', `${name}.list`));
-    } catch {
-      /* no list */
-    }
-    writeFileSync(this.path('failed', name), `${JSON.stringify({ host: this.me, exitCode: o.exitCode, error: o.firstError ?? o.meaning })}\n`);
+    markFailed(this.dir, b, o, this.me);
   }
 
   /** Ends our part: claims of buckets that did not finish here go, so others take them at once. */
@@ -144,67 +124,13 @@ export class SharedPlan {
   private poll(): Bucket[] {
     const out: Bucket[] = [];
     for (;;) {
-      const name = bucketName(this.nextSeen);
-      let meta: Meta;
-      try {
-        meta = JSON.parse(readFileSync(this.path('buckets', `${name}.json`), 'utf8'));
-      } catch {
-        break;
-      }
-      const b: Bucket = {
-        id: meta.id,
-        source: meta.source,
-        files: meta.files,
-        bytes: meta.bytes,
-        listFile: this.path('buckets', `${name}.list`),
-        logFile: join(this.runDir(), `${name}.log`),
-        attempts: 0,
-      };
+      const b = readPublished(this.dir, this.nextSeen, this.runDir);
+      if (!b) break;
       this.seen.set(b.id, b);
       out.push(b);
       this.nextSeen++;
     }
     return out;
-  }
-
-  private crawlTotal(): number | null {
-    try {
-      return JSON.parse(readFileSync(this.path('crawl-done'), 'utf8')).buckets;
-    } catch {
-      return null;
-    }
-  }
-
-  /** A watched bucket that settled elsewhere: done (counted as skipped here) or failed. */
-  private settleForeign(b: Bucket, stats: Stats): boolean {
-    const name = bucketName(b.id);
-    if (existsSync(this.path('done', name))) {
-      stats.skipped++;
-      stats.bucketDone(b);
-      return true;
-    }
-    if (existsSync(this.path('failed', name))) {
-      let info = { host: '?', exitCode: null as number | null, error: 'failed' };
-      try {
-        info = JSON.parse(readFileSync(this.path('failed', name), 'utf8'));
-      } catch {
-        /* torn */
-      }
-      stats.bucketFailed({
-        bucket: b.id,
-        source: b.source,
-        files: b.files,
-        bytes: b.bytes,
-        exitCode: info.exitCode,
-        kind: 'fatal',
-        meaning: `failed on ${info.host}`,
-        firstError: `${info.error} (on ${info.host})`,
-        logFile: this.path('failed', `${name}.log`),
-        attempts: 0,
-      });
-      return true;
-    }
-    return false;
   }
 
   /**
@@ -219,7 +145,7 @@ export class SharedPlan {
       bucketer.nextId = Math.max(bucketer.nextId, this.nextSeen, ...[...this.seen.keys()].map((k) => k + 1));
       if (takeover) this.emit({ type: 'shared', role: 'crawler', host: this.me, note: 'the earlier crawler stopped; crawling again' });
       crawl = feed().then(() => {
-        if (!signal.aborted) writeFileSync(this.path('crawl-done'), JSON.stringify({ buckets: bucketer.nextId - 1, host: this.me }));
+        if (!signal.aborted) markCrawlDone(this.dir, bucketer.nextId - 1, this.me);
       });
     };
     if (createExclusive(this.path('crawler'), `${this.me}\n`)) startCrawl(false);
@@ -234,7 +160,7 @@ export class SharedPlan {
         supervisor.enqueue(b);
       }
       for (const [id, b] of this.foreign) {
-        if (this.settleForeign(b, stats)) this.foreign.delete(id);
+        if (settleForeign(this.dir, b, stats)) this.foreign.delete(id);
         else if (this.leases.stale(this.path('claims', bucketName(id))) || !existsSync(this.path('claims', bucketName(id)))) {
           // its coordinator died (or gave it back): ours now
           const claim = this.path('claims', bucketName(id));
@@ -245,7 +171,7 @@ export class SharedPlan {
           }
         }
       }
-      const total = this.crawlTotal();
+      const total = crawlTotal(this.dir);
       if (total !== null && !this.crawling) stats.crawlDone = true;
       if (signal.aborted) break;
       // done when every bucket of the plan is ours (queued ones claimed at start) or settled
