@@ -12,8 +12,8 @@
 //    budget) while the walk reads its own; the walk then goes through the thread's part with no
 //    syscalls. Measured on 2 cores, 200k entries: a no-op re-run 0.77 → 0.64 s; with the thread
 //    from the start (SPLIT_AFTER_MS) a listing took 0.34 s instead of 0.40.
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import type { AheadMode } from './ahead-decision.ts';
+import { AheadTiming } from './ahead-timing.ts';
 import { checkListing, type DestDir } from './dest-probe.ts';
 import type { CheckPolicy } from './dest-check.ts';
 import { readDirNow, readerThreads } from './dir-reader.ts';
@@ -21,6 +21,7 @@ import type { TreeStart } from './tree-job.ts';
 import { TreePool, type Listed } from './tree-pool.ts';
 
 export type { Listed } from './tree-pool.ts';
+export { entriesAhead, type AheadMode } from './ahead-decision.ts';
 
 /** A directory on the crawler's stack. */
 export interface AheadNode {
@@ -35,66 +36,9 @@ export interface AheadNode {
   st?: { nlink: number };
 }
 
-/**
- * A crawl still going after this long is a big tree: its directories are read ahead by threads
- * when that pays — always with cores to spare, and on a small machine only when the crawl spent
- * more than IO_BOUND of its time waiting on the filesystem (not running, not waiting for a CPU).
- * (Two cores, metadata in the page cache: two threads cost ~30 ms to start and the lstats the
- * same CPU wherever they run; measured, a 200k-entry listing went from 0.50 to 0.49 s with them
- * from 150 ms on; a 21k-entry no-op's crawl was no faster, even with threads from 5 ms on and
- * jobs handed to whichever thread is free, for ~2x the CPU.) Otherwise, when nothing else uses
- * the CPU (CrawlHooks.othersIdle), one thread splits the reads with the walk. Test hook: env
- * MULTISYNC_CRAWL_POOL=force (prefetch) or =split starts them at once, and the walk waits for them.
- */
-const POOL_AFTER_MS = 40;
-/**
- * split starts later: a thread costs ~30 ms of CPU to start and warm up (measured), which a
- * small tree's crawl never pays back (a 20k-entry no-op re-run: 0.17 → 0.22 s with one from the
- * start); a crawl still going after this long is big enough.
- */
-const SPLIT_AFTER_MS = 150;
-/**
- * ...unless the crawl is plainly long sooner, in a crawl that is all the work there is (a
- * listing, a re-run that found everything in place so far): the entries still to read (the
- * directories on the walk's stack, with the subdirectories their link counts announce, times
- * the entries per directory so far: entriesAhead) at this crawl's own pace so far would take at
- * least this long. Then the threads come at once: split for a listing; prefetch for a re-run,
- * whose destination check doubles each entry's work (measured on 2 cores, a 21k-entry re-run on
- * a box with slow metadata calls, 6 runs each: 0.37-0.44 s alone, 0.36-0.39 s with split, 0.29-0.34
- * s with prefetch, rsync 0.26 s). A 200k-entry listing: 0.76 s with the thread from 150 ms, 0.70 s
- * from ~10 ms (find: 0.63 s). On a box whose calls are fast, a 21k-entry re-run (70 ms) gets none.
- */
-const EARLY_MS = 120;
-/** Before this, the filesystem's waits say too little (see IO_BOUND). */
-const EARLY_MIN_MS = 8;
-const IO_BOUND = 0.5;
-const SPARE_CORES = availableParallelism() > 2;
-export type AheadMode = 'prefetch' | 'split';
 const FORCED: AheadMode | null = process.env.MULTISYNC_CRAWL_POOL === 'force' ? 'prefetch' : process.env.MULTISYNC_CRAWL_POOL === 'split' ? 'split' : null;
 /** split: the entries a job reads at most (~8 MB of listings held for the walk). */
 const SPLIT_BUDGET = 8192;
-
-/**
- * The entries a walk still has to read, at least: the directories on its stack and the
- * subdirectories their link counts announce (a filesystem whose directories count 1 link, as
- * btrfs's do, announces none), times the entries per directory read so far (0 before two).
- */
-export function entriesAhead(stack: ReadonlyArray<Pick<AheadNode, 'st'>>, dirsRead: number, entriesRead: number): number {
-  if (dirsRead < 2) return 0;
-  let dirs = 0;
-  for (const n of stack) dirs += n.st && n.st.nlink > 2 ? n.st.nlink - 1 : 1;
-  return (dirs * entriesRead) / dirsRead;
-}
-
-/** This thread's time on a CPU and waiting for one, ms (Linux), or null. */
-function schedstat(): { run: number; wait: number } | null {
-  try {
-    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').map(Number);
-    return { run: run / 1e6, wait: wait / 1e6 };
-  } catch {
-    return null;
-  }
-}
 
 /** Stack entries (from the top) that may have a read under way or waiting to be taken. */
 const READ_AHEAD = 64;
@@ -112,11 +56,8 @@ export class DirAhead {
   /** Jobs whose starts are not all taken yet. */
   private alive = 0;
   private stack: AheadNode[] = [];
-  private readonly started = performance.now();
-  private readonly sched0 = schedstat();
+  private readonly timing = new AheadTiming();
   private mode: AheadMode = 'prefetch';
-  /** The filesystem's waits were looked at (once, at POOL_AFTER_MS). */
-  private ioAsked = false;
   /** Directories taken and their entries, for the size estimate. */
   private dirsRead = 0;
   private entriesRead = 0;
@@ -208,31 +149,14 @@ export class DirAhead {
   }
 
   /**
-   * Whether threads would pay, and how (see POOL_AFTER_MS, SPLIT_AFTER_MS): asked before each
-   * directory until it is settled (prepare sets this.starting for a mode; a final no sets it
-   * here), null meanwhile and when they would not.
+   * Whether threads would pay, and how (ahead-decision.ts): asked before each directory until it
+   * is settled (prepare sets this.starting for a mode; a final no sets it here), null meanwhile
+   * and when they would not.
    */
   private pays(): AheadMode | null {
-    const ran = performance.now() - this.started;
-    const early = ran >= EARLY_MIN_MS && ran < SPLIT_AFTER_MS && this.longAhead(ran);
-    if (ran < POOL_AFTER_MS && !early) return null;
-    if (!this.ioAsked) {
-      this.ioAsked = true;
-      const sched = schedstat();
-      const io = sched && this.sched0 ? 1 - (sched.run - this.sched0.run + sched.wait - this.sched0.wait) / ran : 0;
-      if (SPARE_CORES || io > IO_BOUND) return 'prefetch';
-    }
-    if (ran < SPLIT_AFTER_MS && !early) return null;
-    this.starting = true;
-    if (early && this.policy) return 'prefetch';
-    return availableParallelism() > 1 && this.othersIdle() ? 'split' : null;
-  }
-
-  /** A long crawl still ahead, in a crawl that is all the work (EARLY_MS)? (every 8th directory) */
-  private longAhead(ran: number): boolean {
-    if ((this.dirsRead & 7) !== 0 || this.entriesRead === 0 || availableParallelism() < 2) return false;
-    const ms = (entriesAhead(this.stack, this.dirsRead, this.entriesRead) * ran) / this.entriesRead;
-    return ms >= EARLY_MS && this.othersIdle() && this.crawlIsAll();
+    const d = this.timing.decide({ othersIdle: () => this.othersIdle(), crawlIsAll: () => this.crawlIsAll(), checked: !!this.policy, dirsRead: this.dirsRead, entriesRead: this.entriesRead, stack: this.stack });
+    if (d.final) this.starting = true;
+    return d.mode;
   }
 
   /** A subdirectory the walk just met: its listing, when the job that read its parent read it. */
