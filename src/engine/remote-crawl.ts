@@ -1,161 +1,22 @@
 // Crawl of a remote source ([user@]host:path, a pull): GNU find runs on the remote host over ssh
 // and prints one NUL-terminated record per entry (type, size, inode, device, links, path); the
-// records are parsed as they stream in (never the whole listing in memory) and turned into the
-// same entries the local crawler yields: every non-directory and every directory left empty
-// (after the filter rules), every directory reported to onDir for the metadata pass. Symlinks are
-// never followed (find -P); -x is find -xdev (a mount point stays, as an empty directory).
+// records are parsed as they stream in (never the whole listing in memory, find-records.ts) and
+// turned into the same entries the local crawler yields (listing-walker.ts): every non-directory
+// and every directory left empty (after the filter rules), every directory reported to onDir for
+// the metadata pass. Symlinks are never followed (find -P); -x is find -xdev (a mount point
+// stays, as an empty directory).
 import { spawn } from 'node:child_process';
-import type { Stats } from 'node:fs';
 import type { RunConfig } from './config.ts';
 import type { CrawlHooks } from './crawler.ts';
+import { DOT, errnoError, findCommand, findPath, parseFindError, parseRecord, RecordSplitter, SLASH } from './find-records.ts';
+import { ListingWalker } from './listing-walker.ts';
 import { manifestPath, manifestRecords, sourceEntries } from './manifest.ts';
-import { parseRemote, shPath, shQuote, sshHost } from './remote.ts';
+import { parseRemote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
-const KINDS: Record<string, EntryKind | 'dir'> = { f: 'file', d: 'dir', l: 'symlink', p: 'fifo', s: 'socket', c: 'char', b: 'block' };
-const FORMAT = '%y %s %i %D %n %P\\0';
-const DOT = Buffer.from('.');
-const SLASH = Buffer.from('/');
-const NO_STAT = undefined as unknown as Stats;
-
-/** The find path for a remote path: '.' for the home directory, './-x' for a name find would read as an option. */
-export function findPath(path: string): string {
-  if (path === '') return '.';
-  if (/^(\/|~|\.\.?(\/|$))/.test(path)) return path;
-  return `./${path}`;
-}
-
-/** The remote command that lists `path` (its own record first, with an empty %P), by `format` (find -printf's). */
-export function findCommand(path: string, oneFileSystem: boolean, format = FORMAT): string {
-  const start = findPath(path).replace(/(.)\/+$/, '$1');
-  return `env LC_ALL=C find -P ${shPath(start)}${oneFileSystem ? ' -xdev' : ''} -printf ${shQuote(format)}`;
-}
-
-export interface FindRecord {
-  kind: EntryKind | 'dir' | null;
-  /** The raw type letter (for an error about an unknown type). */
-  type: string;
-  size: number;
-  ino: number;
-  dev: number;
-  nlink: number;
-  /** Path below the find start point, raw bytes ('' for the start point itself). */
-  rel: Buffer;
-}
-
-/** One record `%y %s %i %D %n %P` (without its NUL); null when it is malformed. */
-export function parseRecord(rec: Buffer): FindRecord | null {
-  const fields: string[] = [];
-  let start = 0;
-  for (let k = 0; k < 5; k++) {
-    const sp = rec.indexOf(0x20, start);
-    if (sp < 0) return null;
-    fields.push(rec.subarray(start, sp).toString('latin1'));
-    start = sp + 1;
-  }
-  const [type, size, ino, dev, nlink] = fields;
-  if (![size, ino, dev, nlink].every((f) => /^\d+$/.test(f))) return null;
-  return { kind: KINDS[type] ?? null, type, size: Number(size), ino: Number(ino), dev: Number(dev), nlink: Number(nlink), rel: Buffer.from(rec.subarray(start)) };
-}
-
-/** Splits a byte stream into NUL-terminated records. */
-export class RecordSplitter {
-  private rest: Buffer = Buffer.alloc(0);
-  push(chunk: Buffer): Buffer[] {
-    const data = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
-    const out: Buffer[] = [];
-    let start = 0;
-    for (let i = data.indexOf(0); i >= 0; i = data.indexOf(0, start)) {
-      out.push(data.subarray(start, i));
-      start = i + 1;
-    }
-    this.rest = Buffer.from(data.subarray(start));
-    return out;
-  }
-  get pending(): number {
-    return this.rest.length;
-  }
-}
-
-function errnoError(code: string, message: string): NodeJS.ErrnoException {
-  const e = new Error(message) as NodeJS.ErrnoException;
-  e.code = code;
-  return e;
-}
-
-/** `find: 'PATH': MESSAGE` (LC_ALL=C) → the path and an errno-like error. */
-export function parseFindError(line: string): { path: string; error: NodeJS.ErrnoException } {
-  const m = /^find: '(.*)': (.*)$/.exec(line) ?? /^find: ‘(.*)’: (.*)$/.exec(line);
-  if (!m) return { path: '', error: errnoError('EIO', line) };
-  const code = /Permission denied/.test(m[2]) ? 'EACCES' : /No such file/.test(m[2]) ? 'ENOENT' : /Not a directory/.test(m[2]) ? 'ENOTDIR' : 'EIO';
-  return { path: m[1], error: errnoError(code, m[2]) };
-}
-
-/**
- * Turns find records (pre-order: a directory before its contents) into crawler entries, applying
- * the filter hook; a directory with no kept child is an entry itself (except the base of `src/`).
- */
-export class ListingWalker {
-  private stack: Array<{ rel: Buffer; listed: boolean }> = [];
-  private skip: Buffer | null = null;
-  private top: Buffer;
-
-  constructor(
-    private prefix: Buffer,
-    private hooks: CrawlHooks,
-  ) {
-    this.top = prefix;
-  }
-
-  private full(rel: Buffer): Buffer {
-    if (!this.prefix.length) return rel;
-    return rel.length ? Buffer.concat([this.prefix, SLASH, rel]) : this.prefix;
-  }
-
-  /** Closes directories that are not ancestors of `path`; yields those left empty. */
-  private *close(path: Buffer | null): Generator<Entry> {
-    while (this.stack.length) {
-      const d = this.stack[this.stack.length - 1];
-      if (path && (d.rel.length === 0 || (path.length > d.rel.length && path[d.rel.length] === 0x2f && path.subarray(0, d.rel.length).equals(d.rel)))) return;
-      this.stack.pop();
-      if (!d.listed && d.rel.length) yield { path: d.rel, kind: 'dir', size: 0, ino: 0, dev: 0, nlink: 1 };
-      this.hooks.onTreeDone?.(d.rel.length ? d.rel : DOT);
-    }
-  }
-
-  *record(r: FindRecord): Generator<Entry> {
-    const path = this.full(r.rel);
-    if (this.skip && path.length > this.skip.length && path[this.skip.length] === 0x2f && path.subarray(0, this.skip.length).equals(this.skip)) return;
-    this.skip = null;
-    yield* this.close(path);
-    if (!r.kind) {
-      this.hooks.onError?.(path.length ? path : DOT, errnoError('EIO', `unknown file type '${r.type}'`), false);
-      return;
-    }
-    const isDir = r.kind === 'dir';
-    const isTop = r.rel.length === 0;
-    if (!isTop && this.hooks.filter && !this.hooks.filter(path, isDir, NO_STAT)) {
-      if (isDir) this.skip = path;
-      return;
-    }
-    if (this.stack.length) this.stack[this.stack.length - 1].listed = true;
-    if (isDir && !isTop && this.hooks.skipTree?.(path)) {
-      this.skip = path; // resume: an earlier run bucketed this whole subtree
-      return;
-    }
-    if (isDir) {
-      this.hooks.onDir?.(path.length ? path : DOT, NO_STAT);
-      this.stack.push({ rel: path, listed: false });
-    } else {
-      yield { path, kind: r.kind as EntryKind, size: r.kind === 'file' ? r.size : 0, ino: r.ino, dev: r.dev, nlink: r.nlink };
-    }
-  }
-
-  *end(): Generator<Entry> {
-    yield* this.close(null);
-  }
-}
+export { findCommand, findPath, parseFindError, parseRecord, RecordSplitter, type FindRecord } from './find-records.ts';
+export { ListingWalker } from './listing-walker.ts';
 
 /** The entries of a remote source, streamed from `ssh HOST find …`. */
 export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem'>, hooks: CrawlHooks = {}): AsyncGenerator<Entry> {

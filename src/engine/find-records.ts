@@ -1,0 +1,84 @@
+// The listing a remote source's crawl reads (remote-crawl.ts): the GNU find command that prints
+// one NUL-terminated record per entry (type, size, inode, device, links, path), and the parsers
+// of those records (split as they stream in) and of the error lines find prints on stderr.
+import { shPath, shQuote } from './remote.ts';
+import type { EntryKind } from './types.ts';
+
+const KINDS: Record<string, EntryKind | 'dir'> = { f: 'file', d: 'dir', l: 'symlink', p: 'fifo', s: 'socket', c: 'char', b: 'block' };
+const FORMAT = '%y %s %i %D %n %P\\0';
+export const DOT = Buffer.from('.');
+export const SLASH = Buffer.from('/');
+
+/** The find path for a remote path: '.' for the home directory, './-x' for a name find would read as an option. */
+export function findPath(path: string): string {
+  if (path === '') return '.';
+  if (/^(\/|~|\.\.?(\/|$))/.test(path)) return path;
+  return `./${path}`;
+}
+
+/** The remote command that lists `path` (its own record first, with an empty %P), by `format` (find -printf's). */
+export function findCommand(path: string, oneFileSystem: boolean, format = FORMAT): string {
+  const start = findPath(path).replace(/(.)\/+$/, '$1');
+  return `env LC_ALL=C find -P ${shPath(start)}${oneFileSystem ? ' -xdev' : ''} -printf ${shQuote(format)}`;
+}
+
+export interface FindRecord {
+  kind: EntryKind | 'dir' | null;
+  /** The raw type letter (for an error about an unknown type). */
+  type: string;
+  size: number;
+  ino: number;
+  dev: number;
+  nlink: number;
+  /** Path below the find start point, raw bytes ('' for the start point itself). */
+  rel: Buffer;
+}
+
+/** One record `%y %s %i %D %n %P` (without its NUL); null when it is malformed. */
+export function parseRecord(rec: Buffer): FindRecord | null {
+  const fields: string[] = [];
+  let start = 0;
+  for (let k = 0; k < 5; k++) {
+    const sp = rec.indexOf(0x20, start);
+    if (sp < 0) return null;
+    fields.push(rec.subarray(start, sp).toString('latin1'));
+    start = sp + 1;
+  }
+  const [type, size, ino, dev, nlink] = fields;
+  if (![size, ino, dev, nlink].every((f) => /^\d+$/.test(f))) return null;
+  return { kind: KINDS[type] ?? null, type, size: Number(size), ino: Number(ino), dev: Number(dev), nlink: Number(nlink), rel: Buffer.from(rec.subarray(start)) };
+}
+
+/** Splits a byte stream into NUL-terminated records. */
+export class RecordSplitter {
+  private rest: Buffer = Buffer.alloc(0);
+  push(chunk: Buffer): Buffer[] {
+    const data = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    const out: Buffer[] = [];
+    let start = 0;
+    for (let i = data.indexOf(0); i >= 0; i = data.indexOf(0, start)) {
+      out.push(data.subarray(start, i));
+      start = i + 1;
+    }
+    this.rest = Buffer.from(data.subarray(start));
+    return out;
+  }
+  get pending(): number {
+    return this.rest.length;
+  }
+}
+
+/** An Error with an errno-like code (for the crawl hooks' onError). */
+export function errnoError(code: string, message: string): NodeJS.ErrnoException {
+  const e = new Error(message) as NodeJS.ErrnoException;
+  e.code = code;
+  return e;
+}
+
+/** `find: 'PATH': MESSAGE` (LC_ALL=C) → the path and an errno-like error. */
+export function parseFindError(line: string): { path: string; error: NodeJS.ErrnoException } {
+  const m = /^find: '(.*)': (.*)$/.exec(line) ?? /^find: ‘(.*)’: (.*)$/.exec(line);
+  if (!m) return { path: '', error: errnoError('EIO', line) };
+  const code = /Permission denied/.test(m[2]) ? 'EACCES' : /No such file/.test(m[2]) ? 'ENOENT' : /Not a directory/.test(m[2]) ? 'ENOTDIR' : 'EIO';
+  return { path: m[1], error: errnoError(code, m[2]) };
+}
