@@ -1,0 +1,84 @@
+// Pre-flight checks of SRC and DST on an ssh host (remote-preflight.ts): a remote SRC must exist
+// and be listable by the host's GNU find; a remote DST is checked by a small shell script, which
+// also makes a missing one and lists an existing one for the destination check, in one command.
+import type { RunConfig } from './config.ts';
+import { UsageError } from './errors.ts';
+import { findCommand, findPath } from './find-records.ts';
+import { parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
+import { DEST_FORMAT, parseListing, type DestIndex } from './remote-dest.ts';
+import { firstLine, type SshResult, type sshSyncBytes } from './ssh-control.ts';
+
+/** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
+export type Run = (host: string, command: string) => SshResult;
+/** The same, for output read as bytes (up to a cap). */
+export type RunBytes = (host: string, command: string) => ReturnType<typeof sshSyncBytes>;
+
+/** A path without trailing slashes ('/' stays), and its parent directory. */
+export function pathAndParent(path: string): { path: string; parent: string } {
+  const p = path === '' ? '.' : path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
+  const slash = p.lastIndexOf('/');
+  const parent = slash < 0 ? '.' : slash === 0 ? '/' : p.slice(0, slash);
+  return { path: p, parent };
+}
+
+/**
+ * Remote shell script: prints dir | notdir | create | noparent for a destination path; with
+ * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on
+ * stderr); with `list` (a command), an existing one is listed by it after the `dir` line.
+ */
+export function destinationScript(path: string, make = false, list?: string): string {
+  const { path: p, parent } = pathAndParent(path);
+  const q = shPath(p);
+  const create = make ? `if mkdir -- ${q}; then echo created; else echo mkfail; fi` : 'echo create';
+  return `if [ -d ${q} ]; then echo dir;${list ? ` exec ${list};` : ''} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
+}
+
+const where = (host: string) => `on ${host}`;
+
+export function reachError(r: SshResult, host: string, what = 'host'): UsageError {
+  return new UsageError(`cannot reach ${what} ${host} over ssh: ${firstLine(r.stderr, `ssh exit ${r.code}`)}`);
+}
+
+export function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): void {
+  const prefixPath = parseRemote(root.base)!.path + root.prefix;
+  const start = findPath(prefixPath).replace(/(.)\/+$/, '$1');
+  const r = run(spec.host, `env LC_ALL=C find -P ${shPath(start)} -maxdepth 0 -printf %y`);
+  if (r.connectionFailed) throw reachError(r, spec.host);
+  const err = firstLine(r.stderr, '');
+  if (/No such file/.test(err)) throw new UsageError(`source not found: ${root.arg}`);
+  if (/unknown predicate|invalid predicate|unknown primary|illegal option|unrecognized|not found/i.test(err)) {
+    throw new UsageError(`cannot list ${root.arg}: the find ${where(spec.host)} has no -printf (GNU find is needed): ${err}`);
+  }
+  if (r.code !== 0 || !r.stdout) throw new UsageError(`cannot read source ${root.arg}: ${err || `exit ${r.code}`}`);
+  if (!root.prefix && r.stdout.trim() !== 'd') throw new UsageError(`source with a trailing slash is not a directory: ${root.arg}`);
+}
+
+/**
+ * A DST on an ssh host: checked, made when missing (`create`) and listed when it exists (`list`),
+ * in one command (see RemoteSession.finishDestination).
+ */
+export function checkRemoteDestination(run: Run, runBytes: RunBytes, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): DestIndex | null | undefined {
+  if (!list) return checkDestinationOn(run, spec.host, spec.path, shown, 'host', create);
+  const r = runBytes(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
+  const nl = r.bytes.indexOf(0x0a);
+  const state = r.bytes.subarray(0, nl < 0 ? r.bytes.length : nl).toString('latin1');
+  if (state !== 'dir') return destinationState({ ...r, stdout: state }, spec.host, spec.path, shown, 'host', create);
+  // the listing: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
+  return !r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(nl + 1)) : null;
+}
+
+/** Checks a DST path with the destination script and, with `create`, makes a missing one in the same command. */
+export function checkDestinationOn(run: Run, host: string, path: string, shown: string, what: string, create: boolean): undefined {
+  return destinationState(run(host, `sh -c ${shQuote(destinationScript(path, create))}`), host, path, shown, what, create);
+}
+
+/** What the destination script answered: nothing when DST is there (or was made with `create`); throws on the rest. */
+function destinationState(r: SshResult, host: string, path: string, shown: string, what: string, create: boolean): undefined {
+  if (r.connectionFailed) throw reachError(r, host, what);
+  const state = r.stdout.trim();
+  if (state === 'dir') return;
+  if (state === 'notdir') throw new UsageError(`destination exists and is not a directory: ${shown}`);
+  if (state === 'noparent') throw new UsageError(`destination's parent directory does not exist ${where(host)}: ${pathAndParent(path).parent}`);
+  if (state === 'mkfail') throw new UsageError(`cannot create destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
+  if (state !== (create ? 'created' : 'create')) throw new UsageError(`cannot check destination ${shown} ${where(host)}: ${firstLine(r.stderr, `exit ${r.code}`)}`);
+}
