@@ -1,14 +1,15 @@
 // Runs one rsync for one bucket: an argv array (never a shell), its own process group (so
 // pause/cancel reach rsync's helper processes too), stdout followed for live progress (written
 // to a file next to the log, see output-tail.ts), stderr and error lines appended to the
-// bucket's log. Spawned with node:child_process.
-// (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
-import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+// bucket's log (rsync-log.ts). Spawned with node:child_process (rsync-child.ts).
 import { classifyExit } from './exit-codes.ts';
 import { OutputTail } from './output-tail.ts';
+import { groupGone, spawnNode, type Child } from './rsync-child.ts';
+import { bucketLog, commandLine, openLog } from './rsync-log.ts';
 import { RsyncOutput } from './rsync-output.ts';
 import type { Outcome } from './types.ts';
+
+export { commandLine } from './rsync-log.ts';
 
 export interface RsyncProgress {
   bytes: number;
@@ -48,116 +49,6 @@ const GENERIC = /^rsync error: (some files|partial transfer)/;
 export function pickFirstError(lines: string[]): string | undefined {
   // a full disk is the line that matters most: it stops the whole run
   return lines.find((l) => /No space left on device|Disk quota exceeded/i.test(l)) ?? lines.find((l) => !GENERIC.test(l)) ?? lines[0];
-}
-
-/** A started child: its pid, its output as chunks, and how it ended. */
-interface Child {
-  pid: number | undefined;
-  /** Resolves once the process exited and its stdout and stderr were read to the end. */
-  ended: Promise<{ code: number | null; sig: string | null; error?: string }>;
-  kill(sig: NodeJS.Signals): void;
-}
-
-/**
- * node:child_process (the engine uses node: APIs only, so it also runs under Deno). stdout goes
- * to `tail`'s file when there is one, else through a pipe.
- */
-function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, errFd: number | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
-  const child = spawn(s.rsync, s.argv, {
-    detached: true,
-    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
-    env,
-  });
-  if (s.input !== undefined && child.stdin) {
-    child.stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
-    child.stdin.end(s.input);
-  }
-  if (tail) tail.follow();
-  else child.stdout?.on('data', (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1')));
-  child.stderr?.on('data', err);
-  const ended = new Promise<{ code: number | null; sig: string | null; error?: string }>((resolve) => {
-    child.on('error', (e) => resolve({ code: null, sig: null, error: e.message }));
-    // 'close': the process exited and its stdout/stderr are drained
-    child.on('close', (code, sig) => resolve({ code, sig }));
-  });
-  return { pid: child.pid, ended, kill: (sig) => child.kill(sig) };
-}
-
-/**
- * The bucket's log: the command, rsync's stderr, the error lines of its stdout, its statistics
- * and how it ended (names of the items it changed are counted, not logged). Small: written with
- * plain appends as it comes.
- */
-function bucketLog(file: string) {
-  const append = (text: string) => {
-    try {
-      appendFileSync(file, text);
-    } catch {
-      /* the run dir is gone (cancelled run cleaned up): nothing to keep */
-    }
-  };
-  return { append };
-}
-
-/**
- * Resolves once no process of group `pgid` is left (rsync's helpers exit right after it), or
- * after `maxMs`: a process that stays in the group on purpose (an ssh connection master that
- * rsync's ssh left behind) must not hold the bucket.
- */
-function groupGone(pgid: number, maxMs = 2000): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return Promise.resolve();
-  const until = Date.now() + maxMs;
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (!alive() || Date.now() > until) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 5);
-  });
-}
-
-/** The bucket log as rsync's stderr: the descriptor to give it, and what was appended after `from`. */
-function openLog(file: string): { fd: number; close(): void; readBack(): string } | null {
-  let fd: number;
-  let from: number;
-  try {
-    fd = openSync(file, 'a', 0o600);
-    from = fstatSync(fd).size;
-  } catch {
-    return null;
-  }
-  let open = true;
-  return {
-    fd,
-    close: () => {
-      if (open) closeSync(fd);
-      open = false;
-    },
-    // (the log's stdout error lines are appended there too: they are errors as well)
-    readBack: () => {
-      try {
-        const text = readFileSync(file, 'latin1');
-        return from < text.length ? Buffer.from(text.slice(from), 'latin1').toString() : '';
-      } catch {
-        return '';
-      }
-    },
-  };
-}
-
-/** The command for the log: names given as arguments are in the bucket's list, so a long tail is cut. */
-export function commandLine(rsync: string, argv: string[], max = 40): string {
-  const shown = argv.length > max ? [...argv.slice(0, max - 1), `… ${argv.length - max} more …`, argv[argv.length - 1]] : argv;
-  return [rsync, ...shown].map((a) => JSON.stringify(a)).join(' ');
 }
 
 export function startRsync(s: RsyncSpawn): RsyncRun {

@@ -1,0 +1,66 @@
+// The child process of one bucket's rsync (rsync-process.ts): started with node:child_process
+// in its own process group (so pause/cancel reach rsync's helper processes too), its output
+// handed on as it comes, and the wait for that group to be empty once rsync exited.
+// (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
+import { spawn } from 'node:child_process';
+import type { OutputTail } from './output-tail.ts';
+import type { RsyncSpawn } from './rsync-process.ts';
+
+/** A started child: its pid, its output as chunks, and how it ended. */
+export interface Child {
+  pid: number | undefined;
+  /** Resolves once the process exited and its stdout and stderr were read to the end. */
+  ended: Promise<{ code: number | null; sig: string | null; error?: string }>;
+  kill(sig: NodeJS.Signals): void;
+}
+
+/**
+ * node:child_process (the engine uses node: APIs only, so it also runs under Deno). stdout goes
+ * to `tail`'s file when there is one, else through a pipe.
+ */
+export function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, errFd: number | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
+  const child = spawn(s.rsync, s.argv, {
+    detached: true,
+    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
+    env,
+  });
+  if (s.input !== undefined && child.stdin) {
+    child.stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
+    child.stdin.end(s.input);
+  }
+  if (tail) tail.follow();
+  else child.stdout?.on('data', (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1')));
+  child.stderr?.on('data', err);
+  const ended = new Promise<{ code: number | null; sig: string | null; error?: string }>((resolve) => {
+    child.on('error', (e) => resolve({ code: null, sig: null, error: e.message }));
+    // 'close': the process exited and its stdout/stderr are drained
+    child.on('close', (code, sig) => resolve({ code, sig }));
+  });
+  return { pid: child.pid, ended, kill: (sig) => child.kill(sig) };
+}
+
+/**
+ * Resolves once no process of group `pgid` is left (rsync's helpers exit right after it), or
+ * after `maxMs`: a process that stays in the group on purpose (an ssh connection master that
+ * rsync's ssh left behind) must not hold the bucket.
+ */
+export function groupGone(pgid: number, maxMs = 2000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return Promise.resolve();
+  const until = Date.now() + maxMs;
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (!alive() || Date.now() > until) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 5);
+  });
+}
