@@ -1,40 +1,15 @@
 // Worker pool: runs buckets through rsync with at most `processes` at once, retries retryable
 // exits with exponential backoff, and supports pause (SIGSTOP/SIGCONT), live resizing, drain
-// and cancel. Counters go to Stats; nothing here touches a UI.
-import { doneEvent, failedEvent, failStep, failureOf, nextStep } from './bucket-outcome.ts';
+// and cancel. Counters go to Stats; nothing here touches a UI. A bucket's attempt, from its
+// start to what its outcome means, is bucket-runs.ts's; this decides what starts when.
 import { BucketQueue } from './bucket-queue.ts';
-import { isSuccess } from './exit-codes.ts';
-import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
+import { BucketRuns } from './bucket-runs.ts';
 import { Slots } from './slots.ts';
-import { followProgress, liveWorker, type Stats } from './stats.ts';
-import type { Bucket, EngineEvent, Outcome } from './types.ts';
-import type { WorkerHost, WorkerOutcome, WorkerPool } from './workers.ts';
+import type { Stats } from './stats.ts';
+import type { SupervisorConfig } from './supervisor-config.ts';
+import type { Bucket } from './types.ts';
 
-export interface SupervisorConfig {
-  rsync: string;
-  retries: number;
-  backoffMs: number;
-  /** argv for a bucket; `slot` is the worker slot it runs in (1 … -p). */
-  argvFor(bucket: Bucket, slot?: number): string[];
-  emit(e: EngineEvent): void;
-  stats: Stats;
-  hooks?: SupervisorHooks;
-  /** Worker hosts (--workers): each bucket runs on one of them; -p is per host. */
-  workers?: WorkerPool;
-  /** A slot is free and nothing is queued: the crawl may hand over what it has (bucketer.pump). */
-  onHungry?(): void;
-}
-
-/** Where the journal listens in, and how a failing bucket is cut in halves. */
-export interface SupervisorHooks {
-  /** Just before a bucket starts: false when it is not ours to run (--shared: another host claimed it). */
-  claim?(b: Bucket): boolean;
-  started?(b: Bucket, pid: number | undefined): void;
-  done?(b: Bucket, o: Outcome): void;
-  failed?(b: Bucket, o: Outcome): void;
-  /** Splits a bucket that keeps failing so its good entries still land; null when it can't. */
-  split?(b: Bucket): Bucket[] | null;
-}
+export type { SupervisorConfig, SupervisorHooks } from './supervisor-config.ts';
 
 export class Supervisor {
   private queue = new BucketQueue();
@@ -45,9 +20,19 @@ export class Supervisor {
   private cancelled = false;
   private halted: string | null = null;
   private waiters: Array<() => void> = [];
+  private runs: BucketRuns;
 
   constructor(private cfg: SupervisorConfig) {
     this.slots = new Slots(cfg.stats.workers);
+    // the runs read the pool's state as it is when they look, and may halt it
+    const sup = this;
+    this.runs = new BucketRuns(cfg, this.queue, this.slots, {
+      get cancelled() { return sup.cancelled; },
+      get draining() { return sup.draining; },
+      get halted() { return sup.halted; },
+      set halted(reason) { sup.halted = reason; },
+      pump: () => this.pump(),
+    });
   }
 
   get stats(): Stats {
@@ -180,7 +165,7 @@ export class Supervisor {
     ) {
       const host = this.cfg.workers?.acquire(this.stats.processes);
       if (host === null) break;
-      this.start(this.queue.next()!, host);
+      this.runs.start(this.queue.next()!, host);
     }
     this.stats.queued = this.queue.length;
     if (this.demand() > 0) this.cfg.onHungry?.();
@@ -202,85 +187,5 @@ export class Supervisor {
   setLimit(n: number | null): void {
     this.limit = n ?? Infinity;
     this.pump();
-  }
-
-  private start(bucket: Bucket, host?: WorkerHost): void {
-    if (this.cfg.hooks?.claim && !this.cfg.hooks.claim(bucket)) return;
-    const slot = this.slots.free();
-    bucket.attempts++;
-    bucket.worker = host?.name;
-    const now = Date.now();
-    const live = liveWorker(slot, bucket, host?.name, now);
-    const run = this.launch(bucket, host, {
-      rsync: this.cfg.rsync,
-      argv: this.cfg.argvFor(bucket, slot),
-      logFile: bucket.logFile,
-      onProgress: followProgress(live, bucket),
-      onFinishing: () => this.windDown(slot, bucket),
-    });
-    this.slots.take(slot, { bucket, run, live });
-    this.cfg.hooks?.started?.(bucket, run.pid);
-    this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot, worker: host?.name });
-    run.done.then((outcome) => this.afterRun(slot, bucket, outcome, now, host));
-  }
-
-  /** The rsync printed its final statistics: its slot takes the next bucket (slots.ts). */
-  private windDown(slot: number, bucket: Bucket): void {
-    if (!this.cancelled && this.slots.windDown(slot, bucket)) this.pump();
-  }
-
-  /** rsync here, or `ssh HOST rsync …` on a worker host. */
-  private launch(bucket: Bucket, host: WorkerHost | undefined, s: RsyncSpawn): RsyncRun {
-    return host ? this.cfg.workers!.launch(host, `${bucket.id}.${bucket.attempts}`, s) : startRsync(s);
-  }
-
-  /** A bucket whose worker host was lost goes back to the queue, its attempt not counted. */
-  private afterRun(slot: number, bucket: Bucket, outcome: WorkerOutcome, startedAt: number, host?: WorkerHost): void {
-    const lost = host ? this.cfg.workers!.release(host, outcome) : null;
-    if (lost === null || this.cancelled) return this.finish(slot, bucket, outcome, startedAt);
-    this.slots.forget(slot, bucket);
-    bucket.attempts--;
-    this.queue.putBack(bucket);
-    this.cfg.emit({ type: 'bucket-requeued', bucket: bucket.id, worker: host!.name, error: lost });
-    this.halted ??= this.cfg.workers!.deadReason();
-    this.pump();
-  }
-
-  private finish(slot: number, bucket: Bucket, outcome: Outcome, startedAt: number): void {
-    this.slots.forget(slot, bucket);
-    // names rsync printed: items it created or changed (unknown, or a failed attempt, counts as a change)
-    this.stats.itemsChanged += isSuccess(outcome.kind) ? (outcome.items ?? 1) : 1;
-    let next = nextStep(outcome, bucket, { cancelled: this.cancelled, draining: this.draining, retries: this.cfg.retries, backoffMs: this.cfg.backoffMs });
-    if (next.step === 'split' && !this.trySplit(bucket, outcome)) next = failStep(outcome);
-    if (next.step === 'done') {
-      this.stats.bucketDone(bucket, outcome);
-      this.cfg.hooks?.done?.(bucket, outcome);
-      this.cfg.emit(doneEvent(bucket, outcome, Date.now() - startedAt));
-    } else if (next.step === 'leftover') this.queue.putBack(bucket);
-    else if (next.step === 'retry') this.retryLater(bucket, outcome, next.delayMs);
-    else if (next.step === 'fail') {
-      if (next.halt) this.halted = next.halt;
-      this.cfg.hooks?.failed?.(bucket, outcome);
-      this.queue.fail(bucket);
-      this.stats.bucketFailed(failureOf(bucket, outcome));
-      this.cfg.emit(failedEvent(bucket, outcome));
-    }
-    this.pump();
-  }
-
-  private retryLater(bucket: Bucket, outcome: Outcome, delayMs: number): void {
-    this.stats.retried++;
-    this.cfg.emit({ type: 'bucket-retry', bucket: bucket.id, exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning, attempt: bucket.attempts, delayMs });
-    this.queue.retryLater(bucket, delayMs, () => this.pump());
-  }
-
-  /** The halves are queued (the bucket itself is neither done nor failed); false when it cannot be cut. */
-  private trySplit(bucket: Bucket, outcome: Outcome): boolean {
-    const parts = this.cfg.hooks?.split?.(bucket);
-    if (!parts) return false;
-    this.stats.bucketsTotal += parts.length;
-    this.cfg.emit({ type: 'bucket-split', bucket: bucket.id, into: parts.map((p) => p.id), exitCode: outcome.exitCode, error: outcome.firstError ?? outcome.meaning });
-    this.queue.putBack(...parts);
-    return true;
   }
 }
