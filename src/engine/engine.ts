@@ -1,15 +1,15 @@
 // The run: crawl every source → bucketer → supervisor (live: rsyncs start while the crawl goes
-// on), then one directory-metadata pass. Emits typed events; consumers poll snapshot().
-import { mkdirSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { splitBucket } from './bucket-split.ts';
-import { writeFailedPaths } from './failed-paths.ts';
+// on), then one directory-metadata pass. Emits typed events; consumers poll snapshot(). How the
+// bucketer is set up, what the supervisor's hooks do and how a run ends are in run-bucketer.ts,
+// run-hooks.ts and run-end.ts.
+import { mkdirSync } from 'node:fs';
 import { openRunState, resumeBuckets, retryLists } from './resume.ts';
 import type { RunState } from './run-state.ts';
-import { Bucketer, ENTRY_COST, REMOTE_ENTRY_COST } from './bucketer.ts';
-import { isRemote, type RunConfig } from './config.ts';
-import { deleteBlocker, runDeletePass } from './delete-pass.ts';
-import { dirPassNeeded, runDirectoryPass } from './dir-pass.ts';
+import { runBucketer } from './run-bucketer.ts';
+import { endRun, runFinalPasses } from './run-end.ts';
+import { runHooks } from './run-hooks.ts';
+import type { RunConfig } from './config.ts';
+import { holdCoreForCrawl } from './crawl-hold.ts';
 import type { DirList } from './dir-list.ts';
 import { feedSources } from './feed.ts';
 import { BucketCommands } from './bucket-commands.ts';
@@ -19,11 +19,9 @@ import { Supervisor } from './supervisor.ts';
 import { WorkerPool } from './workers.ts';
 import { SharedPlan } from './shared-plan.ts';
 import type { EngineControl, EngineEvent, Snapshot } from './types.ts';
-import { buildSummary, type Summary } from './summary.ts';
+import type { Summary } from './summary.ts';
 
 const TICK_MS = 250;
-/** How long a local crawl keeps a core to itself at most (see crawlLimit). */
-const CRAWL_HOLD_MS = 1000;
 
 export class Engine implements EngineControl {
   readonly stats: Stats;
@@ -65,18 +63,7 @@ export class Engine implements EngineControl {
       emit: (e) => this.emit(e),
       argvFor: (b, slot) => this.commands.argvFor(b, slot),
       onHungry: () => this.onHungry(),
-      hooks: {
-        claim: (b) => this.shared?.claim(b) ?? true,
-        started: (b, pid) => this.state?.hooks().started(b, pid),
-        done: (b, o) => (this.state?.hooks().done(b, o), this.shared?.done(b)),
-        failed: (b, o) => (this.state?.hooks().failed(b, o), this.shared?.failed(b, o)),
-        split: (b) => {
-          if (this.shared) return null; // a split's new ids are not in the shared plan
-          const parts = splitBucket(b, this.runDir, this.splitIds, 0, (rec) => this.commands.childrenOf(b, rec));
-          if (parts) this.state?.hooks().splitMade(b, parts);
-          return parts;
-        },
-      },
+      hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
     });
   }
 
@@ -149,15 +136,7 @@ export class Engine implements EngineControl {
       setRun: (r: RsyncRun | null) => (this.finalRun = r),
       launch: this.workerPool && ((s: RsyncSpawn) => this.workerPool!.launchPass(s)),
     };
-    const blocker = deleteBlocker({
-      failedBuckets: this.supervisor.failed().length,
-      crawlErrors: this.stats.crawlErrors,
-      leftover: this.supervisor.leftover().length,
-      halted: this.supervisor.haltReason(),
-    });
-    if (this.cfg.deleteOpts.length) await runDeletePass(ctx, blocker);
-    const needed = !this.state || dirPassNeeded(this.cfg, this.stats, !this.state.resumed && !this.cfg.retryFailed && !this.shared);
-    if (!blocker && !this.cfg.dryRun && !this.cancelled && needed) await runDirectoryPass({ ...ctx, dirLists: this.dirLists });
+    await runFinalPasses(ctx, { supervisor: this.supervisor, state: this.state, shared: !!this.shared, dirLists: this.dirLists });
   }
 
   /** Runs the whole job. `createDestination` asks for the local destination directory to be made first. */
@@ -177,37 +156,14 @@ export class Engine implements EngineControl {
       bucketDir: this.runDir,
       stateDir: ephemeral ? undefined : state.paths.dir,
     });
-    const bucketer = new Bucketer({
-      dir: this.runDir,
-      maxFiles: cfg.maxFiles,
-      maxBytes: cfg.maxBytes,
-      onBucket: (b, settled) => {
-        if (this.shared) return this.shared.publish(b); // every coordinator takes it from there
-        this.stats.bucketsTotal++;
-        state.bucketMade(b, settled);
-        this.supervisor.enqueue(b);
-      },
-      // (--shared: the plan's buckets go to every coordinator's slots: cut at the caps, in order)
-      slots: () => (this.shared ? 1 : this.stats.processes * Math.max(1, cfg.workers?.length ?? 1)),
-      wholeDirs: this.commands.wholeDirs,
-      entryCost: [cfg.destination, ...cfg.sources.map((s) => s.arg)].some(isRemote) ? REMOTE_ENTRY_COST : ENTRY_COST,
-      demand: () => (this.shared ? 0 : this.supervisor.demand()),
-      // --shared: other coordinators take buckets as they are published, so they stream out
-      window: cfg.shared ? cfg.maxFiles : undefined,
-    });
+    const bucketer = runBucketer({ cfg, runDir: this.runDir, stats: this.stats, state, supervisor: this.supervisor, commands: this.commands, shared: this.shared });
     state.entrySeq = () => bucketer.added;
     this.onHungry = () => bucketer.pump();
     this.splitIds = () => bucketer.nextId++;
     resumeBuckets(state, cfg, this.supervisor, this.stats, bucketer, (e) => this.emit(e));
     const tick = setInterval(() => this.stats.sample(), TICK_MS);
     // A local crawl is CPU work: on a small machine it gets a core of its own for a while
-    const cores = availableParallelism();
-    const crawlLimit = cfg.sources.some((s) => isRemote(s.arg)) || cores > this.stats.processes ? null : Math.max(1, cores - 1);
-    let unlimit: ReturnType<typeof setTimeout> | undefined;
-    if (crawlLimit !== null) {
-      this.supervisor.setLimit(crawlLimit);
-      unlimit = setTimeout(() => this.supervisor.setLimit(null), CRAWL_HOLD_MS);
-    }
+    const unlimit = holdCoreForCrawl(this.supervisor, cfg, this.stats.processes);
     try {
       const feed = () => feedSources({
         cfg,
@@ -235,17 +191,6 @@ export class Engine implements EngineControl {
       this.stats.sample();
       this.stats.phase = 'done';
     }
-    const summary = buildSummary(this.stats, this.supervisor, {
-      cancelled: this.cancelled,
-      dryRun: cfg.dryRun,
-      runDir: this.runDir,
-    });
-    if (!ephemeral) writeFailedPaths(state.paths, summary, cfg.sources.length);
-    state.end(summary);
-    const clean = summary.failedBuckets === 0 && summary.leftoverBuckets === 0 && summary.exitCode === 0;
-    if (!cfg.keep && clean) rmSync(ephemeral ? state.paths.dir : this.runDir, { recursive: true, force: true });
-    else summary.keptDir = this.runDir;
-    if (!ephemeral) summary.stateDir = state.paths.dir;
-    return summary;
+    return endRun({ cfg, stats: this.stats, supervisor: this.supervisor, state, ephemeral, runDir: this.runDir, cancelled: this.cancelled });
   }
 }
