@@ -33,7 +33,6 @@ function pipeShaped(src: Socket, dst: Socket, o: RelayOptions): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ended = false;
   let blocked = false;
-  let drainWait = false;
   const perMs = o.rate / 1000;
   const flush = () => {
     timer = null;
@@ -41,14 +40,14 @@ function pipeShaped(src: Socket, dst: Socket, o: RelayOptions): void {
     while (queue.length && queue[0].at <= now + 0.2) {
       const { buf } = queue.shift()!;
       queued -= buf.length;
-      if (!dst.write(buf)) blocked = true;
-    }
-    if (blocked && !drainWait) {
-      drainWait = true;
-      dst.once("drain", () => {
-        drainWait = blocked = false;
-        resumeIfRoom();
-      });
+      // one drain listener per blocked spell, not one per flush
+      if (!dst.write(buf) && !blocked) {
+        blocked = true;
+        dst.once("drain", () => {
+          blocked = false;
+          resumeIfRoom();
+        });
+      }
     }
     resumeIfRoom();
     if (queue.length) schedule();
