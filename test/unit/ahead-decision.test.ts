@@ -1,7 +1,8 @@
 // Whether the crawl's reader threads pay, and in which mode (ahead-decision.ts): nothing at first,
 // early threads for a crawl that is plainly long and all the work there is, prefetch at
 // POOL_AFTER_MS with cores to spare or a filesystem that makes the crawl wait, split at
-// SPLIT_AFTER_MS when nothing else uses the CPU, and a final no otherwise.
+// SPLIT_AFTER_MS when nothing else uses the CPU and enough of the walk is still ahead
+// (SPLIT_AHEAD_MS), and a final no otherwise.
 import { describe, expect, test } from 'bun:test';
 import { decideAhead, EARLY_MIN_MS, POOL_AFTER_MS, SPLIT_AFTER_MS, type AheadDecision, type AheadInput } from '../../src/engine/ahead-decision.ts';
 
@@ -19,9 +20,11 @@ interface Plain {
   entriesRead?: number;
   /** A long walk ahead: 20 directories on the stack with 100 subdirectories each. */
   long?: boolean;
+  /** Else this many leaf directories on the stack (100 entries ahead each) [1]. */
+  leaves?: number;
 }
 
-/** 8 directories of 100 entries read; the stack: one leaf (100 entries ahead), or a long walk. */
+/** 8 directories of 100 entries read; the stack: leaves (100 entries ahead each), or a long walk. */
 function input(p: Plain, asked: string[] = []): AheadInput {
   const ask = <T>(name: string, v: T) => () => {
     asked.push(name);
@@ -38,7 +41,7 @@ function input(p: Plain, asked: string[] = []): AheadInput {
     checked: p.checked ?? false,
     dirsRead: p.dirsRead ?? 8,
     entriesRead: p.entriesRead ?? 800,
-    stack: p.long ? Array.from({ length: 20 }, () => ({ st: { nlink: 102 } })) : [{ st: { nlink: 2 } }],
+    stack: p.long ? Array.from({ length: 20 }, () => ({ st: { nlink: 102 } })) : Array.from({ length: p.leaves ?? 1 }, () => ({ st: { nlink: 2 } })),
   };
 }
 
@@ -62,11 +65,17 @@ describe('decideAhead', () => {
     ['prefetch at POOL_AFTER_MS when io-bound', { ran: POOL_AFTER_MS, io: 0.6 }, { mode: 'prefetch', ioAsked: true, final: false }],
     ['at POOL_AFTER_MS, waiting half the time is not io-bound', { ran: POOL_AFTER_MS, io: 0.5 }, { mode: null, ioAsked: true, final: false }],
     ['between POOL_AFTER_MS and SPLIT_AFTER_MS, io already asked: nothing yet', { ran: SPLIT_AFTER_MS - 1, ioAsked: true }, no],
-    ['split at SPLIT_AFTER_MS when others idle', { ran: SPLIT_AFTER_MS, ioAsked: true }, { mode: 'split', ioAsked: false, final: true }],
-    ['split at SPLIT_AFTER_MS, the io share asked first', { ran: SPLIT_AFTER_MS }, { mode: 'split', ioAsked: true, final: true }],
+    ['split at SPLIT_AFTER_MS when others idle', { ran: SPLIT_AFTER_MS, ioAsked: true, long: true }, { mode: 'split', ioAsked: false, final: true }],
+    ['split at SPLIT_AFTER_MS, the io share asked first', { ran: SPLIT_AFTER_MS, long: true }, { mode: 'split', ioAsked: true, final: true }],
+    // (8 directories of 100 entries in 150 ms: SPLIT_AHEAD_MS is 533 entries ahead)
+    ['split at SPLIT_AFTER_MS with 600 entries ahead (112 ms at this pace)', { ran: SPLIT_AFTER_MS, ioAsked: true, leaves: 6 }, { mode: 'split', ioAsked: false, final: true }],
+    ['no split at SPLIT_AFTER_MS with 500 entries ahead (94 ms): final', { ran: SPLIT_AFTER_MS, ioAsked: true, leaves: 5 }, { mode: null, ioAsked: false, final: true }],
+    ['no split at SPLIT_AFTER_MS with one directory ahead: final', { ran: SPLIT_AFTER_MS, ioAsked: true }, { mode: null, ioAsked: false, final: true }],
+    ['no split later either, the io share asked first', { ran: SPLIT_AFTER_MS + 50 }, { mode: null, ioAsked: true, final: true }],
+    ['at SPLIT_AFTER_MS before two directories were read: asked again', { ran: SPLIT_AFTER_MS, ioAsked: true, long: true, dirsRead: 1, entriesRead: 100 }, no],
     ['split at SPLIT_AFTER_MS even with a dest-check policy (not early)', { ran: SPLIT_AFTER_MS, ioAsked: true, checked: true, long: true }, { mode: 'split', ioAsked: false, final: true }],
-    ['null after SPLIT_AFTER_MS when others are busy (final)', { ran: SPLIT_AFTER_MS + 50, ioAsked: true, othersIdle: false }, { mode: null, ioAsked: false, final: true }],
-    ['null after SPLIT_AFTER_MS on 1 core (final)', { ran: SPLIT_AFTER_MS + 50, ioAsked: true, cores: 1 }, { mode: null, ioAsked: false, final: true }],
+    ['null after SPLIT_AFTER_MS when others are busy (final)', { ran: SPLIT_AFTER_MS + 50, ioAsked: true, othersIdle: false, long: true }, { mode: null, ioAsked: false, final: true }],
+    ['null after SPLIT_AFTER_MS on 1 core (final)', { ran: SPLIT_AFTER_MS + 50, ioAsked: true, cores: 1, long: true }, { mode: null, ioAsked: false, final: true }],
   ];
   for (const [name, p, want] of rows) {
     test(name, () => expect(decideAhead(input(p))).toEqual(want));
@@ -82,8 +91,9 @@ describe('decideAhead asks only what it needs, in order', () => {
     ['an early prefetch: no second look at the cores', { ran: early, long: true, checked: true }, ['cores', 'othersIdle', 'crawlIsAll', 'io']],
     ['others busy: crawlIsAll not asked', { ran: early, long: true, othersIdle: false }, ['cores', 'othersIdle']],
     ['spare cores: the io share is still read', { ran: POOL_AFTER_MS, spareCores: true }, ['cores', 'io']],
-    ['the io share is read once', { ran: SPLIT_AFTER_MS, ioAsked: true }, ['cores', 'othersIdle']],
-    ['1 core after SPLIT_AFTER_MS: others not asked', { ran: SPLIT_AFTER_MS, ioAsked: true, cores: 1 }, ['cores']],
+    ['the io share is read once', { ran: SPLIT_AFTER_MS, ioAsked: true, long: true }, ['cores', 'othersIdle']],
+    ['1 core after SPLIT_AFTER_MS: others not asked', { ran: SPLIT_AFTER_MS, ioAsked: true, cores: 1, long: true }, ['cores']],
+    ['little ahead at SPLIT_AFTER_MS: neither the cores nor others asked', { ran: SPLIT_AFTER_MS, ioAsked: true }, []],
   ];
   for (const [name, p, want] of rows) {
     test(name, () => {
