@@ -11,6 +11,7 @@ import { filterArgs } from './filter.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import type { Stats } from './stats.ts';
 import type { EngineEvent, Outcome } from './types.ts';
+import type { WarmPass } from './warm-pass.ts';
 
 export interface PassContext {
   cfg: RunConfig;
@@ -22,7 +23,24 @@ export interface PassContext {
   setRun(r: RsyncRun | null): void;
   /** Starts the pass's rsync elsewhere (a worker host); default: here. */
   launch?: (s: RsyncSpawn) => RsyncRun;
+  /** The first source's pass, started ahead and waiting for its list (warm-pass.ts). */
+  warm?: WarmPass;
 }
+
+/** The directory pass's argv for source `i`, its list read from `listFile` ('-': stdin). */
+export function passArgv(cfg: RunConfig, i: number, listFile: string): string[] {
+  return bucketArgs({
+    userOpts: [...cfg.rsyncOpts, '--no-recursive'],
+    filters: filterArgs(cfg.filters),
+    rsh: cfg.rsh,
+    listFile,
+    base: cfg.sources[i].base,
+    destination: cfg.destination,
+  });
+}
+
+/** Where the directory pass of source `i` logs. */
+export const passLog = (runDir: string, i: number) => join(runDir, `dirs-${i}.log`);
 
 /** Runs one rsync with the run's retry policy; null when cancelled. */
 export async function runWithRetries(ctx: PassContext, argv: string[], logFile: string, onLine?: (l: string) => void): Promise<Outcome | null> {
@@ -42,20 +60,22 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
   for (let i = 0; i < ctx.dirLists.length && !ctx.isCancelled(); i++) {
     const list = ctx.dirLists[i];
     if (!list.count) continue;
-    const argv = bucketArgs({
-      userOpts: [...ctx.cfg.rsyncOpts, '--no-recursive'],
-      filters: filterArgs(ctx.cfg.filters),
-      rsh: ctx.cfg.rsh,
-      listFile: list.file,
-      base: ctx.cfg.sources[i].base,
-      destination: ctx.cfg.destination,
-    });
-    const outcome = await runWithRetries(ctx, argv, join(ctx.runDir, `dirs-${i}.log`));
+    const outcome = (await warmOutcome(ctx, i, list.file)) ?? (await runWithRetries(ctx, passArgv(ctx.cfg, i, list.file), passLog(ctx.runDir, i)));
     if (!outcome) return;
     const ok = isSuccess(outcome.kind);
     if (!ok) ctx.stats.finalizeErrors++;
     ctx.emit({ type: 'finalize', step: `directory metadata (${list.count} dirs)`, ok, error: ok ? undefined : (outcome.firstError ?? outcome.meaning) });
   }
+}
+
+/** The pass that was started ahead, given its list: its outcome, or null to run the pass as usual (none waited, or it failed in a way a retry may mend). */
+async function warmOutcome(ctx: PassContext, i: number, listFile: string): Promise<Outcome | null> {
+  const run = i === 0 ? await ctx.warm?.take(listFile) : null;
+  if (!run) return null;
+  ctx.setRun(run);
+  const outcome = await run.done;
+  ctx.setRun(null);
+  return ctx.isCancelled() || isRetryable(outcome.kind) ? null : outcome;
 }
 
 /**

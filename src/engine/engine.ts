@@ -17,6 +17,7 @@ import type { RsyncRun, RsyncSpawn } from './rsync-process.ts';
 import { Stats } from './stats.ts';
 import { Supervisor } from './supervisor.ts';
 import { WorkerPool } from './workers.ts';
+import { WarmPass } from './warm-pass.ts';
 import { SharedPlan } from './shared-plan.ts';
 import type { EngineControl, EngineEvent, Snapshot } from './types.ts';
 import type { Summary } from './summary.ts';
@@ -44,6 +45,8 @@ export class Engine implements EngineControl {
   private onHungry: () => void = () => {};
   private release: (() => void) | null = null;
   private draining = false;
+  /** The directory pass, started when the tail begins (over ssh: warm-pass.ts). */
+  private readonly warm = new WarmPass();
 
   constructor(readonly cfg: RunConfig) {
     this.stats = new Stats(
@@ -63,6 +66,7 @@ export class Engine implements EngineControl {
       emit: (e) => this.emit(e),
       argvFor: (b, slot) => this.commands.argvFor(b, slot),
       onHungry: () => this.onHungry(),
+      onTail: () => this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
       hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
     });
   }
@@ -104,12 +108,14 @@ export class Engine implements EngineControl {
     this.crawlAbort.abort();
     this.supervisor.cancel();
     this.finalRun?.signal('SIGTERM');
+    void this.warm.drop();
     this.release?.();
   }
   /** Last-resort synchronous kill of every rsync (process 'exit' handler). */
   killAllSync(): void {
     this.supervisor.killAllSync();
     this.finalRun?.signal('SIGKILL');
+    this.warm.killSync();
     this.workerPool?.killAllSync();
   }
 
@@ -135,6 +141,7 @@ export class Engine implements EngineControl {
       isCancelled: () => this.cancelled,
       setRun: (r: RsyncRun | null) => (this.finalRun = r),
       launch: this.workerPool && ((s: RsyncSpawn) => this.workerPool!.launchPass(s)),
+      warm: this.warm,
     };
     await runFinalPasses(ctx, { supervisor: this.supervisor, state: this.state, shared: !!this.shared, dirLists: this.dirLists });
   }
@@ -184,6 +191,7 @@ export class Engine implements EngineControl {
       await this.holdWhileFailed();
       await this.finish();
     } finally {
+      await this.warm.drop();
       clearInterval(tick);
       clearTimeout(unlimit);
       this.commands.closeSlotConnections();

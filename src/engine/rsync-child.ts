@@ -3,6 +3,7 @@
 // handed on as it comes, and the wait for that group to be empty once rsync exited.
 // (No execa: importing it cost ~45 ms of start-up, a third of a whole no-op run.)
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import type { OutputTail } from './output-tail.ts';
 import type { RsyncSpawn } from './rsync-process.ts';
 
@@ -21,12 +22,14 @@ export interface Child {
 export function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, errFd: number | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
-    stdio: [s.input === undefined ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
+    stdio: [s.input === undefined && !s.stdinFile ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
     env,
   });
-  if (s.input !== undefined && child.stdin) {
-    child.stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
-    child.stdin.end(s.input);
+  const stdin = child.stdin;
+  if (stdin) {
+    stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
+    if (s.stdinFile) void s.stdinFile.then((file) => (file ? createReadStream(file).on('error', () => stdin.end()).pipe(stdin) : stdin.end()));
+    else stdin.end(s.input);
   }
   if (tail) tail.follow();
   else child.stdout?.on('data', (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1')));

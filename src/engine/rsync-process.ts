@@ -31,6 +31,11 @@ export interface RsyncSpawn {
   logFile: string;
   /** Extra data for rsync's stdin (a worker host streams the file list), else stdin is closed. */
   input?: string | Buffer;
+  /**
+   * rsync's stdin stays open until this gives a file, whose bytes then go to it (null: closed
+   * empty): a --files-from=- list handed to an rsync that is already connected (warm-pass.ts).
+   */
+  stdinFile?: Promise<string | null>;
   onProgress(p: RsyncProgress): void;
   /** Every non-progress line rsync printed on stdout (names, deletions). */
   onLine?(text: string): void;

@@ -17,6 +17,8 @@ export interface SupervisorConfig {
   workers?: WorkerPool;
   /** A slot is free and nothing is queued: the crawl may hand over what it has (bucketer.pump). */
   onHungry?(): void;
+  /** The tail began: everything is handed out and a slot is free (once a run). */
+  onTail?(): void;
 }
 
 /** Where the journal listens in, and how a failing bucket is cut in halves. */

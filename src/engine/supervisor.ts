@@ -170,7 +170,10 @@ export class Supervisor {
     this.stats.queued = this.queue.length;
     if (this.demand() > 0) this.cfg.onHungry?.();
     // the tail: from the first worker left without work (everything handed out) to the end
-    if (this.inputClosed && this.queue.empty && this.slots.taken < this.capacity()) this.stats.firstIdleAt ??= Date.now();
+    if (this.inputClosed && this.queue.empty && this.slots.taken < this.capacity() && this.stats.firstIdleAt === undefined) {
+      this.stats.firstIdleAt = Date.now();
+      this.cfg.onTail?.();
+    }
     this.settle();
   }
 

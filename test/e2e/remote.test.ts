@@ -3,7 +3,7 @@
 // trees compared entry by entry.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { GCM_OPTION, hasAesInstructions } from '../../src/engine/ssh-cipher.ts';
@@ -37,6 +37,15 @@ afterAll(() => {
   lab?.cleanup();
   tmp.cleanup();
 });
+
+/** A process's argv ([] once it is gone). */
+function cmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+  } catch {
+    return [];
+  }
+}
 
 suite(name('remote destination (push)'), () => {
   const dst = () => join(tmp.path, `dst with space 'q" $x`);
@@ -87,6 +96,45 @@ suite(name('remote destination (push)'), () => {
     const deleted = jsonEvents(r.stdout).filter((e) => e.type === 'delete').map((e) => e.path);
     expect(deleted.sort()).toEqual(['extra dir/', 'extra file']);
     await expectSameTrees(odd, dst());
+  });
+
+  /** A tree whose buckets take a while (--bwlimit), with directories whose mtimes the pass must set. */
+  const slowTree = (name: string) => {
+    const from = join(tmp.path, name);
+    for (let d = 0; d < 3; d++) {
+      mkdirSync(join(from, `d${d}`, 'sub'), { recursive: true });
+      for (let i = 0; i < 2; i++) writeFileSync(join(from, `d${d}`, 'sub', `f${i}`), Buffer.alloc(300 * 1024, d * 2 + i + 1));
+      utimesSync(join(from, `d${d}`, 'sub'), 1_000_000_000 + d, 1_000_000_000 + d);
+      utimesSync(join(from, `d${d}`), 1_100_000_000 + d, 1_100_000_000 + d);
+    }
+    utimesSync(from, 1_200_000_000, 1_200_000_000);
+    return from;
+  };
+  /** The directory pass's rsync, started ahead and waiting for its list on stdin (warm-pass.ts). */
+  const localRsyncs = (d: string) => rsyncPids(d).map((pid) => ({ pid, argv: cmdline(pid) })).filter((p) => !p.argv.includes('--server'));
+  const warmPass = (d: string) => localRsyncs(d).filter((p) => p.argv.includes('--files-from=-'));
+  const bucketRsyncs = (d: string) => localRsyncs(d).filter((p) => !p.argv.includes('--files-from=-'));
+
+  test('the directory pass over ssh is started ahead: it waits, connected, while the last buckets run, then sets every directory', async () => {
+    const from = slowTree('warm-src');
+    const d = join(tmp.path, 'warm-dst');
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=1000', `${from}/`, `${H1}:${d}`]);
+    await waitFor(() => warmPass(d).length > 0 && bucketRsyncs(d).length > 0, 'the pass waiting while a bucket still runs');
+    expect(await cli.done()).toBe(0);
+    expect(jsonEvents(cli.lines).find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
+    await expectSameTrees(from, d);
+    expect(rsyncPids(d)).toEqual([]);
+  });
+
+  test('Ctrl-C while the directory pass waits ahead: it is stopped with the buckets, nothing of the run is left running', async () => {
+    const from = slowTree('warm-cancel-src');
+    const d = join(tmp.path, 'warm-cancel-dst');
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=300', `${from}/`, `${H1}:${d}`]);
+    await waitFor(() => warmPass(d).length > 0, 'the pass waiting ahead');
+    cli.proc.kill('SIGINT');
+    expect(await cli.done()).toBe(130);
+    expect(jsonEvents(cli.lines).some((e) => e.type === 'finalize')).toBe(false);
+    await waitFor(() => rsyncPids(d).length === 0, 'no rsync of the run left');
   });
 
   test('`src` (no slash) into a remote DST that does not exist yet (its parent does)', async () => {
