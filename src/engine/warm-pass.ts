@@ -7,6 +7,7 @@
 // the list; otherwise (no pass: a failure blocks it, nothing changed, a cancel) it is stopped
 // before it read a name, so it wrote nothing. One source, a DST on an ssh host, rsync started
 // here (not on worker hosts); an rsync that ended while it waited leaves the pass to run as usual.
+import { appendFileSync } from 'node:fs';
 import { parseRemote } from './remote.ts';
 import type { RunConfig } from './config.ts';
 import type { DirList } from './dir-list.ts';
@@ -18,6 +19,7 @@ export class WarmPass {
   private give: (file: string | null) => void = () => {};
   private ended = false;
   private started = false;
+  private logFile = '';
   /** Resolves once a dropped rsync is gone. */
   private gone: Promise<void> = Promise.resolve();
 
@@ -31,8 +33,9 @@ export class WarmPass {
     if (this.started || !WarmPass.fits(cfg, elsewhere) || !dirLists[0]?.count) return;
     this.started = true;
     const file = new Promise<string | null>((resolve) => (this.give = resolve));
+    this.logFile = passLog(runDir, 0);
     try {
-      this.run = startRsync({ rsync: cfg.rsyncPath, argv: passArgv(cfg, 0, '-'), logFile: passLog(runDir, 0), onProgress: () => {}, stdinFile: file });
+      this.run = startRsync({ rsync: cfg.rsyncPath, argv: passArgv(cfg, 0, '-'), logFile: this.logFile, onProgress: () => {}, stdinFile: file });
     } catch {
       return; // (the pass runs as usual, and says why it cannot)
     }
@@ -62,7 +65,7 @@ export class WarmPass {
       this.run = null;
       run.signal('SIGTERM');
       this.give(null);
-      this.gone = run.done.then(() => undefined);
+      this.gone = run.done.then(() => note(this.logFile, '# (started ahead and not needed: stopped before it read a name)\n'));
     }
     return this.gone;
   }
@@ -70,5 +73,14 @@ export class WarmPass {
   /** Last-resort synchronous kill (process 'exit' handler). */
   killSync(): void {
     this.run?.signal('SIGKILL');
+  }
+}
+
+/** A line for the pass's log (a run dir already gone is no matter). */
+function note(file: string, text: string): void {
+  try {
+    appendFileSync(file, text);
+  } catch {
+    /* the run dir is gone */
   }
 }

@@ -137,6 +137,26 @@ suite(name('remote destination (push)'), () => {
     await waitFor(() => rsyncPids(d).length === 0, 'no rsync of the run left');
   });
 
+  test('a failed bucket blocks the directory pass: the one waiting ahead is stopped unused, nothing of the run is left running', async () => {
+    const from = slowTree('warm-blocked-src');
+    writeFileSync(join(from, 'x'), 'a file in SRC');
+    const d = join(tmp.path, 'warm-blocked-dst');
+    // DST has a non-empty directory where SRC has a file: rsync (no --delete) cannot make way for it
+    mkdirSync(join(d, 'x'), { recursive: true });
+    writeFileSync(join(d, 'x', 'keep'), 'kept');
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=1000', `${from}/`, `${H1}:${d}`]);
+    await waitFor(() => warmPass(d).length > 0, 'the pass waiting ahead');
+    expect(await cli.done()).toBe(1);
+    const ev = jsonEvents(cli.lines);
+    expect(ev.some((e) => e.type === 'bucket-failed')).toBe(true);
+    expect(ev.some((e) => e.type === 'finalize')).toBe(false);
+    expect(readFileSync(join(d, 'x', 'keep'), 'utf8')).toBe('kept');
+    // the pass's rsync was stopped before it read a name (with its ssh: an exit other than 0)
+    const kept = ev.find((e) => e.type === 'summary')?.bucketDir as string;
+    expect(readFileSync(join(kept, 'dirs-0.log'), 'utf8')).toMatch(/--files-from=-[\s\S]*\n# exit (?!0\b)\S+.*\n# \(started ahead and not needed/);
+    await waitFor(() => rsyncPids(d).length === 0, 'no rsync of the run left');
+  });
+
   test('`src` (no slash) into a remote DST that does not exist yet (its parent does)', async () => {
     const d = join(tmp.path, 'new remote dst');
     const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '50', small, `${H1}:${d}`]);
