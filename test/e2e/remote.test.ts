@@ -58,7 +58,7 @@ suite(name('remote destination (push)'), () => {
     expect(ev.filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(5);
     expect(ev.find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
     await expectSameTrees(odd, dst());
-    // the slots' shared connections (opened ahead during the pre-flight) all end with the run
+    // the slots' shared connections (each opened by its slot's first rsync) all end with the run
     await waitFor(() => processesMatching('multisync-ssh-').length === 0, 'no ssh master left');
   });
 
