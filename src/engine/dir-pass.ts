@@ -70,7 +70,7 @@ export async function runDirectoryPass(ctx: PassContext & { dirLists: DirList[] 
 
 /** The pass that was started ahead, given its list: its outcome, or null to run the pass as usual (none waited, or it failed in a way a retry may mend). */
 async function warmOutcome(ctx: PassContext, i: number, listFile: string): Promise<Outcome | null> {
-  const run = i === 0 ? await ctx.warm?.take(listFile) : null;
+  const run = i === 0 ? ctx.warm?.take(listFile) : null;
   if (!run) return null;
   ctx.setRun(run);
   const outcome = await run.done;

@@ -7,11 +7,11 @@
 // the list; otherwise (no pass: a failure blocks it, nothing changed, a cancel) it is stopped
 // before it read a name, so it wrote nothing. One source, a DST on an ssh host, rsync started
 // here (not on worker hosts); an rsync that ended while it waited leaves the pass to run as usual.
-import { appendFileSync } from 'node:fs';
 import { parseRemote } from './remote.ts';
 import type { RunConfig } from './config.ts';
 import type { DirList } from './dir-list.ts';
 import { passArgv, passLog } from './dir-pass.ts';
+import { bucketLog } from './rsync-log.ts';
 import { startRsync, type RsyncRun } from './rsync-process.ts';
 
 export class WarmPass {
@@ -19,7 +19,7 @@ export class WarmPass {
   private give: (file: string | null) => void = () => {};
   private ended = false;
   private started = false;
-  private logFile = '';
+  private log = bucketLog('');
   /** Resolves once a dropped rsync is gone. */
   private gone: Promise<void> = Promise.resolve();
 
@@ -33,9 +33,10 @@ export class WarmPass {
     if (this.started || !WarmPass.fits(cfg, elsewhere) || !dirLists[0]?.count) return;
     this.started = true;
     const file = new Promise<string | null>((resolve) => (this.give = resolve));
-    this.logFile = passLog(runDir, 0);
+    const logFile = passLog(runDir, 0);
+    this.log = bucketLog(logFile);
     try {
-      this.run = startRsync({ rsync: cfg.rsyncPath, argv: passArgv(cfg, 0, '-'), logFile: this.logFile, onProgress: () => {}, stdinFile: file });
+      this.run = startRsync({ rsync: cfg.rsyncPath, argv: passArgv(cfg, 0, '-'), logFile, onProgress: () => {}, stdinFile: file });
     } catch {
       return; // (the pass runs as usual, and says why it cannot)
     }
@@ -46,11 +47,12 @@ export class WarmPass {
    * The waiting rsync, handed the list in `listFile`; null when none waits (never started, or it
    * ended early: the caller runs the pass as usual).
    */
-  async take(listFile: string): Promise<RsyncRun | null> {
+  take(listFile: string): RsyncRun | null {
     const run = this.run;
     if (!run) return null;
     if (this.ended) {
-      await this.drop();
+      this.run = null;
+      this.log.append('# (started ahead, it ended before its list came: the pass runs again)\n');
       return null;
     }
     this.run = null;
@@ -65,7 +67,7 @@ export class WarmPass {
       this.run = null;
       run.signal('SIGTERM');
       this.give(null);
-      this.gone = run.done.then(() => note(this.logFile, '# (started ahead and not needed: stopped before it read a name)\n'));
+      this.gone = run.done.then(() => this.log.append('# (started ahead and not needed: stopped before it read a name)\n'));
     }
     return this.gone;
   }
@@ -73,14 +75,5 @@ export class WarmPass {
   /** Last-resort synchronous kill (process 'exit' handler). */
   killSync(): void {
     this.run?.signal('SIGKILL');
-  }
-}
-
-/** A line for the pass's log (a run dir already gone is no matter). */
-function note(file: string, text: string): void {
-  try {
-    appendFileSync(file, text);
-  } catch {
-    /* the run dir is gone */
   }
 }

@@ -157,6 +157,25 @@ suite(name('remote destination (push)'), () => {
     await waitFor(() => rsyncPids(d).length === 0, 'no rsync of the run left');
   });
 
+  test('a pass started ahead whose connection dies while it waits is run again: every directory set', async () => {
+    const from = slowTree('warm-dies-src');
+    const d = join(tmp.path, 'warm-dies-dst');
+    const cli = startCli(['--json', '-k', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=1000', `${from}/`, `${H1}:${d}`]);
+    await waitFor(() => warmPass(d).length > 0 && bucketRsyncs(d).length > 0, 'the pass waiting while a bucket still runs');
+    // its remote shell (ssh, a child of the waiting rsync) dies: a connection lost while it waits
+    const ssh = Bun.spawnSync(['pgrep', '-P', String(warmPass(d)[0].pid)]).stdout.toString().split('\n').filter(Boolean).map(Number);
+    expect(ssh.length).toBeGreaterThan(0);
+    for (const pid of ssh) process.kill(pid, 'SIGKILL');
+    expect(await cli.done()).toBe(0);
+    const ev = jsonEvents(cli.lines);
+    expect(ev.find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
+    await expectSameTrees(from, d);
+    // its log: the one started ahead, then the pass run again, which did the work
+    const log = readFileSync(join(ev.find((e) => e.type === 'summary')?.bucketDir as string, 'dirs-0.log'), 'utf8');
+    expect(log.match(/^\$ /gm)?.length).toBe(2);
+    expect(log).toMatch(/--files-from=-[\s\S]*\n# exit (?!0\b)[\s\S]*--files-from=\/[\s\S]*\n# exit 0:/);
+  });
+
   test('`src` (no slash) into a remote DST that does not exist yet (its parent does)', async () => {
     const d = join(tmp.path, 'new remote dst');
     const r = await runCli(['-e', lab.rsh, '-p', '2', '-f', '50', small, `${H1}:${d}`]);
