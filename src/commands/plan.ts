@@ -18,8 +18,6 @@ import { checkOutDir, planHelp, planOptions } from './plan-options.ts';
 import { printable } from './report.ts';
 import { liftTreeOptions } from './tree-options.ts';
 
-export { PLAN_OPTIONS, planHelp } from './plan-options.ts';
-
 /** A plan is "balanced" when every manifest is within this of an even share. */
 export const BALANCE_GOAL = 0.05;
 

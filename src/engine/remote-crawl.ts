@@ -15,7 +15,7 @@ import { parseRemote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
-export { findCommand, findPath, parseFindError, parseRecord, RecordSplitter, type FindRecord } from './find-records.ts';
+export { findCommand, findPath, parseFindError, parseRecord, RecordSplitter } from './find-records.ts';
 export { ListingWalker } from './listing-walker.ts';
 
 /** The entries of a remote source, streamed from `ssh HOST find …`. */

@@ -9,8 +9,6 @@ import { bucketLog, commandLine, openLog } from './rsync-log.ts';
 import { RsyncOutput } from './rsync-output.ts';
 import type { Outcome } from './types.ts';
 
-export { commandLine } from './rsync-log.ts';
-
 export interface RsyncProgress {
   bytes: number;
   /** Fraction of rsync's file list checked so far, 0..1 (null until known). */

@@ -9,8 +9,6 @@ import type { Stats } from './stats.ts';
 import type { SupervisorConfig } from './supervisor-config.ts';
 import type { Bucket } from './types.ts';
 
-export type { SupervisorConfig, SupervisorHooks } from './supervisor-config.ts';
-
 export class Supervisor {
   private queue = new BucketQueue();
   private slots: Slots;

@@ -3,7 +3,7 @@
 // in test/ui/format.test.ts. Measuring and fitting text into terminal columns
 // lives in terminal-columns.ts, re-exported here.
 
-export { ELLIPSIS, cell, pad, sanitize, stringWidth, truncateEnd, truncateMiddle, truncateStart, type Align } from './terminal-columns.ts';
+export { cell, sanitize, stringWidth, truncateEnd, truncateMiddle, truncateStart } from './terminal-columns.ts';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
