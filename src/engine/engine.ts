@@ -191,6 +191,7 @@ export class Engine implements EngineControl {
       await this.holdWhileFailed();
       await this.finish();
     } finally {
+      // a directory pass started ahead that no pass used is stopped before it read a name
       await this.warm.drop();
       clearInterval(tick);
       clearTimeout(unlimit);

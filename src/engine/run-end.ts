@@ -23,8 +23,6 @@ export async function runFinalPasses(ctx: PassContext, o: { supervisor: Supervis
   if (ctx.cfg.deleteOpts.length) await runDeletePass(ctx, blocker);
   const needed = !o.state || dirPassNeeded(ctx.cfg, ctx.stats, !o.state.resumed && !ctx.cfg.retryFailed && !o.shared);
   if (!blocker && !ctx.cfg.dryRun && !ctx.isCancelled() && needed) await runDirectoryPass({ ...ctx, dirLists: o.dirLists });
-  // a pass started ahead and not used (warm-pass.ts) is stopped before it read a name
-  await ctx.warm?.drop();
 }
 
 export interface RunEnd {
