@@ -22,14 +22,13 @@ export interface Child {
 export function spawnNode(s: RsyncSpawn, env: Record<string, string | undefined>, tail: OutputTail | null, errFd: number | null, out: (text: string) => void, err: (c: Uint8Array) => void): Child {
   const child = spawn(s.rsync, s.argv, {
     detached: true,
-    stdio: [s.input === undefined && !s.stdinFile ? 'ignore' : 'pipe', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
+    stdio: [s.stdinFile ? 'pipe' : 'ignore', tail ? tail.fd : 'pipe', errFd ?? 'pipe'],
     env,
   });
   const stdin = child.stdin;
-  if (stdin) {
+  if (stdin && s.stdinFile) {
     stdin.on('error', () => {}); // rsync may exit before reading it all (EPIPE)
-    if (s.stdinFile) void s.stdinFile.then((file) => (file ? createReadStream(file).on('error', () => stdin.end()).pipe(stdin) : stdin.end()));
-    else stdin.end(s.input);
+    void s.stdinFile.then((file) => (file ? createReadStream(file).on('error', () => stdin.end()).pipe(stdin) : stdin.end()));
   }
   if (tail) tail.follow();
   else child.stdout?.on('data', (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1')));

@@ -27,11 +27,11 @@ export interface RsyncSpawn {
   rsync: string;
   argv: string[];
   logFile: string;
-  /** Extra data for rsync's stdin (a worker host streams the file list), else stdin is closed. */
-  input?: string | Buffer;
   /**
-   * rsync's stdin stays open until this gives a file, whose bytes then go to it (null: closed
-   * empty): a --files-from=- list handed to an rsync that is already connected (warm-pass.ts).
+   * A file whose bytes go to the child's stdin once this gives its path (null: stdin is closed
+   * empty); without it stdin is closed at once. The stdin stays open until then: a worker host's
+   * rsync gets its list this way (workers.ts), and so does an rsync already connected that waits
+   * for its --files-from=- list (warm-pass.ts).
    */
   stdinFile?: Promise<string | null>;
   onProgress(p: RsyncProgress): void;

@@ -7,7 +7,6 @@
 // loses connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
 // reaches the remote rsync too: every remote rsync carries a unique marker on its command line
 // (a --log-file-format value, inert without --log-file) that `pkill -f` finds.
-import { readFileSync } from 'node:fs';
 import { isSuccess } from './exit-codes.ts';
 import { shCommand, shQuote, sshHost } from './remote.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
@@ -163,13 +162,8 @@ export class WorkerPool {
     const listFile = s.argv.map((a) => FILES_FROM.exec(a)?.[1]).find((f) => f !== undefined);
     const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option });
     const command = `env LC_ALL=C ${shCommand(['rsync', ...args])}`;
-    let input: Buffer | undefined;
-    try {
-      input = listFile !== undefined ? readFileSync(listFile) : Buffer.alloc(0);
-    } catch {
-      input = Buffer.alloc(0);
-    }
-    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], input, viaShell: true });
+    // the list goes through ssh's stdin (an unreadable one as an empty list: rsync reports it)
+    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], stdinFile: Promise.resolve(listFile ?? null), viaShell: true });
     let stopping: 'TERM' | 'KILL' | null = null;
     const remote: Array<Promise<unknown>> = [];
     const remoteSignal = (sig: 'TERM' | 'KILL' | 'STOP' | 'CONT') => sshAsync(this.ssh, host.name, remoteKillCommand(sig, pattern), 10_000);
