@@ -171,6 +171,8 @@ export class Engine implements EngineControl {
     const tick = setInterval(() => this.stats.sample(), TICK_MS);
     // A local crawl is CPU work: on a small machine it gets a core of its own for a while
     const unlimit = holdCoreForCrawl(this.supervisor, cfg, this.stats.processes);
+    // idle slots take the crawl's first entries as they come (not only once a slot event asks)
+    bucketer.pump();
     try {
       const feed = () => feedSources({
         cfg,

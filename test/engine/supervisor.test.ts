@@ -2,6 +2,7 @@
 // Copy correctness is proven elsewhere with real rsync.
 import { afterAll, expect, test } from 'bun:test';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeRunConfig, sourceRoot, type RunConfig } from '../../src/engine/config.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -126,15 +127,36 @@ test('drain lets running buckets finish and dispatches nothing new', async () =>
   expect(sum.leftoverBuckets).toBe(3);
 });
 
-test('live mode: the first rsync starts before the crawl has finished', async () => {
-  const { engine } = setup(3000, {}, { processes: 2, maxFiles: 50 });
-  let crawlDoneAtFirstStart: boolean | null = null;
+/** A tree of `dirs` directories of `per` files each, crawled `delayMs` per directory (the test hook). */
+function slowTree(dirs: number, per: number, over: Partial<RunConfig>) {
+  const t = setup(0, {}, { crawlDelayMs: 20, ...over });
+  for (let d = 0; d < dirs; d++) {
+    mkdirSync(join(t.dir, 'src', `d${d}`));
+    for (let i = 0; i < per; i++) writeFileSync(join(t.dir, 'src', `d${d}`, `f${i}`), 'x');
+  }
+  return t;
+}
+
+/** How many entries the crawl had found when the first rsync started. */
+async function foundAtFirstStart(engine: Engine): Promise<number | null> {
+  let found: number | null = null;
   engine.on((e) => {
-    if (e.type === 'bucket-start' && crawlDoneAtFirstStart === null) crawlDoneAtFirstStart = engine.snapshot().crawlDone;
+    if (e.type === 'bucket-start' && found === null) found = engine.snapshot().filesTotal;
   });
-  const sum = await engine.run();
-  expect(sum.exitCode).toBe(0);
-  expect(crawlDoneAtFirstStart).toBe(false);
+  expect((await engine.run()).exitCode).toBe(0);
+  return found;
+}
+
+test('live mode: the first rsync starts while the crawl is still reading directories', async () => {
+  const { engine } = slowTree(12, 300, { processes: 2, maxFiles: 50 });
+  expect(await foundAtFirstStart(engine)).toBeLessThan(12 * 300);
+});
+
+// With fewer rsyncs than cores no core is held for the crawl (crawl-hold.ts): the slots were
+// idle from the start, yet the crawl handed them nothing until it ended.
+test.if(availableParallelism() > 1)('live mode with fewer rsyncs than cores: the first rsync starts while the crawl is still reading', async () => {
+  const { engine } = slowTree(12, 300, { processes: 1, maxFiles: 50 });
+  expect(await foundAtFirstStart(engine)).toBeLessThan(12 * 300);
 });
 
 test('interactive hold: all ran but a bucket failed → phase held; retryFailed runs it again and the run ends ok', async () => {
