@@ -12,7 +12,7 @@ export interface OptionSpec {
 
 export const OPTIONS: OptionSpec[] = [
   { long: 'processes', short: 'p', value: 'single', arg: 'N', help: 'parallel rsync processes, per worker host with --workers [cores+2, 2..8]' },
-  { long: 'files', short: 'f', value: 'single', arg: 'N', help: 'max entries per bucket [1000; 10000 over ssh]' },
+  { long: 'files', short: 'f', value: 'single', arg: 'N', help: 'max entries per bucket [1000; 10000 over ssh or with -p 1]' },
   { long: 'size', short: 's', value: 'single', arg: 'SIZE', help: 'max bytes per bucket, K M G T P suffixes, 1024-based [1G]' },
   { long: 'rsync', short: 'r', value: 'single', arg: 'OPTS', help: 'rsync options ["-aS --numeric-ids"]' },
   { long: 'dry-run', short: 'd', help: 'crawl and plan, show what would be done, write nothing in DST' },

@@ -2,7 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_MAX_FILES, REMOTE_MAX_FILES, defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
+import { defaultMaxFiles, defaultProcesses, isRemote, sourceRoot, type RunConfig } from '../engine/config.ts';
 import { overSsh, remoteSourceRoot } from '../engine/remote.ts';
 import { workerHosts } from './worker-options.ts';
 import { sharedOption } from './shared-options.ts';
@@ -52,7 +52,7 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
     sources,
     destination: dst,
     processes,
-    maxFiles: maxFiles ?? (overSsh({ sources, destination: dst, workers }) ? REMOTE_MAX_FILES : DEFAULT_MAX_FILES),
+    maxFiles: maxFiles ?? defaultMaxFiles({ overSsh: overSsh({ sources, destination: dst, workers }), processes, shared: args.values.shared !== undefined }),
     maxBytes,
     rsyncOpts: opts,
     filters,

@@ -115,6 +115,10 @@ describe('runConfig values', () => {
     [['src/', 'host::module/dst'], 1000], // an rsync daemon: no shell per bucket
     [['src/', 'rsync://host/module/dst'], 1000],
     [['-f', '500', 'src/', 'host:dst'], 500], // -f always wins
+    [['-p', '1', 'src/', 'dst'], 10000], // one slot: nothing to balance, each bucket an rsync start
+    [['-p', '1', '-f', '2000', 'src/', 'dst'], 2000],
+    [['-p', '2', 'src/', 'dst'], 1000],
+    [['-p', '1', '--shared', '/tmp/plan', 'src/', 'dst'], 1000], // other coordinators take buckets too
   ])('entries per bucket by default: %p → %p', (argv, want) => {
     expect(config(argv).maxFiles).toBe(want);
   });
@@ -145,7 +149,7 @@ describe('runConfig values', () => {
   });
 
   test.each<[string[], number, number, number]>([
-    [['-p', '1', 's', 'd'], 1, 1000, 2],
+    [['-p', '1', 's', 'd'], 1, 10000, 2],
     [['-p', '256', 's', 'd'], 256, 1000, 2],
     [['-f', '1', 's', 'd'], defaultProcesses(cpus().length), 1, 2],
     [['--retries', '999', 's', 'd'], defaultProcesses(cpus().length), 1000, 999],
