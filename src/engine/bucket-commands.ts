@@ -78,11 +78,12 @@ export class BucketCommands {
   }
 
   /** Ends the per-slot ssh connections (slot-ssh.ts) to the remote SRC or DST. */
-  closeSlotConnections(): void {
+  async closeSlotConnections(): Promise<void> {
     if (!this.slotsUsed.size) return;
     const cfg = this.cfg;
     const spec = [cfg.destination, ...cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');
-    if (spec) closeSlotConnections(cfg.rsh, cfg.sshControlDir, spec.host, this.slotsUsed);
+    const slots = [...this.slotsUsed];
     this.slotsUsed.clear();
+    if (spec) await closeSlotConnections(cfg.rsh, cfg.sshControlDir, spec.host, slots);
   }
 }

@@ -197,7 +197,7 @@ export class Engine implements EngineControl {
       await this.warm.drop();
       clearInterval(tick);
       clearTimeout(unlimit);
-      this.commands.closeSlotConnections();
+      await this.commands.closeSlotConnections();
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';
