@@ -8,7 +8,8 @@ import { isRemote, type RunConfig } from './config.ts';
 import { filterArgs } from './filter.ts';
 import { parseRemote } from './remote.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
-import { closeSlotConnections, slotRsh } from './slot-ssh.ts';
+import type { StartGate } from './connect-gate.ts';
+import { closeSlotConnections, slotGate, slotRsh } from './slot-ssh.ts';
 import type { Bucket } from './types.ts';
 
 export class BucketCommands {
@@ -23,6 +24,8 @@ export class BucketCommands {
   private slotsUsed = new Set<number>();
   /** A local transfer's rsync options (checksum-pin.ts), made at the first local bucket. */
   private localOpts: string[] | null = null;
+  /** Over ssh: how many slots set their connection up at once (connect-gate.ts). */
+  readonly gate?: StartGate;
 
   /** `viaWorkers`: buckets run on --workers hosts (their paths are the hosts' own). */
   constructor(
@@ -30,6 +33,7 @@ export class BucketCommands {
     private viaWorkers: boolean,
   ) {
     this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
+    if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir);
   }
 
   /** The argv of a bucket's rsync; `slot` is the worker slot it runs in (1 … -p). */
@@ -79,6 +83,7 @@ export class BucketCommands {
 
   /** Ends the per-slot ssh connections (slot-ssh.ts) to the remote SRC or DST. */
   async closeSlotConnections(): Promise<void> {
+    this.gate?.close();
     if (!this.slotsUsed.size) return;
     const cfg = this.cfg;
     const spec = [cfg.destination, ...cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');

@@ -35,8 +35,8 @@ export class BucketRuns {
   }
 
   start(bucket: Bucket, host?: WorkerHost): void {
-    if (this.cfg.hooks?.claim && !this.cfg.hooks.claim(bucket)) return;
     const slot = this.slots.free();
+    if (this.cfg.hooks?.claim && !this.cfg.hooks.claim(bucket)) return this.cfg.gate?.ended(slot);
     bucket.attempts++;
     bucket.worker = host?.name;
     const now = Date.now();
@@ -66,6 +66,7 @@ export class BucketRuns {
 
   /** A bucket whose worker host was lost goes back to the queue, its attempt not counted. */
   private afterRun(slot: number, bucket: Bucket, outcome: WorkerOutcome, startedAt: number, host?: WorkerHost): void {
+    this.cfg.gate?.ended(slot);
     const lost = host ? this.cfg.workers!.release(host, outcome) : null;
     if (lost === null || this.pool.cancelled) return this.finish(slot, bucket, outcome, startedAt);
     this.slots.forget(slot, bucket);

@@ -67,6 +67,7 @@ export class Engine implements EngineControl {
       argvFor: (b, slot) => this.commands.argvFor(b, slot),
       onHungry: () => this.onHungry(),
       onTail: () => this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
+      gate: this.commands.gate,
       hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
     });
   }

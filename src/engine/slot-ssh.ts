@@ -6,6 +6,7 @@
 // -p connections and handshakes per host, reused by every bucket that slot runs, and closed at
 // the end of the run.
 import { spawn } from 'node:child_process';
+import { ConnectGate, upSlots, type StartGate } from './connect-gate.ts';
 import { sshHost } from './remote.ts';
 import { splitOptions } from './rsync-args.ts';
 
@@ -15,6 +16,12 @@ const pathOption = (dir: string) => `ControlPath=${dir}/%C`;
 export function slotRsh(rsh: string | undefined, dir: string | undefined, slot: number | undefined): string | undefined {
   if (!rsh || !dir || slot === undefined || slot <= 1 || !rsh.includes(pathOption(dir))) return rsh;
   return rsh.replace(pathOption(dir), `${pathOption(dir)}-${slot}`);
+}
+
+/** The gate on setting slot connections up (connect-gate.ts), when buckets reach a host over them. */
+export function slotGate(rsh: string | undefined, dir: string | undefined): StartGate | undefined {
+  if (!dir || slotRsh(rsh, dir, 2) === rsh) return undefined;
+  return new ConnectGate(() => upSlots(dir));
 }
 
 /** How long an `ssh -O exit` may take before it is stopped (the master then ends on its own: ControlPersist). */

@@ -1,5 +1,6 @@
 // What the supervisor (supervisor.ts) is given: how to run a bucket's rsync, its retry policy,
 // where counters and events go, and the hooks through which the journal listens in.
+import type { StartGate } from './connect-gate.ts';
 import type { Stats } from './stats.ts';
 import type { Bucket, EngineEvent, Outcome } from './types.ts';
 import type { WorkerPool } from './workers.ts';
@@ -19,6 +20,8 @@ export interface SupervisorConfig {
   onHungry?(): void;
   /** The tail began: everything is handed out and a slot is free (once a run). */
   onTail?(): void;
+  /** Asked before a bucket starts in a slot: over ssh, how many slot connections are set up at once. */
+  gate?: StartGate;
 }
 
 /** Where the journal listens in, and how a failing bucket is cut in halves. */

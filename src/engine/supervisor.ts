@@ -31,6 +31,7 @@ export class Supervisor {
       set halted(reason) { sup.halted = reason; },
       pump: () => this.pump(),
     });
+    cfg.gate?.onOpen(() => this.pump());
   }
 
   get stats(): Stats {
@@ -159,7 +160,8 @@ export class Supervisor {
       !this.cancelled &&
       !this.halted &&
       this.queue.length &&
-      this.slots.taken < this.capacity()
+      this.slots.taken < this.capacity() &&
+      (this.cfg.gate?.mayStart(this.slots.free()) ?? true)
     ) {
       const host = this.cfg.workers?.acquire(this.stats.processes);
       if (host === null) break;

@@ -78,7 +78,8 @@ function commOf(pid: number): string {
   }
 }
 
-export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2']): Promise<SshLab> {
+/** `maxStartups`: sshd's MaxStartups (unauthenticated connections it keeps before refusing more; the labs' default 100 keeps it out of the way). */
+export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { maxStartups?: string } = {}): Promise<SshLab> {
   const tmp = tempDir('multisync-sshd-');
   const dir = tmp.path;
   mkdirSync('/run/sshd', { recursive: true });
@@ -108,7 +109,7 @@ export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2']): Promi
           'PermitRootLogin yes',
           'PasswordAuthentication no',
           'KbdInteractiveAuthentication no',
-          'MaxStartups 100',
+          `MaxStartups ${o.maxStartups ?? '100'}`,
           'MaxSessions 100',
           'LogLevel ERROR',
           '',

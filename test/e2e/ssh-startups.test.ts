@@ -1,0 +1,42 @@
+// Many slots to one ssh host: sshd refuses connections while MaxStartups others are not yet
+// authenticated (default 10:30:100), so a run's slots set up their connections at most
+// CONNECTING_MAX at a time (src/engine/connect-gate.ts). A throwaway sshd on 127.0.0.1 (sshd.ts)
+// that refuses every connection beyond 9 pending ones, real rsync, trees compared.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { CONNECTING_MAX } from '../../src/engine/connect-gate.ts';
+import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
+import { jsonEvents, runCli, summaryOf, tempDir } from './helpers.ts';
+import { HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+import { expectSameTrees } from '../trees.ts';
+
+const tmp = tempDir();
+const src = join(tmp.path, 'src');
+const H = '127.0.0.1';
+let lab: SshLab;
+
+const suite = HAVE_SSHD ? describe : describe.skip;
+
+beforeAll(async () => {
+  if (!HAVE_SSHD) return;
+  // (one pending connection to spare over the gate's, for the moment between a client's socket and sshd's count)
+  lab = await startSshLab([H], { maxStartups: String(CONNECTING_MAX + 1) });
+  await makeSmallFilesTree(src, { files: 400, dirs: 20, minSize: 10, maxSize: 2000, seed: 5 });
+});
+afterAll(() => {
+  lab?.cleanup();
+  tmp.cleanup();
+});
+
+suite('many slots to one ssh host', () => {
+  test('-p 20 with no retries: no connection refused, every bucket lands, identical copy', async () => {
+    const dst = join(tmp.path, 'dst');
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '20', '-f', '10', '--retries', '0', `${src}/`, `${H}:${dst}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // (more buckets than slots: every slot sets its connection up)
+    expect(jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(30);
+    expect(summaryOf(r.stdout)).toMatchObject({ status: 'ok', failedBuckets: 0 });
+    await expectSameTrees(src, dst);
+  });
+});
