@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
 import { badHost } from '../engine/remote.ts';
-import { parseWorkerList } from '../engine/workers.ts';
+import { parseWorkerList } from '../engine/worker-commands.ts';
 import type { ParsedArgs } from './parse-args.ts';
 
 export function workerHosts(args: ParsedArgs): string[] | undefined {

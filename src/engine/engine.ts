@@ -198,7 +198,7 @@ export class Engine implements EngineControl {
       await this.warm.drop();
       clearInterval(tick);
       clearTimeout(unlimit);
-      await this.commands.closeSlotConnections();
+      await Promise.all([this.commands.closeSlotConnections(), this.workerPool?.closeConnections()]);
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';

@@ -5,9 +5,9 @@
 // buckets share the connection at ControlPath=DIR/%C-N (slot 1 the pre-flight's own, DIR/%C):
 // -p connections and handshakes per host, reused by every bucket that slot runs, and closed at
 // the end of the run.
-import { spawn } from 'node:child_process';
 import { ConnectGate, upSlots, type StartGate } from './connect-gate.ts';
 import { sshHost } from './remote.ts';
+import { exitConnections } from './ssh-control.ts';
 import { splitOptions } from './rsync-args.ts';
 
 const pathOption = (dir: string) => `ControlPath=${dir}/%C`;
@@ -24,31 +24,12 @@ export function slotGate(rsh: string | undefined, dir: string | undefined): Star
   return new ConnectGate(() => upSlots(dir));
 }
 
-/** How long an `ssh -O exit` may take before it is stopped (the master then ends on its own: ControlPersist). */
-const EXIT_TIMEOUT_MS = 5000;
-
-/**
- * Ends the per-slot shared connections to `host` (`ssh -O exit`), all at once: one after the
- * other, their starts and round trips held the end of every remote run (~30 ms each, 8 slots).
- */
+/** Ends the per-slot shared connections to `host` (`ssh -O exit`), all at once. */
 export function closeSlotConnections(rsh: string | undefined, dir: string | undefined, host: string, slots: Iterable<number>): Promise<void> {
-  const exits: Promise<void>[] = [];
+  const exits: string[][] = [];
   for (const slot of slots) {
     const r = slotRsh(rsh, dir, slot);
-    if (!r || r === rsh) continue;
-    const words = splitOptions(r);
-    exits.push(
-      new Promise((resolve) => {
-        const child = spawn(words[0], [...words.slice(1), '-O', 'exit', sshHost(host)], { stdio: 'ignore' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        child.on('error', done);
-        child.on('close', done);
-      }),
-    );
+    if (r && r !== rsh) exits.push([...splitOptions(r), '-O', 'exit', sshHost(host)]);
   }
-  return Promise.all(exits).then(() => undefined);
+  return exitConnections(exits);
 }

@@ -135,6 +135,40 @@ export function sshAsync(ssh: string[], host: string, command: string, timeoutMs
   });
 }
 
+/**
+ * The ssh argv (sshArgv's) for shared connection `n` to a host: n > 0 gets its own control
+ * socket beside the host's first one (DIR/%C-sN), for work that one connection cannot carry.
+ */
+export function connectionArgv(ssh: string[], dir: string | undefined, n: number): string[] {
+  if (!dir || n <= 0) return ssh;
+  return ssh.map((w) => (w === `ControlPath=${dir}/%C` ? `${w}-s${n}` : w));
+}
+
+/** How long an `ssh -O exit` may take before it is stopped (the master then ends on its own: ControlPersist). */
+const EXIT_TIMEOUT_MS = 5000;
+
+/**
+ * Ends shared connections (`ssh … -O exit HOST`, one argv each, the command first), all at once:
+ * one after the other, their starts and round trips held the end of a run (~30 ms each).
+ */
+export function exitConnections(commands: string[][]): Promise<void> {
+  return Promise.all(
+    commands.map(
+      (argv) =>
+        new Promise<void>((resolve) => {
+          const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+          const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
+          const done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          child.on('error', done);
+          child.on('close', done);
+        }),
+    ),
+  ).then(() => undefined);
+}
+
 /** Ends the shared connections (`ssh -O exit`) and removes the socket directory. */
 export function closeControl(rsh: string | undefined, dir: string | undefined, hosts: Iterable<string>): void {
   if (!dir) return;

@@ -2,20 +2,22 @@
 // `ssh HOST rsync … --from0 --files-from=- SRC DST` with its list streamed through ssh's stdin
 // (no shared spool). SRC and DST are paths as the worker sees them. -p is per host: a host
 // runs at most that many buckets at once, hosts are picked round-robin among the live ones with
-// a free slot. A bucket whose ssh fails with 255 while a fresh `ssh HOST true` fails too lost its
+// a free slot, over shared connections of at most 8 buckets each (sshd's MaxSessions). A bucket whose ssh fails with 255 while a fresh `ssh HOST true` fails too lost its
 // host, not its data: it goes back to the queue without counting as an attempt, and a host that
 // loses connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
 // reaches the remote rsync too: every remote rsync carries a unique marker on its command line
 // (a --log-file-format value, inert without --log-file) that `pkill -f` finds.
-import { isSuccess } from './exit-codes.ts';
-import { shCommand, shQuote, sshHost } from './remote.ts';
+import { shCommand, sshHost } from './remote.ts';
+import { markerOf, remoteKillCommand, workerRsyncArgs } from './worker-commands.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
-import { firstLine, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { connectionArgv, exitConnections, firstLine, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import type { EngineEvent, Outcome } from './types.ts';
 
 export interface WorkerHost {
   name: string;
   running: number;
+  /** Buckets running per shared connection to the host (connection 0: the pre-flight's). */
+  sessions: number[];
   /** Consecutive lost connections. */
   failures: number;
   dead: boolean;
@@ -35,55 +37,13 @@ export interface WorkerPoolConfig {
   maxFailures?: number;
 }
 
-/** Parses `--workers a,b` values and a --workers-file's text: one host per item, '#' comments. */
-export function parseWorkerList(items: string[]): string[] {
-  const out: string[] = [];
-  for (const item of items) {
-    for (const raw of item.split(/[,\n]/)) {
-      const h = raw.replace(/#.*$/, '').trim();
-      if (h && !out.includes(h)) out.push(h);
-    }
-  }
-  return out;
-}
-
-/** The marker a remote rsync carries, and the pkill pattern that finds it but not itself. */
-export function markerOf(runId: string, tag: string): { option: string; pattern: string } {
-  const mark = `multisync:${runId}:${tag}:`;
-  return { option: `--log-file-format=${mark}`, pattern: `[m]${mark.slice(1).replace(/\./g, '\\.')}` };
-}
-
-/**
- * The remote command that sends `sig` to every process whose command line matches `pattern`.
- * TERM and KILL then wait (up to ~5 s) until those processes are gone: a run that ends after
- * stopping its remote rsyncs must not leave one still winding down behind it.
- */
-export function remoteKillCommand(sig: 'TERM' | 'KILL' | 'STOP' | 'CONT', pattern: string): string {
-  const kill = (s: string) => `pkill -${s} -f ${shQuote(pattern)}`;
-  const gone = `i=0; while pgrep -f ${shQuote(pattern)} >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`;
-  // a TERM must also reach a paused (stopped) rsync
-  if (sig === 'TERM') return `${kill('TERM')}; ${kill('CONT')}; ${gone}; true`;
-  if (sig === 'KILL') return `${kill('KILL')}; ${gone}; true`;
-  return `${kill(sig)}; true`;
-}
-
-/**
- * The argv for the worker's rsync: the local bucket argv with its list read from stdin, the
- * coordinator's own --rsh dropped (the worker reaches a remote DST with its own ssh setup) and
- * the kill marker first.
- */
-export function workerRsyncArgs(argv: string[], o: { listFile?: string; dropRsh?: string; marker: string }): string[] {
-  // multisync's own --rsh comes after the user's options: only that last one goes
-  const drop = o.dropRsh === undefined ? -1 : argv.lastIndexOf(`--rsh=${o.dropRsh}`);
-  const out = [o.marker];
-  argv.forEach((a, i) => {
-    if (o.listFile !== undefined && a === `--files-from=${o.listFile}`) out.push('--files-from=-');
-    else if (i !== drop) out.push(a);
-  });
-  return out;
-}
-
 const FILES_FROM = /^--files-from=(.*)$/s;
+/**
+ * Buckets per shared connection to a worker host: sshd refuses sessions beyond MaxSessions (10
+ * by default) on one connection, and the kill and probe commands use the first connection too.
+ * With -p 12 on one connection, buckets failed ('Session open refused by peer', exit 255).
+ */
+export const SESSIONS_PER_CONNECTION = 8;
 
 export class WorkerPool {
   readonly hosts: WorkerHost[];
@@ -93,7 +53,7 @@ export class WorkerPool {
   private maxFailures: number;
 
   constructor(private cfg: WorkerPoolConfig) {
-    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, failures: 0, dead: false }));
+    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, sessions: [], failures: 0, dead: false }));
     this.ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
     this.maxFailures = cfg.maxFailures ?? 2;
   }
@@ -129,7 +89,12 @@ export class WorkerPool {
   /** Starts one bucket's rsync on `host`. */
   launch(host: WorkerHost, tag: string, s: RsyncSpawn): RsyncRun {
     host.running++;
-    return this.start(host, tag, s, true);
+    let c = host.sessions.findIndex((n) => n < SESSIONS_PER_CONNECTION);
+    if (c < 0) c = host.sessions.push(0) - 1;
+    host.sessions[c]++;
+    const run = this.start(host, tag, s, true, c);
+    void run.done.then(() => host.sessions[c]--);
+    return run;
   }
 
   /**
@@ -157,13 +122,14 @@ export class WorkerPool {
     return this.start(host, 'pass', s, false);
   }
 
-  private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean): RsyncRun {
+  private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean, connection = 0): RsyncRun {
     const { option, pattern } = markerOf(this.runId, tag);
     const listFile = s.argv.map((a) => FILES_FROM.exec(a)?.[1]).find((f) => f !== undefined);
     const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option });
     const command = `env LC_ALL=C ${shCommand(['rsync', ...args])}`;
     // the list goes through ssh's stdin (an unreadable one as an empty list: rsync reports it)
-    const run = startRsync({ ...s, rsync: this.ssh[0], argv: [...this.ssh.slice(1), sshHost(host.name), command], stdinFile: Promise.resolve(listFile ?? null), viaShell: true });
+    const ssh = connectionArgv(this.ssh, this.cfg.sshControlDir, connection);
+    const run = startRsync({ ...s, rsync: ssh[0], argv: [...ssh.slice(1), sshHost(host.name), command], stdinFile: Promise.resolve(listFile ?? null), viaShell: true });
     let stopping: 'TERM' | 'KILL' | null = null;
     const remote: Array<Promise<unknown>> = [];
     const remoteSignal = (sig: 'TERM' | 'KILL' | 'STOP' | 'CONT') => sshAsync(this.ssh, host.name, remoteKillCommand(sig, pattern), 10_000);
@@ -193,6 +159,15 @@ export class WorkerPool {
       },
       done,
     };
+  }
+
+  /** Ends the hosts' extra shared connections (connection 0 is the pre-flight's), all at once. */
+  closeConnections(): Promise<void> {
+    const exits: string[][] = [];
+    for (const h of this.hosts) {
+      for (let c = 1; c < h.sessions.length; c++) exits.push([...connectionArgv(this.ssh, this.cfg.sshControlDir, c), '-O', 'exit', sshHost(h.name)]);
+    }
+    return exitConnections(exits);
   }
 
   /** Process-exit path: kill every remote rsync of this run, synchronously, host by host. */

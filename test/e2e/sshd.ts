@@ -13,6 +13,8 @@ export const HAVE_SSHD = existsSync(SSHD);
 export interface TestHost {
   address: string;
   proc: ChildProcess;
+  /** What sshd logged so far (LogLevel ERROR: refused sessions, dropped connections…). */
+  log(): string;
   /** Stops this sshd and every session it runs (their rsyncs lose their connection). */
   stop(): void;
 }
@@ -78,8 +80,12 @@ function commOf(pid: number): string {
   }
 }
 
-/** `maxStartups`: sshd's MaxStartups (unauthenticated connections it keeps before refusing more; the labs' default 100 keeps it out of the way). */
-export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { maxStartups?: string } = {}): Promise<SshLab> {
+/**
+ * `maxStartups`, `maxSessions`: sshd's MaxStartups (unauthenticated connections it keeps before
+ * refusing more) and MaxSessions (sessions per connection); the labs' default 100 keeps them out
+ * of the way.
+ */
+export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { maxStartups?: string; maxSessions?: string } = {}): Promise<SshLab> {
   const tmp = tempDir('multisync-sshd-');
   const dir = tmp.path;
   mkdirSync('/run/sshd', { recursive: true });
@@ -110,16 +116,18 @@ export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { m
           'PasswordAuthentication no',
           'KbdInteractiveAuthentication no',
           `MaxStartups ${o.maxStartups ?? '100'}`,
-          'MaxSessions 100',
+          `MaxSessions ${o.maxSessions ?? '100'}`,
           'LogLevel ERROR',
           '',
         ].join('\n'),
       );
       const proc = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-      proc.stderr!.on('data', () => {});
+      let log = '';
+      proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
       const host: TestHost = {
         address,
         proc,
+        log: () => log,
         stop() {
           const pid = proc.pid!;
           // the sessions' sshd processes go (their rsyncs see the connection close), then the listener

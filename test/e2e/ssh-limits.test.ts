@@ -1,7 +1,9 @@
-// Many slots to one ssh host: sshd refuses connections while MaxStartups others are not yet
-// authenticated (default 10:30:100), so a run's slots set up their connections at most
-// CONNECTING_MAX at a time (src/engine/connect-gate.ts). A throwaway sshd on 127.0.0.1 (sshd.ts)
-// that refuses every connection beyond 9 pending ones, real rsync, trees compared.
+// Many rsyncs to one ssh host, within sshd's limits: it refuses connections while MaxStartups
+// others are not yet authenticated (default 10:30:100), so a run's slots set up their connections
+// at most CONNECTING_MAX at a time (src/engine/connect-gate.ts); and it refuses sessions beyond
+// MaxSessions (default 10) on one connection, so a worker host gets a shared connection per
+// SESSIONS_PER_CONNECTION buckets (src/engine/workers.ts). A throwaway sshd on 127.0.0.1 (sshd.ts)
+// with MaxStartups 9 and its default MaxSessions, real rsync, trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { CONNECTING_MAX } from '../../src/engine/connect-gate.ts';
@@ -20,7 +22,7 @@ const suite = HAVE_SSHD ? describe : describe.skip;
 beforeAll(async () => {
   if (!HAVE_SSHD) return;
   // (one pending connection to spare over the gate's, for the moment between a client's socket and sshd's count)
-  lab = await startSshLab([H], { maxStartups: String(CONNECTING_MAX + 1) });
+  lab = await startSshLab([H], { maxStartups: String(CONNECTING_MAX + 1), maxSessions: '10' });
   await makeSmallFilesTree(src, { files: 400, dirs: 20, minSize: 10, maxSize: 2000, seed: 5 });
 });
 afterAll(() => {
@@ -28,7 +30,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-suite('many slots to one ssh host', () => {
+suite('many rsyncs to one ssh host', () => {
   test('-p 20 with no retries: no connection refused, every bucket lands, identical copy', async () => {
     const dst = join(tmp.path, 'dst');
     const r = await runCli(['--json', '-e', lab.rsh, '-p', '20', '-f', '10', '--retries', '0', `${src}/`, `${H}:${dst}`]);
@@ -38,5 +40,18 @@ suite('many slots to one ssh host', () => {
     expect(jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(30);
     expect(summaryOf(r.stdout)).toMatchObject({ status: 'ok', failedBuckets: 0 });
     await expectSameTrees(src, dst);
+    expect(lab.hosts[0].log()).not.toMatch(/MaxStartups/);
+  });
+
+  test('-p 12 on one worker host with no retries: no session refused, every bucket lands, identical copy', async () => {
+    const dst = join(tmp.path, 'by-worker');
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '12', '-f', '10', '--retries', '0', '--workers', H, `${src}/`, dst]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(jsonEvents(r.stdout).filter((e) => e.type === 'bucket-done').length).toBeGreaterThan(30);
+    expect(summaryOf(r.stdout)).toMatchObject({ status: 'ok', failedBuckets: 0 });
+    await expectSameTrees(src, dst);
+    // (a refused session falls back to a connection of its own, when MaxStartups lets it)
+    expect(lab.hosts[0].log()).not.toMatch(/no more sessions/);
   });
 });
