@@ -135,15 +135,6 @@ export function sshAsync(ssh: string[], host: string, command: string, timeoutMs
   });
 }
 
-/**
- * The ssh argv (sshArgv's) for shared connection `n` to a host: n > 0 gets its own control
- * socket beside the host's first one (DIR/%C-sN), for work that one connection cannot carry.
- */
-export function connectionArgv(ssh: string[], dir: string | undefined, n: number): string[] {
-  if (!dir || n <= 0) return ssh;
-  return ssh.map((w) => (w === `ControlPath=${dir}/%C` ? `${w}-s${n}` : w));
-}
-
 /** How long an `ssh -O exit` may take before it is stopped (the master then ends on its own: ControlPersist). */
 const EXIT_TIMEOUT_MS = 5000;
 

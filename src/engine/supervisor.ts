@@ -32,6 +32,7 @@ export class Supervisor {
       pump: () => this.pump(),
     });
     cfg.gate?.onOpen(() => this.pump());
+    cfg.workers?.onOpen(() => this.pump());
   }
 
   get stats(): Stats {

@@ -10,14 +10,13 @@
 import { shCommand, sshHost } from './remote.ts';
 import { markerOf, remoteKillCommand, workerRsyncArgs } from './worker-commands.ts';
 import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
-import { connectionArgv, exitConnections, firstLine, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { firstLine, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { WorkerConnections } from './worker-connections.ts';
 import type { EngineEvent, Outcome } from './types.ts';
 
 export interface WorkerHost {
   name: string;
   running: number;
-  /** Buckets running per shared connection to the host (connection 0: the pre-flight's). */
-  sessions: number[];
   /** Consecutive lost connections. */
   failures: number;
   dead: boolean;
@@ -38,12 +37,6 @@ export interface WorkerPoolConfig {
 }
 
 const FILES_FROM = /^--files-from=(.*)$/s;
-/**
- * Buckets per shared connection to a worker host: sshd refuses sessions beyond MaxSessions (10
- * by default) on one connection, and the kill and probe commands use the first connection too.
- * With -p 12 on one connection, buckets failed ('Session open refused by peer', exit 255).
- */
-export const SESSIONS_PER_CONNECTION = 8;
 
 export class WorkerPool {
   readonly hosts: WorkerHost[];
@@ -51,10 +44,13 @@ export class WorkerPool {
   private next = 0;
   private ssh: string[];
   private maxFailures: number;
+  /** Each host's shared connections: one per SESSIONS_PER_CONNECTION buckets (worker-connections.ts). */
+  private connections: WorkerConnections;
 
   constructor(private cfg: WorkerPoolConfig) {
-    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, sessions: [], failures: 0, dead: false }));
+    this.hosts = cfg.hosts.map((name) => ({ name, running: 0, failures: 0, dead: false }));
     this.ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
+    this.connections = new WorkerConnections(this.ssh, cfg.sshControlDir);
     this.maxFailures = cfg.maxFailures ?? 2;
   }
 
@@ -72,7 +68,7 @@ export class WorkerPool {
     const n = this.hosts.length;
     for (let k = 0; k < n; k++) {
       const h = this.hosts[(this.next + k) % n];
-      if (!h.dead && h.running < perHost) {
+      if (!h.dead && h.running < perHost && this.connections.pick((this.next + k) % n) !== null) {
         this.next = (this.next + k + 1) % n;
         return h;
       }
@@ -89,11 +85,11 @@ export class WorkerPool {
   /** Starts one bucket's rsync on `host`. */
   launch(host: WorkerHost, tag: string, s: RsyncSpawn): RsyncRun {
     host.running++;
-    let c = host.sessions.findIndex((n) => n < SESSIONS_PER_CONNECTION);
-    if (c < 0) c = host.sessions.push(0) - 1;
-    host.sessions[c]++;
-    const run = this.start(host, tag, s, true, c);
-    void run.done.then(() => host.sessions[c]--);
+    const i = this.hosts.indexOf(host);
+    const c = this.connections.pick(i) ?? 0;
+    this.connections.take(i, c);
+    const run = this.start(host, tag, s, true, this.connections.argv(i, c));
+    void run.done.then(() => this.connections.give(i, c));
     return run;
   }
 
@@ -122,13 +118,12 @@ export class WorkerPool {
     return this.start(host, 'pass', s, false);
   }
 
-  private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean, connection = 0): RsyncRun {
+  private start(host: WorkerHost, tag: string, s: RsyncSpawn, probe: boolean, ssh = this.ssh): RsyncRun {
     const { option, pattern } = markerOf(this.runId, tag);
     const listFile = s.argv.map((a) => FILES_FROM.exec(a)?.[1]).find((f) => f !== undefined);
     const args = workerRsyncArgs(s.argv, { listFile, dropRsh: this.cfg.rsh, marker: option });
     const command = `env LC_ALL=C ${shCommand(['rsync', ...args])}`;
     // the list goes through ssh's stdin (an unreadable one as an empty list: rsync reports it)
-    const ssh = connectionArgv(this.ssh, this.cfg.sshControlDir, connection);
     const run = startRsync({ ...s, rsync: ssh[0], argv: [...ssh.slice(1), sshHost(host.name), command], stdinFile: Promise.resolve(listFile ?? null), viaShell: true });
     let stopping: 'TERM' | 'KILL' | null = null;
     const remote: Array<Promise<unknown>> = [];
@@ -161,13 +156,14 @@ export class WorkerPool {
     };
   }
 
-  /** Ends the hosts' extra shared connections (connection 0 is the pre-flight's), all at once. */
+  /** Ends the hosts' extra shared connections (the first is the pre-flight's), all at once. */
   closeConnections(): Promise<void> {
-    const exits: string[][] = [];
-    for (const h of this.hosts) {
-      for (let c = 1; c < h.sessions.length; c++) exits.push([...connectionArgv(this.ssh, this.cfg.sshControlDir, c), '-O', 'exit', sshHost(h.name)]);
-    }
-    return exitConnections(exits);
+    return this.connections.close(this.hosts.map((h) => h.name));
+  }
+
+  /** Calls `f` when a host that waited for a connection being set up may take buckets again. */
+  onOpen(f: () => void): void {
+    this.connections.onOpen(f);
   }
 
   /** Process-exit path: kill every remote rsync of this run, synchronously, host by host. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { remoteSourceRoot, parseRemote, shCommand, shPath, shQuote, badHost } from '../../src/engine/remote.ts';
 import { findCommand, findPath, ListingWalker, parseFindError, parseRecord, RecordSplitter } from '../../src/engine/remote-crawl.ts';
 import { destinationScript, needsProtectArgs, pathAndParent } from '../../src/engine/remote-preflight.ts';
-import { connectionArgv, controlOptions, rshForRsync, sshArgv } from '../../src/engine/ssh-control.ts';
+import { controlOptions, rshForRsync, sshArgv } from '../../src/engine/ssh-control.ts';
 import { markerOf, parseWorkerList, remoteKillCommand, workerRsyncArgs } from '../../src/engine/worker-commands.ts';
 import { WorkerPool } from '../../src/engine/workers.ts';
 import type { Entry } from '../../src/engine/types.ts';
@@ -290,15 +290,6 @@ describe('ssh options', () => {
   test('the rsh for rsync carries the same options as text', () => {
     expect(rshForRsync('ssh -p 22', '/tmp/c')).toBe(`ssh -p 22 ${controlOptions('/tmp/c').join(' ')}`);
     expect(rshForRsync(undefined, '/tmp/c')!.startsWith('ssh -o ')).toBe(true);
-  });
-  test.each<[string | undefined, string | undefined, number, string | null]>([
-    ['ssh', '/tmp/c', 0, 'ControlPath=/tmp/c/%C'], // the host's first connection: the pre-flight's
-    ['ssh', '/tmp/c', 2, 'ControlPath=/tmp/c/%C-s2'],
-    ['ssh -o ControlPath=/mine/%h', '/tmp/c', 2, 'ControlPath=/mine/%h'], // the user's own path wins, as ssh keeps the first
-    ['ssh', undefined, 2, null], // no sharing: nothing to pick
-  ])('connectionArgv(%p, %p, %p): %p first', (rsh, dir, n, want) => {
-    const argv = connectionArgv(sshArgv(rsh, dir), dir, n);
-    expect(argv.find((w) => w.startsWith('ControlPath=')) ?? null).toBe(want);
   });
 });
 
