@@ -26,7 +26,7 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
   const rsyncVersion = checkRsync(cfg.rsyncPath);
   checkSources(cfg.sources);
   // remote SRC/DST and worker hosts: reached (and their paths checked) before anything is written
-  const remote = prepareRemote(cfg, rsyncVersion);
+  const remote = await prepareRemote(cfg, rsyncVersion);
   let createDestination = false;
   try {
     // with --files-from only listed names are copied: DST may well live below SRC (as with rsync)

@@ -9,7 +9,7 @@ import { UsageError } from './errors.ts';
 import { badHost, parseRemote } from './remote.ts';
 import type { DestIndex } from './remote-dest.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
-import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshSync, sshSyncBytes } from './ssh-control.ts';
+import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync, sshSyncBytes } from './ssh-control.ts';
 import { checkRemoteDestination, checkRemoteSource } from './ssh-preflight.ts';
 import { checkWorkers, needsProtectArgs } from './worker-preflight.ts';
 
@@ -34,7 +34,7 @@ export interface RemoteSession {
 /** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
 const LISTING_BYTES = 64 << 20;
 
-export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.ProcessEnv = process.env): RemoteSession {
+export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.ProcessEnv = process.env): Promise<RemoteSession> {
   const workers = cfg.workers ?? [];
   const srcSpecs = cfg.sources.map((s) => parseRemote(s.arg));
   const dstSpec = parseRemote(cfg.destination);
@@ -73,6 +73,10 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
     contacted.add(host);
     return sshSync(ssh, host, command);
   };
+  const runAsync = (host: string, command: string) => {
+    contacted.add(host);
+    return sshAsync(ssh, host, command, 30_000);
+  };
   const runBytes = (host: string, command: string) => {
     contacted.add(host);
     return sshSyncBytes(ssh, host, command, LISTING_BYTES);
@@ -85,7 +89,7 @@ export function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.
     for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
-    if (workers.length) finish = checkWorkers(run, cfg, workers, dstSpec);
+    if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
     else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runBytes, dstSpec, cfg.destination, create, !!list);
     else finish = daemonFinish(cfg, dstSpec);
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };

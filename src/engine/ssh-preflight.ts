@@ -10,6 +10,8 @@ import { firstLine, type SshResult, type sshSyncBytes } from './ssh-control.ts';
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
 export type Run = (host: string, command: string) => SshResult;
+/** The same, not waited for: several hosts at once. */
+export type RunAsync = (host: string, command: string) => Promise<SshResult>;
 /** The same, for output read as bytes (up to a cap). */
 export type RunBytes = (host: string, command: string) => ReturnType<typeof sshSyncBytes>;
 

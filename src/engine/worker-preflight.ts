@@ -5,7 +5,7 @@ import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { parseRemote, shCommand, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { firstLine } from './ssh-control.ts';
-import { checkDestinationOn, reachError, type Run } from './ssh-preflight.ts';
+import { checkDestinationOn, reachError, type Run, type RunAsync } from './ssh-preflight.ts';
 
 /** rsync before 3.2.4 splits remote paths at spaces unless told --protect-args. */
 export function needsProtectArgs(version: string): boolean {
@@ -13,16 +13,22 @@ export function needsProtectArgs(version: string): boolean {
   return a < 3 || (a === 3 && (b < 2 || (b === 2 && c < 4)));
 }
 
-/** Every worker answers and has rsync, sees each local SRC, and (the first) sees DST's parent. */
-export function checkWorkers(run: Run, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): (create: boolean) => undefined {
+/**
+ * Every worker answers and has rsync, sees each local SRC, and (the first) sees DST's parent.
+ * The workers are asked all at once (`runAsync`), each over its own connection: one after the
+ * other, a pre-flight of N hosts took N session starts; a failure is still the first host's in
+ * the list.
+ */
+export async function checkWorkers(run: Run, runAsync: RunAsync, cfg: RunConfig, workers: string[], dstSpec: RemoteSpec | null): Promise<(create: boolean) => undefined> {
   const localSources = cfg.sources.filter((s) => !parseRemote(s.arg)).map((s) => s.base + s.prefix);
   const script = [
     'rsync --version 2>&1 | head -n 1',
     ...localSources.map((p, i) => `[ -e ${shPath(p)} ] || [ -L ${shPath(p)} ] || echo nosrc:${i}`),
   ].join('; ');
   let oldRsync = false;
-  for (const w of workers) {
-    const r = run(w, `sh -c ${shQuote(script)}`);
+  const answers = await Promise.all(workers.map((w) => runAsync(w, `sh -c ${shQuote(script)}`)));
+  for (const [k, w] of workers.entries()) {
+    const r = answers[k];
     if (r.connectionFailed) throw reachError(r, w, 'worker host');
     const lines = r.stdout.split('\n');
     const version = /rsync\s+version\s+v?(\d+\.\d+\.\d+)/.exec(lines[0] ?? '');

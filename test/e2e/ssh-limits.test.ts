@@ -3,9 +3,10 @@
 // at most CONNECTING_MAX at a time (src/engine/connect-gate.ts); and it refuses sessions beyond
 // MaxSessions (default 10) on one connection, so a worker host gets a shared connection per
 // SESSIONS_PER_CONNECTION buckets, each new one set up alone (src/engine/worker-connections.ts).
-// A throwaway sshd on 127.0.0.1 (sshd.ts) with MaxStartups 9 and MaxSessions 10, whose log says
-// what it refused; real rsync, trees compared.
+// And the pre-flight asks the worker hosts all at once. A throwaway sshd on 127.0.0.1 (sshd.ts)
+// with MaxStartups 9 and MaxSessions 10, whose log says what it refused; real rsync, trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONNECTING_MAX } from '../../src/engine/connect-gate.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
@@ -54,5 +55,33 @@ suite('many rsyncs to one ssh host', () => {
     await expectSameTrees(src, dst);
     // (a refused session falls back to a connection of its own, when MaxStartups lets it)
     expect(lab.hosts[0].log()).not.toMatch(/no more sessions|MaxStartups/);
+  });
+
+  test('the pre-flight asks every worker host at once', async () => {
+    // an ssh that holds each worker check until all three have started (or 10 s went by)
+    const bin = join(tmp.path, 'bin');
+    mkdirSync(bin);
+    const started = join(tmp.path, 'started');
+    writeFileSync(
+      join(bin, 'ssh'),
+      [
+        '#!/bin/sh',
+        'case "$*" in *"rsync --version"*)',
+        `  echo x >> ${started}; i=0`,
+        `  while [ "$(wc -l < ${started})" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
+        `  [ $i -lt 200 ] || echo alone >> ${started}.held ;;`,
+        'esac',
+        'exec /usr/bin/ssh "$@"',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'ssh'), 0o755);
+    const dst = join(tmp.path, 'by-three');
+    const rsh = lab.rsh.replace(/^ssh /, `${join(bin, 'ssh')} `);
+    const r = await runCli(['--json', '-e', rsh, '--workers', `${H},root@${H},localhost`, `${src}/`, dst]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(`${started}.held`)).toBe(false);
+    await expectSameTrees(src, dst);
   });
 });
