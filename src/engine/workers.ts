@@ -2,9 +2,10 @@
 // `ssh HOST rsync … --from0 --files-from=- SRC DST` with its list streamed through ssh's stdin
 // (no shared spool). SRC and DST are paths as the worker sees them. -p is per host: a host
 // runs at most that many buckets at once, hosts are picked round-robin among the live ones with
-// a free slot, over shared connections of at most 8 buckets each (sshd's MaxSessions). A bucket whose ssh fails with 255 while a fresh `ssh HOST true` fails too lost its
-// host, not its data: it goes back to the queue without counting as an attempt, and a host that
-// loses connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
+// a free slot, over shared connections of at most 8 buckets each (worker-connections.ts). A
+// bucket whose ssh fails with 255 while a fresh `ssh HOST true` fails too lost its host, not its
+// data: it goes back to the queue without counting as an attempt, and a host that loses
+// connections twice in a row is dead (no more buckets). Stopping a bucket (Ctrl-C, pause)
 // reaches the remote rsync too: every remote rsync carries a unique marker on its command line
 // (a --log-file-format value, inert without --log-file) that `pkill -f` finds.
 import { shCommand, sshHost } from './remote.ts';
