@@ -2,7 +2,7 @@
 // early because their work was done (winding down). What runs next and what an outcome means
 // is the supervisor's; this only keeps track, mirrored in Stats' live workers.
 import type { RsyncRun } from './rsync-process.ts';
-import type { LiveWorker } from './stats.ts';
+import type { LiveWorker } from './live-worker.ts';
 import type { Bucket } from './types.ts';
 
 export interface Running {

@@ -1,56 +1,7 @@
 // rclone-style accounting: plain counters updated by the engine, rates sampled on a timer,
 // and a Snapshot built on demand for consumers (TUI store, headless progress lines).
-import type { RsyncProgress } from './rsync-process.ts';
+import { HISTORY, type LiveWorker } from './live-worker.ts';
 import type { Bucket, FailureSnapshot, Outcome, Snapshot, WorkerSnapshot } from './types.ts';
-
-export interface LiveWorker {
-  slot: number;
-  bucket: number;
-  worker?: string;
-  files: number;
-  bytes: number;
-  filesDone: number;
-  bytesDone: number;
-  currentFile: string;
-  startedAt: number;
-  attempt: number;
-  // sampling state
-  lastBytes: number;
-  lastAt: number;
-  rate: number;
-  history: number[];
-}
-
-const HISTORY = 40;
-
-/** A bucket's rsync as the progress display follows it, from its start. */
-export function liveWorker(slot: number, bucket: Bucket, worker: string | undefined, now: number): LiveWorker {
-  return {
-    slot,
-    bucket: bucket.id,
-    files: bucket.files,
-    bytes: bucket.bytes,
-    filesDone: 0,
-    bytesDone: 0,
-    currentFile: '',
-    startedAt: now,
-    attempt: bucket.attempts,
-    worker,
-    lastBytes: 0,
-    lastAt: now,
-    rate: 0,
-    history: [],
-  };
-}
-
-/** Where a running bucket's rsync progress goes: its live worker (sampled on the timer, not per event). */
-export function followProgress(live: LiveWorker, bucket: Bucket): (p: RsyncProgress) => void {
-  return (p) => {
-    live.bytesDone = p.bytes;
-    if (p.checked !== null) live.filesDone = Math.min(bucket.files, Math.round(bucket.files * p.checked));
-    if (p.currentFile) live.currentFile = p.currentFile;
-  };
-}
 
 export class Stats {
   startedAt = Date.now();
@@ -74,6 +25,11 @@ export class Stats {
   bytesSame = 0;
   /** Directories DST lacked or had with other metadata, seen by the destination check. */
   dirsDiffer = 0;
+  /** The crawl listed each DST twin for names SRC lacks (dest-extras.ts), and found this many holding some. */
+  extrasKnown = false;
+  destExtras = 0;
+  /** Buckets done with rsync's exit 24: source files vanished since the crawl. */
+  vanished = 0;
   /** Entries in the listing of a DST on an ssh host the check compared with (0: none). */
   destListed = 0;
   /** Items the buckets' rsyncs reported as created or changed (0: the run changed nothing). */
@@ -118,8 +74,9 @@ export class Stats {
    * A bucket landed; with its rsync's own counts (files it transferred, bytes it sent) when it ran
    * here (--shared: one another coordinator ran has none).
    */
-  bucketDone(b: Bucket, o?: Pick<Outcome, 'transferred' | 'bytesSent'>): void {
+  bucketDone(b: Bucket, o?: Pick<Outcome, 'transferred' | 'bytesSent' | 'kind'>): void {
     this.done++;
+    if (o?.kind === 'vanished') this.vanished++;
     this.filesDone += b.files;
     this.bytesDone += b.bytes;
     this.filesTransferred += o?.transferred ?? 0;
