@@ -46,6 +46,8 @@ export interface CrawlHooks {
   insideReads?: boolean;
   onSame?(size: number): void;
   onDirDiffers?(): void;
+  /** A directory's DST twin holds a name SRC lacks (destCheck.policy.extras). */
+  onDestExtras?(): void;
   /**
    * Nothing but the crawl uses the CPU now (no rsync running): on a small machine a reader
    * thread may then share the reads with the walk (dir-ahead.ts). Absent: the crawl is all.

@@ -124,6 +124,7 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
       const pre = node.pre;
       const got = await ahead.take(node);
       const { listing, check } = got;
+      if (got.extra) hooks.onDestExtras?.();
       if (pre) sliceStart = performance.now();
       if ('error' in listing) {
         fail(rel, listing.error);

@@ -28,10 +28,15 @@ export function deleteBlocker(o: { failedBuckets: number; crawlErrors: number; l
   return null;
 }
 
-export async function runDeletePass(ctx: PassContext, blocker: string | null): Promise<void> {
+/** `needed`: false when the crawl showed DST holds nothing SRC lacks (dest-extras.ts): no rsync then. */
+export async function runDeletePass(ctx: PassContext, blocker: string | null, needed = true): Promise<void> {
   if (blocker) {
     ctx.stats.finalizeErrors++;
     ctx.emit({ type: 'finalize', step: 'delete', ok: false, error: `nothing deleted: ${blocker}` });
+    return;
+  }
+  if (!needed) {
+    ctx.emit({ type: 'finalize', step: `delete (0 ${ctx.cfg.dryRun ? 'would be ' : ''}deleted: DST holds nothing SRC lacks)`, ok: true });
     return;
   }
   const outcome = await runWithRetries(ctx, deleteArgs(ctx), join(ctx.runDir, 'delete.log'), (line) => {

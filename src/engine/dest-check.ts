@@ -6,6 +6,7 @@
 // It is only ever an omission of work rsync would skip: when in doubt the entry goes to rsync.
 
 import { isRemote, type RunConfig } from './config.ts';
+import { extrasKnowable } from './dest-extras.ts';
 import { parseRemote } from './remote.ts';
 
 /** The attributes of one lstat the check compares (mtime in whole seconds, as rsync compares it). */
@@ -54,6 +55,8 @@ export interface CheckPolicy {
   group: boolean;
   /** -H: a file with several links may need re-linking, which a stat cannot tell. */
   hardlinks: boolean;
+  /** Also list each DST twin for names SRC lacks (--delete: dest-extras.ts). */
+  extras?: boolean;
 }
 
 // Options the check understands. Anything else (-c, -I, -A, -X, --chmod, -L, -b, --modify-window,
@@ -168,6 +171,7 @@ export function destCheckPolicy(cfg: RunConfig): CheckPolicy | undefined {
   if (cfg.workers?.length || cfg.shared || cfg.filesFrom || cfg.retryFailed) return undefined;
   const remote = isRemote(cfg.destination);
   const p = checkPolicy(cfg.rsyncOpts, remote || process.getuid?.() === 0) ?? undefined;
+  if (p && !remote && extrasKnowable(cfg)) p.extras = true;
   if (!p || !remote) return p;
   if (parseRemote(cfg.destination)?.kind !== 'ssh') return undefined;
   if ((p.owner || p.group) && !cfg.rsyncOpts.includes('--numeric-ids')) return undefined;

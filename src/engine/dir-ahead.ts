@@ -15,6 +15,8 @@
 import type { AheadMode } from './ahead-decision.ts';
 import { AheadTiming } from './ahead-timing.ts';
 import { checkListing, type DestDir } from './dest-probe.ts';
+import { destExtras } from './dest-extras.ts';
+import { readdirSync } from 'node:fs';
 import type { CheckPolicy } from './dest-check.ts';
 import { readDirNow, readerThreads } from './dir-reader.ts';
 import type { TreeStart } from './tree-job.ts';
@@ -180,7 +182,8 @@ export class DirAhead {
     const listing = readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined);
     this.counted(listing);
     if (!n.dest || 'error' in listing) return { listing };
-    return { listing, check: checkListing(listing, this.dirOf(n), n.ascii, n.dest) };
+    const extra = n.dest.policy.extras ? destExtras(listing.names, n.dest, { readdirSync, Buffer }) : undefined;
+    return { listing, check: checkListing(listing, this.dirOf(n), n.ascii, n.dest), extra };
   }
 
   private counted(l: Listed['listing']): void {

@@ -55,6 +55,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   const policy = destCheckPolicy(cfg);
   const destCheck = policy && destCheckFor(cfg, policy, stats);
+  stats.extrasKnown = !!destCheck?.policy.extras;
   const insideReads = insideReadsFor(cfg);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
@@ -88,6 +89,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
         stats.bytesSame += size;
       },
       onDirDiffers: () => stats.dirsDiffer++,
+      onDestExtras: () => stats.destExtras++,
       // whole subtrees go to rsync as one name (bucketer.ts); never with -H (link groups)
       ...(hold ? {} : bucketer.treeHooks()),
       onError: (path, err, vanished) => {

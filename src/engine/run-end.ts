@@ -3,6 +3,7 @@
 // directory removed when the run was clean (unless --keep).
 import { rmSync } from 'node:fs';
 import { deleteBlocker, runDeletePass } from './delete-pass.ts';
+import { deletePassNeeded } from './dest-extras.ts';
 import type { DirList } from './dir-list.ts';
 import { dirPassNeeded, runDirectoryPass, type PassContext } from './dir-pass.ts';
 import type { RunConfig } from './config.ts';
@@ -20,8 +21,9 @@ export async function runFinalPasses(ctx: PassContext, o: { supervisor: Supervis
     leftover: o.supervisor.leftover().length,
     halted: o.supervisor.haltReason(),
   });
-  if (ctx.cfg.deleteOpts.length) await runDeletePass(ctx, blocker);
-  const needed = !o.state || dirPassNeeded(ctx.cfg, ctx.stats, !o.state.resumed && !ctx.cfg.retryFailed && !o.shared);
+  const fresh = !!o.state && !o.state.resumed && !ctx.cfg.retryFailed && !o.shared;
+  if (ctx.cfg.deleteOpts.length) await runDeletePass(ctx, blocker, deletePassNeeded(ctx.stats, fresh));
+  const needed = !o.state || dirPassNeeded(ctx.cfg, ctx.stats, fresh);
   if (!blocker && !ctx.cfg.dryRun && !ctx.isCancelled() && needed) await runDirectoryPass({ ...ctx, dirLists: o.dirLists });
 }
 

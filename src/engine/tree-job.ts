@@ -6,6 +6,7 @@
 // the reading and checking functions passed in.
 import type { checkNames, CheckFs, destChild } from './dest-probe.ts';
 import type { CheckFns, CheckPolicy } from './dest-check.ts';
+import type { destExtras } from './dest-extras.ts';
 import type { statNames } from './dir-reader.ts';
 
 /** A directory to read: absolute latin1 path without trailing slash; its DST twin when checked. */
@@ -28,12 +29,13 @@ export interface TreeJob {
 /** One directory read by a job. */
 export type TreeRead =
   | { dir: string; error: { code?: string; message: string } }
-  | { dir: string; names: string; count: number; num: Float64Array; errs: Array<[number, string | undefined, string]>; check?: Uint8Array };
+  | { dir: string; names: string; count: number; num: Float64Array; errs: Array<[number, string | undefined, string]>; check?: Uint8Array; extra?: boolean };
 
 export interface TreeFns extends CheckFns {
   statNames: typeof statNames;
   checkNames: typeof checkNames;
   destChild: typeof destChild;
+  destExtras: typeof destExtras;
 }
 
 /** Reads a job's directories: every start, then below them, in walk order, while the budget lasts. */
@@ -55,7 +57,8 @@ export function walkTree(job: TreeJob, fs: CheckFs & { readdirSync: typeof impor
     const check = s.dest && job.policy
       ? f.checkNames(names, r.num, prefix, s.ascii, { dir: s.dest.dir, ascii: s.dest.ascii, policy: job.policy }, fs, f)
       : undefined;
-    out.push({ dir: s.dir, names: names.join('\0'), count: names.length, num: r.num, errs: r.errs, check });
+    const extra = s.dest && job.policy?.extras ? f.destExtras(names, s.dest, fs) : undefined;
+    out.push({ dir: s.dir, names: names.join('\0'), count: names.length, num: r.num, errs: r.errs, check, extra });
     used += names.length;
     // the subdirectories, as the walk will take them (and with the DST twins it will give them)
     const subs: TreeStart[] = [];

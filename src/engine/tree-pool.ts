@@ -3,6 +3,7 @@
 // read. Results come back as the crawler's own listings and check codes, keyed by directory.
 import { checkNames, destChild } from './dest-probe.ts';
 import { entryCode, metaOf, sameEntry } from './dest-check.ts';
+import { destExtras } from './dest-extras.ts';
 import { errnoOf, statNames, statsOf, type DirResult } from './dir-reader.ts';
 import { walkTree, type TreeJob, type TreeRead } from './tree-job.ts';
 
@@ -10,6 +11,8 @@ import { walkTree, type TreeJob, type TreeRead } from './tree-job.ts';
 export interface Listed {
   listing: DirResult;
   check?: Uint8Array;
+  /** DST's twin holds a name SRC lacks (policy.extras: dest-extras.ts). */
+  extra?: boolean;
   /** Directories below it that the same job read (keyed by absolute latin1 path). */
   more?: Map<string, Listed>;
 }
@@ -25,6 +28,7 @@ const fns = {
   sameEntry: (${sameEntry.toString()}),
   entryCode: (${entryCode.toString()}),
   destChild: (${destChild.toString()}),
+  destExtras: (${destExtras.toString()}),
 };
 const walkTree = (${walkTree.toString()});
 parentPort.on('message', ({ id, job }) => {
@@ -47,7 +51,7 @@ export function listedOf(out: TreeRead[]): Map<string, Listed> {
     const names = r.count ? r.names.split('\0') : [];
     const stats = statsOf(names.length, r.num, r.errs);
     const listing = r.check ? { names, stats, num: r.num } : { names, stats };
-    more.set(r.dir, { listing, check: r.check, more });
+    more.set(r.dir, { listing, check: r.check, extra: r.extra, more });
   }
   return more;
 }
