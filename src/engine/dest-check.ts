@@ -171,7 +171,7 @@ export function destCheckPolicy(cfg: RunConfig): CheckPolicy | undefined {
   if (cfg.workers?.length || cfg.shared || cfg.filesFrom || cfg.retryFailed) return undefined;
   const remote = isRemote(cfg.destination);
   const p = checkPolicy(cfg.rsyncOpts, remote || process.getuid?.() === 0) ?? undefined;
-  if (p && !remote && extrasKnowable(cfg)) p.extras = true;
+  if (p && extrasKnowable(cfg)) p.extras = true;
   if (!p || !remote) return p;
   if (parseRemote(cfg.destination)?.kind !== 'ssh') return undefined;
   if ((p.owner || p.group) && !cfg.rsyncOpts.includes('--numeric-ids')) return undefined;

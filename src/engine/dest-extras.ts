@@ -1,10 +1,12 @@
 // Whether --delete has anything to remove, known from the crawl: with the destination check on,
 // each directory's DST twin is listed too (where its entries are checked: on the main thread or
-// in a reader thread), and a name DST has that SRC lacks is what rsync --delete removes there.
+// in a reader thread; for a DST on an ssh host, in the listing the check already has), and a
+// name DST has that SRC lacks is what rsync --delete removes there.
 // A run whose crawl found none leaves the delete pass out: it is one more rsync over both whole
 // trees (a no-op re-run of 21k entries with --delete: 0.65-0.78 s against 0.32 s without, one
 // rsync --delete 0.33-0.37 s).
 import type { RunConfig } from './config.ts';
+import type { DestIndex } from './remote-dest.ts';
 import { hasFlag } from './rsync-args.ts';
 import type { Stats } from './stats.ts';
 
@@ -25,9 +27,32 @@ export function destExtras(names: string[], dest: { dir: string; ascii: boolean 
   return false;
 }
 
+/** Per directory of a remote DST's listing (key as the index's, '' for DST): how many entries it holds. */
+const childCounts = new WeakMap<DestIndex, Map<string, number>>();
+
 /**
- * The crawl can tell whether --delete has work: a local DST checked entry by entry (destination
- * check), no filter rules (they protect or expose names), no -x (a mount point's contents are not
+ * destExtras for a DST on an ssh host, from its listing (remote-dest.ts): the directory `dir`
+ * (its key in the index) holds more entries than the SRC `names` it has.
+ */
+export function indexExtras(names: string[], dir: string, index: DestIndex): boolean {
+  let counts = childCounts.get(index);
+  if (!counts) {
+    counts = new Map();
+    for (const path of index.keys()) {
+      if (!path) continue;
+      const parent = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+      counts.set(parent, (counts.get(parent) ?? 0) + 1);
+    }
+    childCounts.set(index, counts);
+  }
+  let present = 0;
+  for (const n of names) if (index.has(dir ? `${dir}/${n}` : n)) present++;
+  return (counts.get(dir) ?? 0) > present;
+}
+
+/**
+ * The crawl can tell whether --delete has work: DST checked entry by entry (the destination
+ * check: a local DST, or the listing of one on an ssh host), no filter rules (they protect or expose names), no -x (a mount point's contents are not
  * crawled), and rsync sends every entry the crawl lists (-a, or -l and -D: else a symlink or
  * device in SRC is skipped and its DST twin deleted).
  */

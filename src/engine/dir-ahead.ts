@@ -15,7 +15,7 @@
 import type { AheadMode } from './ahead-decision.ts';
 import { AheadTiming } from './ahead-timing.ts';
 import { checkListing, type DestDir } from './dest-probe.ts';
-import { destExtras } from './dest-extras.ts';
+import { destExtras, indexExtras } from './dest-extras.ts';
 import { readdirSync } from 'node:fs';
 import type { CheckPolicy } from './dest-check.ts';
 import { readDirNow, readerThreads } from './dir-reader.ts';
@@ -182,7 +182,7 @@ export class DirAhead {
     const listing = readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined);
     this.counted(listing);
     if (!n.dest || 'error' in listing) return { listing };
-    const extra = n.dest.policy.extras ? destExtras(listing.names, n.dest, { readdirSync, Buffer }) : undefined;
+    const extra = !n.dest.policy.extras ? undefined : n.dest.index ? indexExtras(listing.names, n.dest.dir, n.dest.index) : destExtras(listing.names, n.dest, { readdirSync, Buffer });
     return { listing, check: checkListing(listing, this.dirOf(n), n.ascii, n.dest), extra };
   }
 

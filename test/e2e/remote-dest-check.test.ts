@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, lutimesSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree } from '../../src/engine/odd-tree.ts';
-import { expectAsOneRsync, expectNoOp, runCli, summaryOf as summary, tempDir, writeAt } from './helpers.ts';
+import { expectAsOneRsync, expectNoOp, jsonEvents, runCli, summaryOf as summary, tempDir, writeAt } from './helpers.ts';
 import { HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
 import { expectSameTrees, rsyncRef } from '../trees.ts';
 
@@ -109,5 +109,24 @@ suite('destination check, DST on an ssh host', () => {
     // devices cannot be checked from a listing (find prints no device numbers): they go to rsync
     expect(s.filesUnchanged).toBeGreaterThan(s.filesTotal / 2);
     await expectSameTrees(odd, dst);
+  });
+
+  test('--delete into host:DST: no delete pass when its listing holds nothing SRC lacks; a stray there is removed as rsync --delete does', async () => {
+    const step = (stdout: string) => jsonEvents(stdout).find((e) => e.type === 'finalize' && String(e.step).startsWith('delete'))?.step;
+    const clean = await pair('del-clean');
+    const r1 = await cli(['--delete', `${src}/`, `${H}:${clean.ms}`]);
+    expect(r1.code).toBe(0);
+    expect(step(r1.stdout)).toMatch(/nothing SRC lacks/);
+    await expectSameTrees(clean.ref, clean.ms);
+    const { ms, ref } = await pair('del-stray');
+    for (const root of [ms, ref]) {
+      write(root, 'd2/sub/stray.txt', 'x');
+      write(root, 'stray-dir/f', 'x');
+    }
+    const r2 = await cli(['--delete', `${src}/`, `${H}:${ms}`]);
+    expect(r2.code).toBe(0);
+    expect(jsonEvents(r2.stdout).filter((e) => e.type === 'delete').map((e) => e.path).sort()).toEqual(['d2/sub/stray.txt', 'stray-dir/', 'stray-dir/f']);
+    rsyncRef(['-aH', '--numeric-ids', '--delete', `${src}/`, `${ref}/`]);
+    await expectSameTrees(ref, ms);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, expect, test } from 'bun:test';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRunConfig } from '../../src/engine/config.ts';
-import { deletePassNeeded, destExtras, extrasKnowable } from '../../src/engine/dest-extras.ts';
+import { deletePassNeeded, destExtras, extrasKnowable, indexExtras } from '../../src/engine/dest-extras.ts';
 import { tempDir } from '../e2e/helpers.ts';
 
 const tmp = tempDir();
@@ -29,6 +29,20 @@ test.each<[string, string[], string[], boolean]>([
 
 test('a DST directory that cannot be listed counts as holding extras (the pass decides)', () => {
   expect(destExtras(['a'], { dir: join(tmp.path, 'missing'), ascii: true }, fs)).toBe(true);
+});
+
+test.each<[string, string[], string, boolean]>([
+  ['the top with just the SRC names', ['a', 'd'], '', false],
+  ['the top, one name fewer in SRC', ['a'], '', true],
+  ['a sub-directory with what SRC has', ['e', 'x', 'y'], 'd', false],
+  ['a sub-directory holding a name SRC lacks', ['e', 'x'], 'd', true],
+  ['a directory DST has empty', ['new'], 'd/e', false],
+  ['a directory DST lacks', ['new'], 'nope', false],
+])('indexExtras: %s → %p', (_what, names, dir, want) => {
+  // DST: a, d/, d/x, d/y, d/e/ (and itself, '')
+  const rec = { mode: 0, size: 0, mtimeS: 0, uid: 0, gid: 0, rdev: 0, nlink: 1 };
+  const index = new Map(['', 'a', 'd', 'd/x', 'd/y', 'd/e'].map((k) => [k, rec]));
+  expect(indexExtras(names, dir, index)).toBe(want);
 });
 
 const cfg = (o: Partial<Parameters<typeof makeRunConfig>[0]>) => makeRunConfig({ sources: [], destination: '/d', deleteOpts: ['--delete'], ...o });
