@@ -167,11 +167,14 @@ export const CHECK_FNS: CheckFns = { metaOf, sameEntry, entryCode };
  * owners whenever -o is given (the remote end may well be root).
  */
 export function destCheckPolicy(cfg: RunConfig): CheckPolicy | undefined {
-  if (!cfg.destCheck || cfg.sources.some((s) => isRemote(s.arg))) return undefined;
-  if (cfg.workers?.length || cfg.shared || cfg.filesFrom || cfg.retryFailed) return undefined;
+  if (!cfg.destCheck || cfg.workers?.length || cfg.shared || cfg.filesFrom || cfg.retryFailed) return undefined;
+  const pull = cfg.sources.some((s) => isRemote(s.arg));
+  if (pull && !cfg.sources.every((s) => parseRemote(s.arg)?.kind === 'ssh')) return undefined;
   const remote = isRemote(cfg.destination);
   const p = checkPolicy(cfg.rsyncOpts, remote || process.getuid?.() === 0) ?? undefined;
-  if (p && extrasKnowable(cfg)) p.extras = true;
+  if (p && !pull && extrasKnowable(cfg)) p.extras = true;
+  // a pull: SRC's owners and groups come as numbers from its listing (rsync maps them by name otherwise)
+  if (p && pull) return (p.owner || p.group) && !cfg.rsyncOpts.includes('--numeric-ids') ? undefined : p;
   if (!p || !remote) return p;
   if (parseRemote(cfg.destination)?.kind !== 'ssh') return undefined;
   if ((p.owner || p.group) && !cfg.rsyncOpts.includes('--numeric-ids')) return undefined;

@@ -89,7 +89,8 @@ async function warmOutcome(ctx: PassContext, i: number, listFile: string): Promi
  */
 export function dirPassNeeded(cfg: RunConfig, stats: Stats, fresh: boolean): boolean {
   if (stats.itemsChanged || stats.deleted || stats.dirsDiffer || !fresh) return true;
-  if (cfg.sources.some((s) => isRemote(s.arg))) return true;
+  // a pull: the check compared every directory its listing holds, DST's own among them (pull-check.ts)
+  if (cfg.sources.some((s) => isRemote(s.arg))) return !stats.pullChecked;
   // a DST on an ssh host: its listing showed DST itself and every directory as they should be
   // (the crawler counts DST's own metadata among dirsDiffer there), for one source
   if (isRemote(cfg.destination)) return !stats.destListed || cfg.sources.length !== 1;

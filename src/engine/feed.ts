@@ -56,6 +56,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const policy = destCheckPolicy(cfg);
   const destCheck = policy && destCheckFor(cfg, policy, stats);
   stats.extrasKnown = !!destCheck?.policy.extras;
+  stats.pullChecked = !!destCheck && !destCheck.index && cfg.sources.every((s) => isRemote(s.arg));
   const insideReads = insideReadsFor(cfg);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;

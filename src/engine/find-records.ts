@@ -6,6 +6,11 @@ import type { EntryKind } from './types.ts';
 
 const KINDS: Record<string, EntryKind | 'dir'> = { f: 'file', d: 'dir', l: 'symlink', p: 'fifo', s: 'socket', c: 'char', b: 'block' };
 const FORMAT = '%y %s %i %D %n %P\\0';
+/**
+ * With the destination check (pull-check.ts): also mtime, permissions, owner and group (as
+ * numbers) before the path, and the symlink target as a record of its own after it.
+ */
+export const CHECK_FORMAT = '%y %s %i %D %n %T@ %m %U %G %P\\0%l\\0';
 export const DOT = Buffer.from('.');
 export const SLASH = Buffer.from('/');
 
@@ -34,11 +39,14 @@ export interface FindRecord {
   rel: Buffer;
 }
 
-/** One record `%y %s %i %D %n %P` (without its NUL); null when it is malformed. */
-export function parseRecord(rec: Buffer): FindRecord | null {
+/**
+ * One record `%y %s %i %D %n %P` (without its NUL); null when it is malformed. `more`: fields
+ * after the first five (CHECK_FORMAT's), in `extra`.
+ */
+export function parseRecord(rec: Buffer, more = 0): (FindRecord & { extra: string[] }) | null {
   const fields: string[] = [];
   let start = 0;
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 5 + more; k++) {
     const sp = rec.indexOf(0x20, start);
     if (sp < 0) return null;
     fields.push(rec.subarray(start, sp).toString('latin1'));
@@ -46,7 +54,7 @@ export function parseRecord(rec: Buffer): FindRecord | null {
   }
   const [type, size, ino, dev, nlink] = fields;
   if (![size, ino, dev, nlink].every((f) => /^\d+$/.test(f))) return null;
-  return { kind: KINDS[type] ?? null, type, size: Number(size), ino: Number(ino), dev: Number(dev), nlink: Number(nlink), rel: Buffer.from(rec.subarray(start)) };
+  return { kind: KINDS[type] ?? null, type, size: Number(size), ino: Number(ino), dev: Number(dev), nlink: Number(nlink), rel: Buffer.from(rec.subarray(start)), extra: fields.slice(5) };
 }
 
 /** Splits a byte stream into NUL-terminated records. */

@@ -8,8 +8,9 @@
 import { spawn } from 'node:child_process';
 import type { RunConfig } from './config.ts';
 import type { CrawlHooks } from './crawler.ts';
-import { DOT, errnoError, findCommand, findPath, parseFindError, parseRecord, RecordSplitter, SLASH } from './find-records.ts';
+import { CHECK_FORMAT, DOT, errnoError, findCommand, findPath, parseFindError, parseRecord, RecordSplitter, SLASH } from './find-records.ts';
 import { ListingWalker } from './listing-walker.ts';
+import { sameInDest, srcMeta } from './pull-check.ts';
 import { manifestPath, manifestRecords, sourceEntries } from './manifest.ts';
 import { parseRemote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
@@ -25,7 +26,10 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
   const basePath = spec.path;
   const start = basePath + root.prefix;
   const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
-  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), findCommand(start, cfg.oneFileSystem)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a local DST checked entry by entry (pull-check.ts): the listing carries what the check compares
+  const check = hooks.destCheck && !hooks.destCheck.index ? hooks.destCheck : undefined;
+  const command = findCommand(start, cfg.oneFileSystem, check ? CHECK_FORMAT : undefined);
+  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['ignore', 'pipe', 'pipe'] });
   const onAbort = () => child.kill('SIGTERM');
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   let stderr = '';
@@ -55,12 +59,22 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
   });
 
   const walker = new ListingWalker(Buffer.from(root.prefix), hooks);
+  const prefix = Buffer.from(root.prefix);
+  const fullPath = (rel: Buffer) => (!prefix.length ? rel : rel.length ? Buffer.concat([prefix, SLASH, rel]) : prefix);
   const splitter = new RecordSplitter();
   let records = 0;
+  // (with the check each entry is two records: its head and path, then its symlink target)
+  let head: Buffer | null = null;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       for (const rec of splitter.push(chunk)) {
-        const r = parseRecord(rec);
+        if (check && !head) {
+          head = rec;
+          continue;
+        }
+        const r = check ? parseRecord(head!, 4) : parseRecord(rec);
+        const link = rec;
+        head = null;
         records++;
         if (!r) {
           hooks.onError?.(DOT, errnoError('EIO', `unreadable listing record from ${spec.host}`), false);
@@ -71,7 +85,20 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
           yield { path: Buffer.from(root.prefix), kind: r.kind as EntryKind, size: r.kind === 'file' ? r.size : 0, ino: r.ino, dev: r.dev, nlink: r.nlink };
           continue;
         }
-        yield* walker.record(r);
+        const meta = check && r.kind ? srcMeta(r) : null;
+        if (!meta || r.kind === 'dir') {
+          // (a directory: counted when DST lacks it or has it with other metadata, for the directory pass)
+          if (meta && !sameInDest(check!.root, fullPath(r.rel), meta, link, check!.policy)) hooks.onDirDiffers?.();
+          yield* walker.record(r);
+          continue;
+        }
+        // (the record's own entry is the one that is not a directory: the others close empty ones)
+        for (const e of walker.record(r)) {
+          if (e.kind !== 'dir' && sameInDest(check!.root, e.path, meta, link, check!.policy)) {
+            hooks.onSame?.(e.size);
+            hooks.pruned?.();
+          } else yield e;
+        }
       }
       if (hooks.signal?.aborted) break;
     }

@@ -27,6 +27,8 @@ export class Stats {
   dirsDiffer = 0;
   /** The crawl listed each DST twin for names SRC lacks (dest-extras.ts), and found this many holding some. */
   extrasKnown = false;
+  /** Every source is a pull whose listing was checked against DST, directories included (pull-check.ts). */
+  pullChecked = false;
   destExtras = 0;
   /** Buckets done with rsync's exit 24: source files vanished since the crawl. */
   vanished = 0;

@@ -3,13 +3,13 @@
 // trees compared entry by entry.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { GCM_OPTION, hasAesInstructions } from '../../src/engine/ssh-cipher.ts';
-import { jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
+import { expectAsOneRsync, expectNoOp, jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
 import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
-import { expectSameTrees } from '../trees.ts';
+import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 const tmp = tempDir();
 const odd = join(tmp.path, 'odd');
@@ -230,6 +230,13 @@ suite(name('remote source (pull)'), () => {
     const done = jsonEvents(r.stdout).find((e) => e.type === 'crawl-done')!;
     expect(done.files).toBeGreaterThan(40);
     await expectSameTrees(odd, d, { hardlinks: true });
+    // a re-run checks the listing against DST: hostile names, symlinks and modes come out unchanged
+    const again = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '4', '-x', '-r', '-aSH --numeric-ids', `${H1}:${odd}/`, d]);
+    expect(again.code).toBe(0);
+    const sum = jsonEvents(again.stdout).find((e) => e.type === 'summary')!;
+    expect(sum.filesTransferred).toBe(0);
+    expect(sum.filesUnchanged).toBeGreaterThan(sum.filesTotal / 2);
+    await expectSameTrees(odd, d, { hardlinks: true });
   });
 
   test('host:SRC (no slash) and --exclude: the same result as one plain rsync', async () => {
@@ -240,6 +247,35 @@ suite(name('remote source (pull)'), () => {
     const plain = spawnSync('rsync', ['-aS', '--numeric-ids', '--exclude=*.dat', '--exclude=d03/', small, ref]);
     expect(plain.status).toBe(0);
     await expectSameTrees(join(ref, 'small'), join(d, 'small'));
+  });
+
+  test('a no-op re-run of a pull starts no rsync and no directory pass (its listing is checked against DST)', async () => {
+    const d = join(tmp.path, 'pulled-again');
+    expect((await runCli(['-e', lab.rsh, '-p', '3', '-f', '40', `${H1}:${small}/`, d])).code).toBe(0);
+    const again = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '40', `${H1}:${small}/`, d]);
+    expect(again.code).toBe(0);
+    await expectNoOp(again.stdout, small, d, 500);
+  });
+
+  test('a re-run of a pull after changes on both ends: the same result as one rsync', async () => {
+    const s = join(tmp.path, 'pull-src');
+    const d = join(tmp.path, 'pull-dst');
+    const ref = join(tmp.path, 'pull-ref');
+    rsyncRef(['-a', `${small}/`, `${s}/`]);
+    expect((await runCli(['-e', lab.rsh, '-p', '3', '-f', '40', `${H1}:${s}/`, d])).code).toBe(0);
+    // SRC: a file rewritten (same size, other mtime), one added; DST: a file's mode, a directory's mtime
+    const all = (readdirSync(s, { recursive: true }) as string[]).sort();
+    const files = all.filter((p) => statSync(join(s, p)).isFile());
+    const dirs = all.filter((p) => statSync(join(s, p)).isDirectory());
+    writeFileSync(join(s, files[0]), readFileSync(join(s, files[0])).reverse());
+    utimesSync(join(s, files[0]), 1_700_000_000, 1_700_000_000);
+    writeFileSync(join(s, dirs[0], 'added.txt'), 'new');
+    chmodSync(join(d, files[files.length - 1]), 0o600);
+    utimesSync(join(d, dirs[dirs.length - 1]), 1_000_000_000, 1_000_000_000);
+    rsyncRef(['-a', `${d}/`, `${ref}/`]);
+    const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '40', `${H1}:${s}/`, d]);
+    expect(r.code).toBe(0);
+    await expectAsOneRsync(r.stdout, s, ref, d, 500);
   });
 });
 

@@ -122,7 +122,7 @@ describe('remote find listing', () => {
     expect(sp.pending).toBe(11);
   });
   test('a record: type, size, inode, device, links, then the raw path (spaces, newlines, any byte)', () => {
-    expect(parseRecord(rec('f 12 34 56 2 dir/a b\nc\xff'))).toEqual({ kind: 'file', type: 'f', size: 12, ino: 34, dev: 56, nlink: 2, rel: rec('dir/a b\nc\xff') });
+    expect(parseRecord(rec('f 12 34 56 2 dir/a b\nc\xff'))).toEqual({ kind: 'file', type: 'f', size: 12, ino: 34, dev: 56, nlink: 2, rel: rec('dir/a b\nc\xff'), extra: [] });
     expect(parseRecord(rec('d 4096 1 2 3 '))?.rel.length).toBe(0);
     expect(parseRecord(rec('D 0 1 2 3 door'))?.kind).toBeNull();
     expect(parseRecord(rec('f x 1 2 3 a'))).toBeNull();
