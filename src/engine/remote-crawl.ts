@@ -87,8 +87,9 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
         }
         const meta = check && r.kind ? srcMeta(r) : null;
         if (!meta || r.kind === 'dir') {
-          // (a directory: counted when DST lacks it or has it with other metadata, for the directory pass)
-          if (meta && !sameInDest(check!.root, fullPath(r.rel), meta, link, check!.policy)) hooks.onDirDiffers?.();
+          // (a directory: counted when DST lacks it or has it with other metadata, or its numbers
+          // are unreadable, for the directory pass)
+          if (check && r.kind === 'dir' && (!meta || !sameInDest(check.root, fullPath(r.rel), meta, link, check.policy))) hooks.onDirDiffers?.();
           yield* walker.record(r);
           continue;
         }
