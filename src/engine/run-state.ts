@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { bucketName } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
-import { foldJournal, Journal, readJournal, type JournalState } from './journal.ts';
+import { foldJournal, Journal, readJournal, type JournalRecord, type JournalState } from './journal.ts';
 import { prepareState, type StatePaths } from './state.ts';
 import type { Summary } from './summary.ts';
 import type { Bucket, Outcome } from './types.ts';
@@ -95,11 +95,15 @@ export class RunState {
 
   private treesUpTo(settled: number): void {
     let k = 0;
+    const recs: JournalRecord[] = [];
     while (k < this.pendingTrees.length && this.pendingTrees[k].seq <= settled) {
       const { source, path } = this.pendingTrees[k++];
-      this.journal.append({ t: 'tree', source, path });
+      recs.push({ t: 'tree', source, path });
     }
-    if (k) this.pendingTrees = this.pendingTrees.slice(k);
+    if (k) {
+      this.journal.appendAll(recs);
+      this.pendingTrees = this.pendingTrees.slice(k);
+    }
   }
 
   crawlDone(source: number): void {
@@ -114,8 +118,8 @@ export class RunState {
       done: (b: Bucket, o: Outcome) => j.append({ t: 'done', id: b.id, exitCode: o.exitCode ?? 0 }),
       failed: (b: Bucket, o: Outcome) => j.append({ t: 'failed', id: b.id, exitCode: o.exitCode, error: o.firstError ?? o.meaning }),
       splitMade: (b: Bucket, parts: Bucket[]) => {
-        for (const p of parts) j.append({ t: 'bucket', id: p.id, source: p.source, files: p.files, bytes: p.bytes });
-        j.append({ t: 'split', id: b.id, into: parts.map((p) => p.id) });
+        const made = parts.map((p): JournalRecord => ({ t: 'bucket', id: p.id, source: p.source, files: p.files, bytes: p.bytes }));
+        j.appendAll([...made, { t: 'split', id: b.id, into: parts.map((p) => p.id) }]);
       },
     };
   }
