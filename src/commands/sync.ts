@@ -39,7 +39,11 @@ export async function syncCommand(args: ParsedArgs, io: SyncIO): Promise<number>
     // (a remote DST is checked, and made when missing, in one round trip now that all else passed)
     // (an ssh DST the destination check will look at is listed in the same round trip, and so is
     // one a crashed run may have left rsync temp files in: resume.ts removes them)
-    cfg.destIndex = remote.finishDestination(!cfg.dryRun, isRemote(cfg.destination) && (!!destCheckPolicy(cfg) || interrupted(cfg)));
+    const resumed = isRemote(cfg.destination) && interrupted(cfg);
+    const listing = await remote.finishDestination(!cfg.dryRun, resumed || (isRemote(cfg.destination) && !!destCheckPolicy(cfg)));
+    // (the listing arrives while SRC is crawled; a resumed run's clean-up needs it at the start)
+    if (listing && resumed) cfg.destIndex = await listing.index;
+    else if (listing) cfg.destListing = listing.index;
     // every check passed: rsync's --version text may be kept for the next run
     flushRsyncVersion();
   } catch (err) {

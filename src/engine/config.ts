@@ -58,6 +58,8 @@ export interface RunConfig {
    * not be had whole; undefined: not taken, e.g. DST did not exist and the pre-flight made it).
    */
   destIndex?: DestIndex | null;
+  /** The same, still arriving (ssh-stream.ts): the crawl reads SRC meanwhile (feed.ts sets destIndex). */
+  destListing?: Promise<DestIndex | null>;
 }
 
 /**

@@ -39,6 +39,11 @@ export interface CrawlHooks {
    */
   destCheck?: { root: string; policy: CheckPolicy; index?: DestIndex };
   /**
+   * DST's listing is still arriving (a DST on an ssh host): settles once destCheck is what it
+   * will be (the listing's check, or none). The crawl reads SRC meanwhile (early-reads.ts).
+   */
+  destReady?(): Promise<void>;
+  /**
    * Read directories from inside them (inside-dir.ts): only when every local path the run hands
    * to other processes (SRC, DST) is absolute, so that a working directory that cannot be
    * re-entered, which leaves the process at '/', changes nothing they see.

@@ -10,6 +10,7 @@ import { absolute, topDest } from './crawl-start.ts';
 import { lite, sysPath, type StatLite } from './dir-reader.ts';
 import { crawlDone, crawlStarts } from './inside-dir.ts';
 import { DirAhead, type AheadNode } from './dir-ahead.ts';
+import { readWhileWaiting } from './early-reads.ts';
 import { destChild } from './dest-probe.ts';
 import type { Entry, SourceRoot } from './types.ts';
 
@@ -97,6 +98,10 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
     }
   };
   const dirOf = (rel: string) => (rel.length ? base + rel : base.length > 1 ? base.slice(0, -1) : base);
+  // DST's listing still arriving: SRC is read meanwhile, the walk then takes what was read
+  const ready = hooks.destReady?.();
+  const early = ready && !hooks.dirDelayMs ? await readWhileWaiting(ready, dirOf(top), topAscii, hooks.oneFileSystem ? topStat.dev : -1, hooks.signal) : undefined;
+  await ready;
   const topCheck = topDest(hooks.destCheck, base, top, cwd);
   // DST itself (a `src/` source's top) is the directory pass's own check (dir-pass.ts)
   // (DST on an ssh host: its own metadata too, which no local stat can see)
@@ -105,7 +110,7 @@ async function* walk(root: SourceRoot, hooks: CrawlHooks, base: string, cwd: str
   let sliceStart = performance.now();
   const xdev = hooks.oneFileSystem ? topStat.dev : -1;
   // (a remote DST's listing is on this thread: no reader threads then)
-  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev, hooks.othersIdle, hooks.crawlIsAll, hooks.readers);
+  const ahead = new DirAhead((n) => dirOf((n as Node).rel), !!hooks.dirDelayMs || !!hooks.destCheck?.index, hooks.destCheck?.policy, xdev, hooks.othersIdle, hooks.crawlIsAll, hooks.readers, early);
   try {
     while (stack.length) {
       if (hooks.signal?.aborted) return;

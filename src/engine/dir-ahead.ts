@@ -18,7 +18,7 @@ import { checkListing, type DestDir } from './dest-probe.ts';
 import { destExtras, indexExtras } from './dest-extras.ts';
 import { readdirSync } from 'node:fs';
 import type { CheckPolicy } from './dest-check.ts';
-import { readDirNow, readerThreads } from './dir-reader.ts';
+import { readDirNow, readerThreads, type DirResult } from './dir-reader.ts';
 import type { TreeStart } from './tree-job.ts';
 import { TreePool, type Listed } from './tree-pool.ts';
 
@@ -79,6 +79,8 @@ export class DirAhead {
     private readonly othersIdle: () => boolean = () => true,
     private readonly crawlIsAll: () => boolean = () => true,
     private readonly force: AheadMode | null = FORCED,
+    /** Listings read while DST's listing arrived (early-reads.ts), by directory: taken from here. */
+    private readonly early?: Map<string, DirResult>,
   ) {}
 
   /** Called before each directory is taken: sends the next ones on the stack to the threads. */
@@ -179,7 +181,9 @@ export class DirAhead {
         return r;
       }
     }
-    const listing = readDirNow(this.dirOf(n), n.ascii, n.dest !== undefined);
+    const dir = this.dirOf(n);
+    const listing = this.early?.get(dir) ?? readDirNow(dir, n.ascii, n.dest !== undefined);
+    this.early?.delete(dir);
     this.counted(listing);
     if (!n.dest || 'error' in listing) return { listing };
     const extra = !n.dest.policy.extras ? undefined : n.dest.index ? indexExtras(listing.names, n.dest.dir, n.dest.index) : destExtras(listing.names, n.dest, { readdirSync, Buffer });

@@ -54,7 +54,19 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
   const policy = destCheckPolicy(cfg);
-  const destCheck = policy && destCheckFor(cfg, policy, stats);
+  // (DST's listing still arriving: no check until it is here, see destReady below)
+  let destCheck = policy && destCheckFor(cfg, policy, stats);
+  const listing = policy && cfg.destListing;
+  let listed: Promise<void> | undefined;
+  const destReady = (hooks: CrawlHooks) =>
+    (listed ??= listing!.catch(() => null).then((index) => {
+      cfg.destIndex = index;
+      cfg.destListing = undefined;
+      destCheck = destCheckFor(cfg, policy!, stats);
+      stats.extrasKnown = !!destCheck?.policy.extras;
+    })).then(() => void (hooks.destCheck = destCheck));
+  // (a cancelled run does not wait for the listing: its crawl ends at once)
+  const orAbort = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => (ctx.signal.aborted ? r() : ctx.signal.addEventListener('abort', () => r(), { once: true })))]);
   stats.extrasKnown = !!destCheck?.policy.extras;
   stats.pullChecked = !!destCheck && !destCheck.index && cfg.sources.every((s) => isRemote(s.arg));
   const insideReads = insideReadsFor(cfg);
@@ -66,7 +78,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
     const retry = ctx.retry?.[i];
     if (ctx.retry && !retry) continue;
     const manifest = retry ? { file: retry, from0: true } : cfg.filesFrom;
-    const entries = sourceEntriesFor(cfg, cfg.sources[i], manifest, {
+    const hooks: CrawlHooks = {
       signal: ctx.signal,
       dirDelayMs: cfg.crawlDelayMs,
       // with -H, held link groups are bucketed only at the end: no subtree is final before
@@ -98,7 +110,9 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
         else stats.crawlErrors++;
         ctx.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
       },
-    });
+    };
+    if (listing && cfg.destListing) hooks.destReady = () => orAbort(destReady(hooks));
+    const entries = sourceEntriesFor(cfg, cfg.sources[i], manifest, hooks);
     const add = (e: Entry) => {
       stats.filesTotal++;
       stats.bytesTotal += e.size;

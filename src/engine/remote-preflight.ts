@@ -7,9 +7,10 @@ import type { RunConfig } from './config.ts';
 import { checkDaemon, daemonFinish } from './daemon-preflight.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote } from './remote.ts';
-import type { DestIndex } from './remote-dest.ts';
+import type { DestListing } from './remote-dest.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
-import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync, sshSyncBytes } from './ssh-control.ts';
+import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { sshStream, type SshStream } from './ssh-stream.ts';
 import { checkRemoteDestination, checkRemoteSource } from './ssh-preflight.ts';
 import { checkWorkers, needsProtectArgs } from './worker-preflight.ts';
 
@@ -23,10 +24,11 @@ export interface RemoteSession {
    * Checks a remote (or worker-side) DST and, with `create` (never in a dry run), makes a missing
    * one; with `list`, a DST on an ssh host that exists is listed for the destination check in
    * the same command (remote-dest.ts): one round trip for all three. Call after every other
-   * check (nothing is written before). Returns the listing when one was asked for and DST
-   * existed (null: it could not be had whole); a DST that did not exist has nothing to list.
+   * check (nothing is written before). Returns, once DST's state is known, the listing still
+   * arriving when one was asked for and DST existed (its index: null when it could not be had
+   * whole); a DST that did not exist has nothing to list.
    */
-  finishDestination(create: boolean, list?: boolean): DestIndex | null | undefined;
+  finishDestination(create: boolean, list?: boolean): DestListing | undefined | Promise<DestListing | undefined>;
   /** Ends the shared ssh connections. */
   close(): void;
 }
@@ -66,6 +68,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
   const close = () => {
     if (closed) return;
     closed = true;
+    for (const s of streams) s.stop();
     closeControl(userRsh, controlDir, contacted);
   };
   const ssh = sshArgv(userRsh, controlDir);
@@ -77,9 +80,12 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     contacted.add(host);
     return sshAsync(ssh, host, command, 30_000);
   };
-  const runBytes = (host: string, command: string) => {
+  const streams: SshStream[] = [];
+  const runStream = (host: string, command: string) => {
     contacted.add(host);
-    return sshSyncBytes(ssh, host, command, LISTING_BYTES);
+    const s = sshStream(ssh, host, command, LISTING_BYTES);
+    streams.push(s);
+    return s;
   };
   try {
     // the rsyncs this machine starts reach SRC or DST with the same shared connections
@@ -90,7 +96,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
-    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runBytes, dstSpec, cfg.destination, create, !!list);
+    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runStream, dstSpec, cfg.destination, create, !!list);
     else finish = daemonFinish(cfg, dstSpec);
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {

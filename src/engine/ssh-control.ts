@@ -68,14 +68,10 @@ export function firstLine(text: string, fallback: string): string {
   );
 }
 
-/**
- * `ssh HOST COMMAND`, waited for; its output as bytes (`maxBuffer`: the most read, else the
- * runtime's default); `input`: the command's stdin (bytes reach it as they are, unlike argv).
- */
-function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: number, maxBuffer?: number, input?: Buffer) {
+/** `ssh HOST COMMAND`, waited for; `input`: the command's stdin (bytes reach it as they are, unlike argv). */
+function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: number, input?: Buffer) {
   return spawnSync(ssh[0], [...ssh.slice(1), sshHost(host), command], {
     timeout: timeoutMs,
-    ...(maxBuffer ? { maxBuffer } : {}),
     ...(input ? { input } : {}),
     stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
@@ -84,30 +80,16 @@ function spawnSsh(ssh: string[], host: string, command: string, timeoutMs: numbe
 
 /** Runs `ssh HOST COMMAND` and waits (pre-flight, mkdir, kill: short commands); `input` is its stdin. */
 export function sshSync(ssh: string[], host: string, command: string, timeoutMs = 30_000, input?: Buffer): SshResult {
-  const r = spawnSsh(ssh, host, command, timeoutMs, undefined, input);
+  const r = spawnSsh(ssh, host, command, timeoutMs, input);
   const stdout = r.stdout?.toString('utf8') ?? '';
   if (r.error) return { code: null, stdout, stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true };
   return { code: r.status, stdout, stderr: r.stderr?.toString('utf8') ?? '', connectionFailed: r.status === 255 || r.status === null };
 }
 
 /** Why the remote shell could not be run (or was stopped) at all. */
-function spawnFailure(error: Error, shell: string, timeoutMs: number): string {
+export function spawnFailure(error: Error, shell: string, timeoutMs: number): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' ? `remote shell '${shell}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : error.message;
-}
-
-/**
- * sshSync for a command whose output is bytes and may be large (a listing): stdout as a Buffer,
- * at most `maxBuffer` bytes (`overflow`: there was more, and ssh was stopped).
- */
-export function sshSyncBytes(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000): SshResult & { bytes: Buffer; overflow: boolean } {
-  const r = spawnSsh(ssh, host, command, timeoutMs, maxBuffer);
-  const bytes = r.stdout ?? Buffer.alloc(0);
-  const stderr = r.stderr?.toString('utf8') ?? '';
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOBUFS') return { code: r.status, stdout: '', stderr, connectionFailed: false, bytes, overflow: true };
-  if (r.error) return { code: null, stdout: '', stderr: spawnFailure(r.error, ssh[0], timeoutMs), connectionFailed: true, bytes, overflow: false };
-  return { code: r.status, stdout: '', stderr, connectionFailed: r.status === 255 || r.status === null, bytes, overflow: false };
 }
 
 /** The same, without blocking the event loop (worker probes, remote kills during a run). */

@@ -5,15 +5,16 @@ import type { RunConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { findCommand, findPath } from './find-records.ts';
 import { parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
-import { DEST_FORMAT, parseListing, type DestIndex } from './remote-dest.ts';
-import { firstLine, type SshResult, type sshSyncBytes } from './ssh-control.ts';
+import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
+import { firstLine, type SshResult } from './ssh-control.ts';
+import type { SshStream } from './ssh-stream.ts';
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
 export type Run = (host: string, command: string) => SshResult;
 /** The same, not waited for: several hosts at once. */
 export type RunAsync = (host: string, command: string) => Promise<SshResult>;
-/** The same, for output read as bytes (up to a cap). */
-export type RunBytes = (host: string, command: string) => ReturnType<typeof sshSyncBytes>;
+/** The same, for an answer that is a line and then a listing (ssh-stream.ts). */
+export type RunStream = (host: string, command: string) => SshStream;
 
 /** A path without trailing slashes ('/' stays), and its parent directory. */
 export function pathAndParent(path: string): { path: string; parent: string } {
@@ -59,14 +60,14 @@ export function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 's
  * A DST on an ssh host: checked, made when missing (`create`) and listed when it exists (`list`),
  * in one command (see RemoteSession.finishDestination).
  */
-export function checkRemoteDestination(run: Run, runBytes: RunBytes, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): DestIndex | null | undefined {
+export async function checkRemoteDestination(run: Run, runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): Promise<DestListing | undefined> {
   if (!list) return checkDestinationOn(run, spec.host, spec.path, shown, 'host', create);
-  const r = runBytes(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
-  const nl = r.bytes.indexOf(0x0a);
-  const state = r.bytes.subarray(0, nl < 0 ? r.bytes.length : nl).toString('latin1');
-  if (state !== 'dir') return destinationState({ ...r, stdout: state }, spec.host, spec.path, shown, 'host', create);
-  // the listing: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
-  return !r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(nl + 1)) : null;
+  const s = runStream(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
+  const state = await s.first;
+  if (state !== 'dir') return destinationState({ ...(await s.whole), stdout: state }, spec.host, spec.path, shown, 'host', create);
+  // the listing, while it comes: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
+  const index = s.whole.then((r) => (!r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(r.bytes.indexOf(0x0a) + 1)) : null));
+  return { index, stop: s.stop };
 }
 
 /** Checks a DST path with the destination script and, with `create`, makes a missing one in the same command. */
