@@ -63,6 +63,8 @@ export class BucketCommands {
       dryRun: cfg.dryRun,
       names: names ?? undefined,
       recursive: this.wholeDirs,
+      // (unless the user chose how rsync recurses)
+      wholeList: !this.viaWorkers && isRemote(src.arg) && !cfg.rsyncOpts.some((o) => /^--(no-)?(inc-recursive|i-r)$/.test(o)),
     });
   }
 

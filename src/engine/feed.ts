@@ -1,5 +1,6 @@
 // Crawl every source and feed its entries to the bucketer (live: buckets reach the supervisor
 // while the crawl goes on). Records every directory for the final metadata pass.
+import { opendirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
@@ -36,11 +37,29 @@ export interface FeedContext {
  * whole: no check then).
  */
 function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats): CrawlHooks['destCheck'] {
-  if (!isRemote(cfg.destination)) return { root: cfg.destination, policy };
+  if (!isRemote(cfg.destination)) {
+    // a pull into an empty DST: nothing there can be in place (its listing then goes without the
+    // check's fields, and the directory pass runs)
+    if (cfg.sources.every((s) => isRemote(s.arg)) && emptyOrMissing(cfg.destination)) return undefined;
+    return { root: cfg.destination, policy };
+  }
   const index = cfg.destIndex;
   if (!index) return undefined;
   stats.destListed = index.size;
   return { root: '', policy, index };
+}
+
+function emptyOrMissing(dir: string): boolean {
+  try {
+    const d = opendirSync(dir);
+    try {
+      return d.readSync() === null;
+    } finally {
+      d.closeSync();
+    }
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /** The crawl may read from inside directories (inside-dir.ts): no path rsync gets depends on the working directory. */

@@ -88,6 +88,12 @@ export interface BucketArgv {
   names?: string[];
   /** The options recurse (-r, -a): also recurse into directories the list names (--files-from turns -a's -r off). */
   recursive?: boolean;
+  /**
+   * ...and build the whole file list first (--no-inc-recursive): for a remote sender (a pull),
+   * whose incremental recursion over a --files-from list took twice the time and CPU (10k files
+   * of 1-8 KiB over the loopback sshd: 4.2-4.9 s against 2.1-2.3 s; a push: no different).
+   */
+  wholeList?: boolean;
 }
 
 /** argv (without the rsync binary) for one bucket. */
@@ -98,6 +104,7 @@ export function bucketArgs(b: BucketArgv): string[] {
   if (b.names) argv.push('--relative');
   else {
     if (b.recursive) argv.push('--recursive');
+    if (b.recursive && b.wholeList) argv.push('--no-inc-recursive');
     argv.push('--from0', `--files-from=${b.listFile}`);
   }
   argv.push(

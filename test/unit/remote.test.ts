@@ -221,6 +221,22 @@ describe('remote find listing', () => {
     expect(r.entries).toEqual(['dir:keep', 'file:skipped-not']);
     expect(r.dirs).toEqual(['.', 'keep']);
   });
+  test('walker: where subtrees start and end, and what was left out, for naming them whole', () => {
+    const seen: string[] = [];
+    const w = new ListingWalker(Buffer.from(''), {
+      enterDir: (p) => seen.push(`enter ${p}`),
+      leaveDir: (p) => seen.push(`leave ${p}`),
+      pruned: () => seen.push('pruned'),
+      filter: (p) => !p.toString().endsWith('.tmp'),
+    });
+    const records: Array<[string, string]> = [['d', ''], ['d', 'a'], ['f', 'a/x'], ['f', 'a/y.tmp'], ['d', 'b'], ['d', 'b/c'], ['f', 'b/c/z'], ['?', 'b/odd']];
+    for (const [type, rel] of records) {
+      for (const e of w.record(parseRecord(Buffer.from(`${type} 1 1 1 1 ${rel}`))!)) seen.push(`entry ${e.path}`);
+    }
+    for (const e of w.end()) seen.push(`entry ${e.path}`);
+    // (an entry is added before the subtree it closes is left; the unknown type is an error, left out)
+    expect(seen).toEqual(['enter .', 'enter a', 'entry a/x', 'pruned', 'leave a', 'enter b', 'enter b/c', 'entry b/c/z', 'leave b/c', 'pruned', 'leave b', 'leave .']);
+  });
   test('walker: a sibling whose name extends a directory name is not taken for its child', () => {
     expect(walk('', [['d', ''], ['d', 'a'], ['f', 'ab']]).entries).toEqual(['dir:a', 'file:ab']);
   });

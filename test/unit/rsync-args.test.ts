@@ -176,6 +176,24 @@ describe('bucketArgs', () => {
       ['--from0', '--files-from=/tmp/my dir/bucket-000002.list', '--info=progress2,name1', '--no-human-readable'],
       [],
     ],
+    [
+      'a recursing list',
+      { userOpts: ['-a'], listFile: 'l', base: 's/', destination: 'd', recursive: true },
+      ['--recursive', '--from0', '--files-from=l'],
+      ['--no-inc-recursive'],
+    ],
+    [
+      'a recursing list from a remote sender: its whole file list first',
+      { userOpts: ['-a'], listFile: 'l', base: 'host:s/', destination: 'd', recursive: true, wholeList: true },
+      ['--recursive', '--no-inc-recursive', '--from0', '--files-from=l'],
+      [],
+    ],
+    [
+      'no recursion: no whole list either',
+      { userOpts: ['-a'], listFile: 'l', base: 'host:s/', destination: 'd', wholeList: true },
+      ['--from0', '--files-from=l'],
+      ['--recursive', '--no-inc-recursive'],
+    ],
   ])('%s', (_label, b, ordered, absent) => {
     expectArgv(b, ordered, absent);
   });
