@@ -1,6 +1,5 @@
 // Crawl every source and feed its entries to the bucketer (live: buckets reach the supervisor
 // while the crawl goes on). Records every directory for the final metadata pass.
-import { opendirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bucketer } from './bucketer.ts';
 import type { RunConfig } from './config.ts';
@@ -8,7 +7,7 @@ import { DirList } from './dir-list.ts';
 import type { RunState } from './run-state.ts';
 import { sourceEntriesFor } from './remote-crawl.ts';
 import { compileFilters } from './filter.ts';
-import { destCheckPolicy, type CheckPolicy } from './dest-check.ts';
+import { FeedDestCheck } from './feed-dest-check.ts';
 import type { CrawlHooks } from './crawler.ts';
 import { isRemote } from './config.ts';
 import { HardlinkHold } from './hardlinks.ts';
@@ -31,37 +30,6 @@ export interface FeedContext {
   retry?: Array<string | null>;
 }
 
-/**
- * The destination check's DST: a local path, or the listing of a DST on an ssh host that the
- * pre-flight took (remote-preflight.ts; none for a DST it made, or when it could not be had
- * whole: no check then).
- */
-function destCheckFor(cfg: RunConfig, policy: CheckPolicy, stats: Stats): CrawlHooks['destCheck'] {
-  if (!isRemote(cfg.destination)) {
-    // a pull into an empty DST: nothing there can be in place (its listing then goes without the
-    // check's fields, and the directory pass runs)
-    if (cfg.sources.every((s) => isRemote(s.arg)) && emptyOrMissing(cfg.destination)) return undefined;
-    return { root: cfg.destination, policy };
-  }
-  const index = cfg.destIndex;
-  if (!index) return undefined;
-  stats.destListed = index.size;
-  return { root: '', policy, index };
-}
-
-function emptyOrMissing(dir: string): boolean {
-  try {
-    const d = opendirSync(dir);
-    try {
-      return d.readSync() === null;
-    } finally {
-      d.closeSync();
-    }
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
-
 /** The crawl may read from inside directories (inside-dir.ts): no path rsync gets depends on the working directory. */
 export function insideReadsFor(cfg: Pick<RunConfig, 'sources' | 'destination'>): boolean {
   return [...cfg.sources.map((s) => s.base), cfg.destination].every((p) => p.startsWith('/') || isRemote(p));
@@ -72,22 +40,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
   const t0 = Date.now();
   const filter = compileFilters(cfg.filters);
   const hold = hasFlag(cfg.rsyncOpts, 'H', 'hard-links') ? new HardlinkHold() : null;
-  const policy = destCheckPolicy(cfg);
-  // (DST's listing still arriving: no check until it is here, see destReady below)
-  let destCheck = policy && destCheckFor(cfg, policy, stats);
-  const listing = policy && cfg.destListing;
-  let listed: Promise<void> | undefined;
-  const destReady = (hooks: CrawlHooks) =>
-    (listed ??= listing!.catch(() => null).then((index) => {
-      cfg.destIndex = index;
-      cfg.destListing = undefined;
-      destCheck = destCheckFor(cfg, policy!, stats);
-      stats.extrasKnown = !!destCheck?.policy.extras;
-    })).then(() => void (hooks.destCheck = destCheck));
-  // (a cancelled run does not wait for the listing: its crawl ends at once)
-  const orAbort = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => (ctx.signal.aborted ? r() : ctx.signal.addEventListener('abort', () => r(), { once: true })))]);
-  stats.extrasKnown = !!destCheck?.policy.extras;
-  stats.pullChecked = !!destCheck && !destCheck.index && cfg.sources.every((s) => isRemote(s.arg));
+  const destCheck = new FeedDestCheck(cfg, stats, ctx.signal);
   const insideReads = insideReadsFor(cfg);
   for (let i = 0; i < cfg.sources.length && !ctx.signal.aborted; i++) {
     const state = ctx.state;
@@ -106,7 +59,6 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
       filter,
       oneFileSystem: cfg.oneFileSystem,
       onDir: (rel) => dirs.add(rel),
-      destCheck,
       insideReads,
       // no rsync running (a no-op re-run, so far): the crawl may have a second core
       othersIdle: () => stats.workers.size === 0,
@@ -130,7 +82,7 @@ export async function feedSources(ctx: FeedContext): Promise<void> {
         ctx.emit({ type: 'crawl-error', path: path.toString(), error: err.code ?? err.message, vanished });
       },
     };
-    if (listing && cfg.destListing) hooks.destReady = () => orAbort(destReady(hooks));
+    destCheck.hook(hooks);
     const entries = sourceEntriesFor(cfg, cfg.sources[i], manifest, hooks);
     const add = (e: Entry) => {
       stats.filesTotal++;
