@@ -2,6 +2,7 @@
 import { basename, dirname } from 'node:path';
 import type { FilterSpec } from './filter.ts';
 import type { DestIndex } from './remote-dest.ts';
+import type { SourceListing } from './source-listing.ts';
 import type { SourceRoot } from './types.ts';
 
 export interface RunConfig {
@@ -60,6 +61,8 @@ export interface RunConfig {
   destIndex?: DestIndex | null;
   /** The same, still arriving (ssh-stream.ts): the crawl reads SRC meanwhile (feed.ts sets destIndex). */
   destListing?: Promise<DestIndex | null>;
+  /** A remote SRC's listing the pre-flight started (its first record was the check): the crawl takes it over. */
+  sourceListing?: SourceListing;
 }
 
 /**

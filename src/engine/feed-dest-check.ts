@@ -69,7 +69,8 @@ export class FeedDestCheck {
   }
 }
 
-function emptyOrMissing(dir: string): boolean {
+/** A directory with nothing in it, or none at all. */
+export function emptyOrMissing(dir: string): boolean {
   try {
     const d = opendirSync(dir);
     try {

@@ -5,32 +5,29 @@
 // and every directory left empty (after the filter rules), every directory reported to onDir for
 // the metadata pass. Symlinks are never followed (find -P); -x is find -xdev (a mount point
 // stays, as an empty directory).
-import { spawn } from 'node:child_process';
 import type { RunConfig } from './config.ts';
 import type { CrawlHooks } from './crawler.ts';
-import { CHECK_FORMAT, DOT, errnoError, findCommand, findPath, parseFindError, parseRecord, RecordSplitter, SLASH } from './find-records.ts';
+import { DOT, errnoError, findPath, parseFindError, parseRecord, RecordSplitter, SLASH } from './find-records.ts';
 import { ListingWalker } from './listing-walker.ts';
 import { sameInDest, srcMeta } from './pull-check.ts';
 import { manifestPath, manifestRecords, sourceEntries } from './manifest.ts';
-import { parseRemote, sshHost } from './remote.ts';
-import { sshArgv } from './ssh-control.ts';
+import { parseRemote } from './remote.ts';
+import { sourceListing } from './source-listing.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
 export { findCommand, findPath, parseFindError, parseRecord, RecordSplitter } from './find-records.ts';
 export { ListingWalker } from './listing-walker.ts';
 
 /** The entries of a remote source, streamed from `ssh HOST find …`. */
-export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem'>, hooks: CrawlHooks = {}): AsyncGenerator<Entry> {
+export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem' | 'sourceListing'>, hooks: CrawlHooks = {}): AsyncGenerator<Entry> {
   const spec = parseRemote(root.base);
   if (!spec || spec.kind !== 'ssh') throw new Error(`not an ssh source: ${root.arg}`);
-  const basePath = spec.path;
-  const start = basePath + root.prefix;
-  const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
+  const start = spec.path + root.prefix;
   // a local DST checked entry by entry (pull-check.ts): the listing carries what the check compares
   const check = hooks.destCheck && !hooks.destCheck.index ? hooks.destCheck : undefined;
-  const command = findCommand(start, cfg.oneFileSystem, check ? CHECK_FORMAT : undefined);
-  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const onAbort = () => child.kill('SIGTERM');
+  // (the pre-flight's, when it started it: source-listing.ts)
+  const listing = sourceListing(root, cfg, !!check);
+  const onAbort = () => listing.stop();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   let stderr = '';
   let stderrRest = '';
@@ -52,11 +49,6 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
       hooks.onError?.(rel ? Buffer.from(rel) : DOT, error, error.code === 'ENOENT');
     }
   };
-  child.stderr.on('data', (d: Buffer) => errLines(d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code));
-  });
 
   const walker = new ListingWalker(Buffer.from(root.prefix), hooks);
   const prefix = Buffer.from(root.prefix);
@@ -66,7 +58,7 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
   // (with the check each entry is two records: its head and path, then its symlink target)
   let head: Buffer | null = null;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of listing.take(errLines)) {
       for (const rec of splitter.push(chunk)) {
         if (check && !head) {
           head = rec;
@@ -103,7 +95,7 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
       }
       if (hooks.signal?.aborted) break;
     }
-    const code = await exited;
+    const code = await listing.closed;
     errLines('\n');
     if (!hooks.signal?.aborted) {
       yield* walker.end();
@@ -114,7 +106,7 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
     }
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    if (child.exitCode === null) child.kill('SIGTERM');
+    listing.stop();
   }
 }
 

@@ -11,7 +11,8 @@ import type { DestListing } from './remote-dest.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import { sshStream, type SshStream } from './ssh-stream.ts';
-import { checkRemoteDestination, checkRemoteSource } from './ssh-preflight.ts';
+import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing } from './ssh-preflight.ts';
+import { earlyListing, pullChecked, SourceListing } from './source-listing.ts';
 import { checkWorkers, needsProtectArgs } from './worker-preflight.ts';
 
 export { destinationScript, pathAndParent } from './ssh-preflight.ts';
@@ -69,6 +70,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     if (closed) return;
     closed = true;
     for (const s of streams) s.stop();
+    cfg.sourceListing?.stop();
     closeControl(userRsh, controlDir, contacted);
   };
   const ssh = sshArgv(userRsh, controlDir);
@@ -92,7 +94,17 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     if (sshRemote && !workers.length) cfg.rsh = rshForRsync(userRsh, controlDir);
     if (sshRemote && needsProtectArgs(rsyncVersion)) cfg.rsyncOpts = [...cfg.rsyncOpts, '--protect-args'];
 
-    for (const [i, spec] of srcSpecs.entries()) if (spec?.kind === 'ssh') checkRemoteSource(run, spec, cfg.sources[i]);
+    // the first remote SRC's listing is started now, its first record the check (source-listing.ts)
+    const early = !workers.length && earlyListing(cfg) ? srcSpecs.findIndex((s) => s?.kind === 'ssh') : -1;
+    for (const [i, spec] of srcSpecs.entries()) {
+      if (spec?.kind !== 'ssh') continue;
+      if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
+      else {
+        contacted.add(spec.host);
+        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, pullChecked(cfg));
+        await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
+      }
+    }
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);

@@ -8,6 +8,7 @@ import { parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
 import { firstLine, type SshResult } from './ssh-control.ts';
 import type { SshStream } from './ssh-stream.ts';
+import type { SourceListing } from './source-listing.ts';
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
 export type Run = (host: string, command: string) => SshResult;
@@ -45,7 +46,24 @@ export function reachError(r: SshResult, host: string, what = 'host'): UsageErro
 export function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): void {
   const prefixPath = parseRemote(root.base)!.path + root.prefix;
   const start = findPath(prefixPath).replace(/(.)\/+$/, '$1');
-  const r = run(spec.host, `env LC_ALL=C find -P ${shPath(start)} -maxdepth 0 -printf %y`);
+  sourceVerdict(run(spec.host, `env LC_ALL=C find -P ${shPath(start)} -maxdepth 0 -printf %y`), spec, root);
+}
+
+/**
+ * The same check from the first record of SRC's listing, started now (source-listing.ts) and
+ * left running for the crawl: one remote session instead of two, one after the other.
+ */
+export async function checkRemoteSourceListing(listing: SourceListing, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): Promise<void> {
+  const first = await listing.first(30_000);
+  if (first !== null && (root.prefix || first === 0x64)) return; // (0x64: 'd', a directory)
+  const code = first === null ? await listing.closed : 0;
+  listing.stop();
+  const stdout = first === null ? '' : String.fromCharCode(first);
+  sourceVerdict({ code, stdout, stderr: listing.errors, connectionFailed: code === 255 || code === null }, spec, root);
+}
+
+/** Throws the pre-flight's error for what the check of a remote SRC answered (nothing when SRC will do). */
+function sourceVerdict(r: SshResult, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): void {
   if (r.connectionFailed) throw reachError(r, spec.host);
   const err = firstLine(r.stderr, '');
   if (/No such file/.test(err)) throw new UsageError(`source not found: ${root.arg}`);

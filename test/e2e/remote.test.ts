@@ -287,6 +287,7 @@ suite(name('pre-flight: exit 2, one line, nothing written'), () => {
     ['remote DST is a file', () => ['-e', lab.rsh, `${small}/`, `${H1}:${join(small, readdirSync(small).find((n) => n.includes('.'))!)}`], /exists and is not a directory/],
     ['remote SRC missing', () => ['-e', lab.rsh, `${H1}:${join(tmp.path, 'nope')}/`, never()], /source not found/],
     ['unreachable SRC host', () => ['-e', lab.rsh, `127.0.0.3:${small}/`, never()], /cannot reach host 127\.0\.0\.3/],
+    ['remote SRC/ is a file', () => ['-e', lab.rsh, `${H1}:${join(small, readdirSync(small).find((n) => n.includes('.'))!)}/`, never()], /is not a directory/],
     ['SRC and DST both remote', () => ['-e', lab.rsh, `${H1}:${small}/`, `${H2}:${never()}`], /both be remote/],
     ['host read as an ssh option', () => ['-e', lab.rsh, '--', `${small}/`, `-oProxyCommand=x:${never()}`], /starts with '-'/],
     ['unreachable worker', () => ['-e', lab.rsh, '--workers', `${H1},127.0.0.3`, `${small}/`, never()], /cannot reach worker host 127\.0\.0\.3/],
