@@ -57,10 +57,7 @@ export class FeedDestCheck {
   private checkNow(policy: CheckPolicy): CrawlHooks['destCheck'] {
     const cfg = this.cfg;
     if (!isRemote(cfg.destination)) {
-      // a pull into an empty DST: nothing there can be in place (its listing then goes without
-      // the check's fields, and the directory pass runs)
-      if (cfg.sources.every((s) => isRemote(s.arg)) && emptyOrMissing(cfg.destination)) return undefined;
-      return { root: cfg.destination, policy };
+      return pullIntoEmpty(cfg) ? undefined : { root: cfg.destination, policy };
     }
     const index = cfg.destIndex;
     if (!index) return undefined;
@@ -69,8 +66,16 @@ export class FeedDestCheck {
   }
 }
 
+/**
+ * A pull into an empty (or missing) DST: nothing there can be in place, so there is no check (its
+ * listing then goes without the check's fields, source-listing.ts, and the directory pass runs).
+ */
+export function pullIntoEmpty(cfg: RunConfig): boolean {
+  return cfg.sources.every((s) => isRemote(s.arg)) && emptyOrMissing(cfg.destination);
+}
+
 /** A directory with nothing in it, or none at all. */
-export function emptyOrMissing(dir: string): boolean {
+function emptyOrMissing(dir: string): boolean {
   try {
     const d = opendirSync(dir);
     try {

@@ -12,7 +12,7 @@ import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import { sshStream, type SshStream } from './ssh-stream.ts';
 import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing } from './ssh-preflight.ts';
-import { earlyListing, pullChecked, SourceListing } from './source-listing.ts';
+import { earlyListing, listingChecked, SourceListing } from './source-listing.ts';
 import { checkWorkers, needsProtectArgs } from './worker-preflight.ts';
 
 export { destinationScript, pathAndParent } from './ssh-preflight.ts';
@@ -101,7 +101,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
       else {
         contacted.add(spec.host);
-        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, pullChecked(cfg));
+        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg));
         await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
       }
     }

@@ -10,7 +10,7 @@ import { CHECK_FORMAT, findCommand } from './find-records.ts';
 import { parseRemote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import { destCheckPolicy } from './dest-check.ts';
-import { emptyOrMissing } from './feed-dest-check.ts';
+import { pullIntoEmpty } from './feed-dest-check.ts';
 import { interrupted } from './resume.ts';
 
 export class SourceListing {
@@ -121,7 +121,7 @@ export function earlyListing(cfg: RunConfig): boolean {
   return !cfg.filesFrom && !cfg.retryFailed && !interrupted(cfg);
 }
 
-/** The crawl of a pull will check DST (feed-dest-check.ts): its listing carries the check's fields. */
-export function pullChecked(cfg: RunConfig): boolean {
-  return !!destCheckPolicy(cfg) && !emptyOrMissing(cfg.destination);
+/** The crawl of this pull will check DST (feed-dest-check.ts's rule): its listing carries the check's fields. */
+export function listingChecked(cfg: RunConfig): boolean {
+  return !!destCheckPolicy(cfg) && !pullIntoEmpty(cfg);
 }
