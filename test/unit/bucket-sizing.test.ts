@@ -22,8 +22,12 @@ describe('planPieces: what is left when a crawl ends', () => {
     ['the byte cap; a bigger file alone', [10, 10, 10, 30, 5], undefined, { maxBytes: 25 }, 1, '0-2 2-3 3-4 4-5'],
     ['a link group is never cut', [10, 10, 10, 10], [T, F, T, F], { maxFiles: 3 }, 1, '0-2 2-4'],
     ['a group bigger than the entry cap still goes, alone', [1, 1, 1, 1, 1], [T, F, F, T, T], { maxFiles: 2 }, 1, '0-3 3-5'],
-    // empty files cost their entries: 4 × 10, 2 slots; the floor is 1000 entries' cost or rest / slots
-    ['entries cost even when empty', [0, 0, 0, 0], undefined, { entryCost: 10 }, 2, '0-2 2-4'],
+    // empty files cost their entries: 4 × 10, 2 slots; the floor is 1000 entries' cost or the whole
+    // rest, so a tree that costs less than an rsync's start is one piece, slots or not
+    ['entries cost even when empty: one piece below the floor', [0, 0, 0, 0], undefined, { entryCost: 10 }, 2, '0-4'],
+    ['below 1000 entries a piece, fewer pieces than slots', Array(2500).fill(0), undefined, { entryCost: 1, maxFiles: 1e6 }, 8, '0-1000 1000-2000 2000-2500'],
+    ['a floor of 1000 entries is rest / (3 × slots) here: 1/slots of the rest each, shrinking to it', Array(24000).fill(0), undefined, { entryCost: 1, maxFiles: 1e6 }, 8,
+      '0-3000 3000-5625 5625-7921 7921-9930 9930-11688 11688-13227 13227-14573 14573-15751 15751-16782 16782-17782 17782-18782 18782-19782 19782-20782 20782-21782 21782-22782 22782-23782 23782-24000'],
     ['nothing left', [], undefined, {}, 4, ''],
   ])('%s', (_what, sizes, starts, c, slots, expected) => {
     const p = pool(sizes, starts);
