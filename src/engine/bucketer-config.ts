@@ -18,6 +18,8 @@ export interface BucketerConfig {
   minLiveBytes?: number;
   /** …or its oldest entry waited this long (ms). */
   liveFlushMs?: number;
+  /** …but not before the crawl has run this long (ms): a crawl that ends sooner is planned whole. */
+  liveGraceMs?: number;
   /** Entries the pool holds before its older half is cut (default POOL_WINDOW, at least 2 × maxFiles). */
   window?: number;
   /**
@@ -40,5 +42,12 @@ export const REMOTE_ENTRY_COST = 16 * 1024;
 export const DEFAULT_MIN_LIVE = 1000;
 export const DEFAULT_MIN_LIVE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_LIVE_FLUSH_MS = 300;
+/**
+ * Every bucket is an rsync's start (over ssh a session, and a slot's first one a connection):
+ * a small tree crawled in a few ms used to give a live bucket of 500 entries and its rest
+ * (2090 files to a loopback sshd, -p 1: two buckets). A crawl this short is planned whole; a
+ * longer one starts its rsyncs this much later, against its whole crawl.
+ */
+export const DEFAULT_LIVE_GRACE_MS = 100;
 /** The pool holds this many entries at most (~30 bytes each): the planning window of a big tree. */
 export const POOL_WINDOW = 50_000;

@@ -12,7 +12,7 @@
 // This module decides when and how much is cut; the pool, the cutting itself and the lists on
 // disk are bucket-cutter.ts, the config and its defaults bucketer-config.ts.
 import { BucketCutter } from './bucket-cutter.ts';
-import { DEFAULT_LIVE_FLUSH_MS, DEFAULT_MIN_LIVE, DEFAULT_MIN_LIVE_BYTES, POOL_WINDOW, type BucketerConfig } from './bucketer-config.ts';
+import { DEFAULT_LIVE_FLUSH_MS, DEFAULT_LIVE_GRACE_MS, DEFAULT_MIN_LIVE, DEFAULT_MIN_LIVE_BYTES, POOL_WINDOW, type BucketerConfig } from './bucketer-config.ts';
 import { headByCost, pieceCost, planPieces } from './bucket-sizing.ts';
 import type { Entry } from './types.ts';
 
@@ -27,6 +27,9 @@ export class Bucketer extends BucketCutter {
   /** The pool's size (entries) before its older half is cut (the caps bound buckets, not the pool). */
   private readonly window: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = 0;
+  /** When the first entry came (the crawl's start, for liveGraceMs). */
+  private firstAt = 0;
 
   constructor(cfg: BucketerConfig) {
     super(cfg);
@@ -43,6 +46,7 @@ export class Bucketer extends BucketCutter {
     if (!this.pendingFiles) {
       this.source = source;
       this.openedAt = Date.now();
+      this.firstAt ||= this.openedAt;
     }
     this.pool.push(e.rel ?? e.path, e.size, true);
     this.added++;
@@ -58,6 +62,7 @@ export class Bucketer extends BucketCutter {
     if (!this.pendingFiles) {
       this.source = source;
       this.openedAt = Date.now();
+      this.firstAt ||= this.openedAt;
     }
     const size = group.reduce((s, e) => s + e.size, 0);
     for (let i = 0; i < group.length; i++) {
@@ -91,14 +96,19 @@ export class Bucketer extends BucketCutter {
     try {
       let want = this.cfg.demand();
       while (this.pendingFiles && want > 0) {
-        const waited = Date.now() - this.openedAt;
+        const now = Date.now();
         const flushMs = this.cfg.liveFlushMs ?? DEFAULT_LIVE_FLUSH_MS;
-        if (this.pendingFiles < this.minLive && waited < flushMs) {
-          if (!this.timer) {
+        const graceMs = this.cfg.liveGraceMs ?? DEFAULT_LIVE_GRACE_MS;
+        // (too few entries for an rsync and not waiting long enough, or the crawl just began)
+        const wait = Math.max(graceMs - (now - this.firstAt), this.pendingFiles < this.minLive ? flushMs - (now - this.openedAt) : 0);
+        if (wait > 0) {
+          if (!this.timer || this.timerAt > now + wait) {
+            if (this.timer) clearTimeout(this.timer);
+            this.timerAt = now + wait;
             this.timer = setTimeout(() => {
               this.timer = null;
               this.pump();
-            }, flushMs - waited);
+            }, wait);
             this.timer.unref?.();
           }
           break;

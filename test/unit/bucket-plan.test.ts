@@ -90,7 +90,7 @@ describe('live cuts for idle workers', () => {
   test('nothing below minLive; then at least half of that, or a share of what was found; the rest at the end', () => {
     // demand: idle workers; each bucket cut takes one
     let demand = 1;
-    const { b, buckets, settled } = setup({ slots: () => 2, demand: () => demand, minLive: 10 }, () => (demand = Math.max(0, demand - 1)));
+    const { b, buckets, settled } = setup({ slots: () => 2, demand: () => demand, minLive: 10, liveGraceMs: 0 }, () => (demand = Math.max(0, demand - 1)));
     b.pump(); // a worker is idle, the pool is empty
     for (let i = 0; i < 9; i++) b.add(0, file(`f${i}`));
     expect(buckets).toHaveLength(0);
@@ -116,6 +116,29 @@ describe('live cuts for idle workers', () => {
     const end = Date.now() + 5000;
     while (!buckets.length && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     expect(buckets.map(listed)).toEqual([['only']]);
+  });
+
+  test('a crawl within liveGraceMs gets no live cut: it is planned whole at its end', () => {
+    const { b, buckets } = setup({ slots: () => 2, demand: () => 1, minLive: 10, liveGraceMs: 60_000 });
+    b.pump();
+    for (let i = 0; i < 100; i++) b.add(0, file(`f${i}`));
+    b.pump();
+    expect(buckets).toHaveLength(0);
+    b.flush();
+    // (100 entries cost less than an rsync's start: one bucket, see bucket-sizing.ts)
+    expect(buckets.map((x) => x.files)).toEqual([100]);
+  });
+
+  test('a crawl longer than liveGraceMs: an idle worker gets its live bucket once the grace is over', async () => {
+    const { b, buckets } = setup({ slots: () => 2, demand: () => (buckets.length ? 0 : 1), minLive: 10, liveGraceMs: 40 });
+    const start = Date.now();
+    b.pump();
+    for (let i = 0; i < 20; i++) b.add(0, file(`f${i}`));
+    expect(buckets).toHaveLength(0);
+    const end = Date.now() + 5000;
+    while (!buckets.length && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    expect(Date.now() - start).toBeGreaterThanOrEqual(40);
+    expect(buckets.map((x) => x.files)).toEqual([5]);
   });
 });
 
@@ -165,7 +188,7 @@ describe('whole subtrees', () => {
 
   test('a subtree still being crawled when an idle worker gets a bucket is listed by its entries', () => {
     let demand = 0;
-    const { b, buckets } = setup({ wholeDirs: true, demand: () => demand, minLive: 2 }, () => (demand = 0));
+    const { b, buckets } = setup({ wholeDirs: true, demand: () => demand, minLive: 2, liveGraceMs: 0 }, () => (demand = 0));
     const h = b.treeHooks();
     h.enterDir!(Buffer.from('.'));
     h.enterDir!(Buffer.from('a'));
