@@ -253,7 +253,7 @@ export function renderReport(rep: Report, path: string): string {
     push("", "## multisync's CPU, headless and TUI", "", `Cold copy of \`small\`, -p 4. Headless: the JSON summary's cpuMs over the whole tree's CPU. TUI: \`${t.cmd}\`, multisync's CPU sampled from /proc every 25 ms.`, "");
     push(`Headless: ${t.headless.map(pct).join(", ") || "—"}; TUI: ${t.tui.map(pct).join(", ") || "—"}${t.failures.length ? `; ${t.failures.join("; ")}` : ""}.`);
   }
-  push("", "## Commands", "", "Exactly as spawned (argv, no shell), from the repository root. DST and WORK are removed before every cold run; every command runs under `/usr/bin/time -f '%U %S'` for its CPU.", "");
+  push("", "## Commands", "", "Exactly as spawned (argv, no shell), from the repository root. DST and WORK are cleared before every cold run (on disk: moved aside, removed when the bench ends); every command runs under `/usr/bin/time -f '%U %S'` for its CPU.", "");
   push("```sh", ...rep.commands, "# after every run (cold and no-op; a remote DST is this machine's directory):", rep.verifyCmd, "```", "");
   push("## Notes", "", ...autoNotes(rep).map((n) => `- ${n}`), "");
   push(keptBlock(path, NOTES_START, NOTES_END) ?? `${NOTES_START}\n- (add observations here; this block survives re-runs of the harness)\n${NOTES_END}`, "");
@@ -265,7 +265,7 @@ export function renderReport(rep: Report, path: string): string {
 function autoNotes(rep: Report): string[] {
   const shape = rep.remote?.shape;
   return [
-    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is removed before every run). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads. Every timed run starts right after `sync`, so no run pays for the disk writeback of the runs before it (a run's own writeback after it exits is not timed).",
+    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is cleared before every run: on disk it is moved aside into bench/out/trash, removed when the bench ends, because ext4 skips inodes freed in the last 60-300 s when it places new ones, one inode-table lookup each, and a copy made right after a big tree was removed spent 11-17 s of kernel CPU instead of 1.8 s). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads. Every timed run starts right after `sync`, so no run pays for the disk writeback of the runs before it (a run's own writeback after it exits is not timed).",
     "\"No-op re-run\" runs the same command again into the complete destination it just produced (nothing to copy; measures crawl + compare cost).",
     `Every run is interleaved: each iteration runs every tool once per scenario (cold, then its no-op re-run), ${rep.runs} iterations. Parallelism is 4 (8 on the WAN row) for every parallel tool on a ${rep.machine.nproc}-core machine.`,
     "Remote rows: DST is `127.0.0.1:/abs/path`, served by a throwaway sshd on 127.0.0.1 (test/e2e/sshd.ts: fresh host and client keys in a temp dir, shown as $KEYDIR). rsync and multisync get the ssh command with -e; fpsync and msrsync split their rsync options at spaces, so they get it in RSYNC_RSH. msrsync checks DST as a local path, so it runs in WORK where `127.0.0.1:/abs/path` exists as an (unused) local directory.",

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
 import { msArgv, msShown } from "./lib-multisync.ts";
-import { BENCH_DIR, BUN, OUT_DIR, rmrf, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, BUN, clearTree, OUT_DIR, timedRun } from "./lib-util.ts";
 
 
 export interface CrawlResult {
@@ -53,7 +53,7 @@ export async function memoryRow(runs: number, timeoutSec: number, parallel: numb
   const argv = msArgv("--json", "--dry-run", "-p", String(parallel), `${src}/`, `${dst}/`);
   const res: MemoryResult = { entries: 0, peakMiB: [], peakPssMiB: [], seconds: [], failures: [], cmd: msShown(`--json --dry-run -p ${parallel} SRC/ DST/`) };
   for (let i = 0; i < runs; i++) {
-    rmrf(dst);
+    clearTree(dst);
     const r = await timedRun(argv, { timeoutSec, watch: true, pss: true });
     const sum = lastJson(r.stdoutTail);
     if (r.code !== 0 || !sum) res.failures.push(`exit ${r.code}: ${r.stderrTail.trim().split("\n").pop() ?? ""}`);
@@ -65,7 +65,7 @@ export async function memoryRow(runs: number, timeoutSec: number, parallel: numb
     }
     log(`  memory ${i + 1}/${runs}: peak ${((r.peakRssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB RSS (${((r.peakPssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB PSS) over the process tree, ${r.seconds.toFixed(1)}s${r.code ? ` (exit ${r.code})` : ""}`);
   }
-  rmrf(dst);
+  clearTree(dst);
   return res;
 }
 
@@ -86,11 +86,11 @@ export async function tuiRow(runs: number, timeoutSec: number, parallel: number,
   const pty = ["python3", join(BENCH_DIR, "pty-run.py"), "120", "40"];
   res.cmd = `python3 bench/pty-run.py 120 40 ${msShown(`-p ${parallel} SRC/ DST/`)}  (TERM=xterm-256color)`;
   for (let i = 0; i < runs; i++) {
-    rmrf(dst);
+    clearTree(dst);
     const h = await timedRun(msArgv("--json", "-p", String(parallel), `${src}/`, `${dst}/`), { timeoutSec });
     const sum = lastJson(h.stdoutTail);
     if (h.code === 0 && sum && h.cpuSeconds) res.headless.push(sum.cpuMs / 1000 / h.cpuSeconds);
-    rmrf(dst);
+    clearTree(dst);
     const t = await timedRun([...pty, ...msArgv("-p", String(parallel), `${src}/`, `${dst}/`)], {
       timeoutSec,
       watch: true,
@@ -100,7 +100,7 @@ export async function tuiRow(runs: number, timeoutSec: number, parallel: number,
     else res.failures.push(`TUI run exit ${t.code}`);
     log(`  cpu ${i + 1}/${runs}: headless ${pct(res.headless.at(-1))}, TUI ${pct(res.tui.at(-1))} of the run's CPU`);
   }
-  rmrf(dst);
+  clearTree(dst);
   return res;
 }
 

@@ -10,7 +10,7 @@ import { startRemote, startWan, type Remote } from "./lib-remote.ts";
 import { machineInfo, type Mode, type Report, type Row, rowLabel, SCENARIOS, type Scenario, writeReport } from "./lib-report.ts";
 import { crawlRow, lastJson, memoryRow, tuiRow } from "./lib-rows.ts";
 import { PARALLEL, type RunContext, TOOLS, type Tool, WAN_PARALLEL } from "./lib-tools.ts";
-import { BENCH_DIR, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, clearTree, emptyTrash, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
 import { describeVerdict, verify, verifyArgv } from "./lib-verify.ts";
 
 const PARTS = ["local", "ssh", "ram", "wan", "crawl", "memory", "cpu", "wan-disk"] as const;
@@ -78,7 +78,7 @@ const oneLine = (s: string) => s.trim().split("\n").filter(Boolean).slice(-1)[0]
 
 /** Run one timed copy and verify it. Returns undefined on success, else why it failed. */
 async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: RunContext, o: Opts, row: Row) {
-  rmrf(work);
+  clearTree(work);
   mkdirSync(work, { recursive: true });
   tool.prepare?.(dst, work, ctx);
   // every run starts with the disk's writeback empty: no run pays for the dirty pages of the one
@@ -132,7 +132,7 @@ async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, 
     }
     const dst = join(outFor(sc), `dst-${t.name}`);
     const work = join(outFor(sc), `work-${t.name}`);
-    rmrf(dst);
+    clearTree(dst);
     const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
     const coldFailed = await runOnce(t, src, dst, work, ctx, o, cold ?? scratch);
     if (noop) {
@@ -141,8 +141,8 @@ async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, 
         noop.failures.push(`not run: cold copy failed (${coldFailed})`);
       } else await runOnce(t, src, dst, work, ctx, o, noop);
     }
-    rmrf(dst);
-    rmrf(work);
+    clearTree(dst);
+    clearTree(work);
   }
 }
 
@@ -234,6 +234,7 @@ async function main() {
   } finally {
     remote?.close();
     if (RAM_DIR !== OUT_DIR) rmrf(RAM_DIR);
+    emptyTrash();
   }
 }
 
