@@ -117,7 +117,7 @@ export function rmrf(path: string): void {
 
 /**
  * Clears a DST (or WORK) between runs. On disk it is moved aside into OUT_DIR/trash, removed
- * when the run ends (emptyTrash): ext4 skips inodes freed in the last 60-300 s when it places
+ * when the run ends (emptyTrash): ext4 without a journal skips inodes freed in the last 60-300 s when it places
  * new ones (ialloc.c recently_deleted, one inode-table lookup per candidate), so a 20k-file copy
  * made right after a 20k-file tree was removed near it spent 11-17 s of kernel CPU against
  * 1.8 s (perf: find_inode_bit → recently_deleted) — whichever tool ran next paid for the
