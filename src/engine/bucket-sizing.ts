@@ -29,7 +29,7 @@ const FLOOR = 3;
  * connection: 21 small files to a loopback sshd, -p 4, took 1.5 s in 5 buckets against one
  * rsync's 0.47 s).
  */
-export const MIN_PIECE_ENTRIES = 1000;
+const MIN_PIECE_ENTRIES = 1000;
 
 /** Pieces for the whole pool: each at most 1/slots of what is left, shrinking to a floor, within the caps. */
 export function planPieces(pool: EntryPool, caps: SizingCaps, slotCount: number): Piece[] {
