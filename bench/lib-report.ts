@@ -2,10 +2,11 @@
 // markers and between the binary markers (scripts/bench-binary.ts) are kept as they are.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { relative } from "node:path";
 import type { DatasetName, Stamp } from "./lib-data.ts";
 import { MS_MODE } from "./lib-multisync.ts";
 import type { CrawlResult, MemoryResult, TuiResult } from "./lib-rows.ts";
-import { capture, fmtBytes, median, RAM_DIR } from "./lib-util.ts";
+import { capture, DISK_DIR, fmtBytes, median, RAM_DIR, REPO_ROOT } from "./lib-util.ts";
 
 export type Mode = "cold" | "noop";
 
@@ -67,7 +68,7 @@ export function machineInfo(msrsync: string | undefined): Record<string, string>
     memory: fmtBytes(totalmem()),
     kernel: `${firstLine(["uname", "-sr"])} (${firstLine(["uname", "-m"])})`,
     "filesystem (sources, bench/data)": firstLine(["findmnt", "-n", "-o", "FSTYPE,SOURCE,OPTIONS", "-T", "bench/data"]),
-    "filesystem (disk DSTs, bench/out)": firstLine(["findmnt", "-n", "-o", "FSTYPE,SOURCE,OPTIONS", "-T", "bench/out"]),
+    [`filesystem (disk DSTs, ${relative(REPO_ROOT, DISK_DIR)})`]: firstLine(["findmnt", "-n", "-o", "FSTYPE,SOURCE,OPTIONS", "-T", DISK_DIR]),
     rsync: firstLine(["rsync", "--version"]),
     ssh: firstLine(["ssh", "-V"]),
     fpsync: existsSync("/usr/bin/fpsync") ? firstLine(["/usr/bin/fpsync", "-h"]) : "not installed",
@@ -266,7 +267,7 @@ export function renderReport(rep: Report, path: string): string {
 function autoNotes(rep: Report): string[] {
   const shape = rep.remote?.shape;
   return [
-    "\"Cold\" means a fresh, non-existent destination (bench/out/dst-<tool> is cleared before every run: on disk it is moved aside into bench/out/trash, removed when the bench ends, because ext4 skips inodes freed in the last 60-300 s when it places new ones, one inode-table lookup each, and a copy made right after a big tree was removed spent 11-17 s of kernel CPU instead of 1.8 s). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads. Every timed run starts right after `sync`, so no run pays for the disk writeback of the runs before it (a run's own writeback after it exits is not timed).",
+    "\"Cold\" means a fresh, non-existent destination (dst-<tool> is cleared before every run: on disk it is moved aside into a trash directory beside it, removed when the bench ends, because ext4 without a journal skips inodes freed in the last 60-300 s when it places new ones, one inode-table lookup each, and a copy made right after a big tree was removed spent 11-17 s of kernel CPU instead of 1.8 s; with BENCH_LOOP_FS the disk DSTs are on a fresh ext4 loop-mounted at bench/out/disk for the run, see the machine table). The page cache is NOT dropped: the source tree is most likely warm in RAM, so these numbers measure per-file overhead and parallelism rather than disk reads. Every timed run starts right after `sync`, so no run pays for the disk writeback of the runs before it (a run's own writeback after it exits is not timed).",
     "\"No-op re-run\" runs the same command again into the complete destination it just produced (nothing to copy; measures crawl + compare cost).",
     `Every run is interleaved: each iteration runs every tool once per scenario (cold, then its no-op re-run), ${rep.runs} iterations. Parallelism is 4 (8 on the WAN row) for every parallel tool on a ${rep.machine.nproc}-core machine.`,
     "Remote rows: DST is `127.0.0.1:/abs/path`, served by a throwaway sshd on 127.0.0.1 (test/e2e/sshd.ts: fresh host and client keys in a temp dir, shown as $KEYDIR). rsync and multisync get the ssh command with -e; fpsync and msrsync split their rsync options at spaces, so they get it in RSYNC_RSH. msrsync checks DST as a local path, so it runs in WORK where `127.0.0.1:/abs/path` exists as an (unused) local directory.",

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { datasetDir } from "./lib-data.ts";
 import { msArgv, msShown } from "./lib-multisync.ts";
-import { BENCH_DIR, BUN, clearTree, OUT_DIR, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, BUN, clearTree, DISK_DIR, OUT_DIR, timedRun } from "./lib-util.ts";
 
 
 export interface CrawlResult {
@@ -80,7 +80,7 @@ export interface TuiResult {
 /** A cold copy of `small` headless, then in the TUI (in a pseudo-terminal, pty-run.py). */
 export async function tuiRow(runs: number, timeoutSec: number, parallel: number, log: (s: string) => void): Promise<TuiResult> {
   const src = datasetDir("small");
-  const dst = join(OUT_DIR, "dst-tui");
+  const dst = join(DISK_DIR, "dst-tui");
   const res: TuiResult = { headless: [], tui: [], failures: [], cmd: "" };
   // a terminal of its own, argv as it is (pty-run.py: no shell between)
   const pty = ["python3", join(BENCH_DIR, "pty-run.py"), "120", "40"];

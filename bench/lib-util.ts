@@ -19,6 +19,8 @@ export const OUT_DIR = resolve(BENCH_DIR, "out");
  * machine's cores with the sender, the relay and both ssh ends. bench/out when there is none.
  */
 export const RAM_DIR = existsSync("/dev/shm") ? "/dev/shm/multisync-bench" : OUT_DIR;
+/** Where the disk scenarios' DSTs go: bench/out, or with BENCH_LOOP_FS a fresh ext4 mounted at bench/out/disk (lib-diskfs.ts). */
+export const DISK_DIR = process.env.BENCH_LOOP_FS ? join(OUT_DIR, "disk") : OUT_DIR;
 
 export interface RunResult {
   code: number | null; // null when killed by a signal / never started
@@ -124,17 +126,21 @@ export function rmrf(path: string): void {
  * deletions of the run before it. tmpfs (RAM_DIR) has no such cost: removed at once.
  */
 let trashed = 0;
-const TRASH_DIR = join(OUT_DIR, "trash");
+const trashDirs = new Set<string>();
 export function clearTree(path: string): void {
   if (!existsSync(path)) return;
   if (path.startsWith(`${RAM_DIR}/`) && RAM_DIR !== OUT_DIR) return rmrf(path);
-  mkdirSync(TRASH_DIR, { recursive: true });
-  renameSync(path, join(TRASH_DIR, `${process.pid}-${++trashed}`));
+  // (next to the tree: a rename never crosses filesystems)
+  const trash = join(dirname(path), "trash");
+  mkdirSync(trash, { recursive: true });
+  trashDirs.add(trash);
+  renameSync(path, join(trash, `${process.pid}-${++trashed}`));
 }
 
-/** Removes what clearTree moved aside (at the end of a bench run, and of an interrupted one before). */
+/** Removes what clearTree moved aside (when the bench ends). */
 export function emptyTrash(): void {
-  rmrf(TRASH_DIR);
+  for (const t of trashDirs) rmrf(t);
+  trashDirs.clear();
 }
 
 export function median(xs: number[]): number | undefined {

@@ -5,12 +5,13 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DatasetName, datasetDir, ensureDataset, type Stamp } from "./lib-data.ts";
+import { mountDiskFs } from "./lib-diskfs.ts";
 import { msMissing } from "./lib-multisync.ts";
 import { startRemote, startWan, type Remote } from "./lib-remote.ts";
 import { machineInfo, type Mode, type Report, type Row, rowLabel, SCENARIOS, type Scenario, writeReport } from "./lib-report.ts";
 import { crawlRow, lastJson, memoryRow, tuiRow } from "./lib-rows.ts";
 import { PARALLEL, type RunContext, TOOLS, type Tool, WAN_PARALLEL } from "./lib-tools.ts";
-import { BENCH_DIR, clearTree, emptyTrash, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
+import { BENCH_DIR, clearTree, DISK_DIR, emptyTrash, envInt, median, OUT_DIR, RAM_DIR, REPO_ROOT, rmrf, shellQuote, timedRun } from "./lib-util.ts";
 import { describeVerdict, verify, verifyArgv } from "./lib-verify.ts";
 
 const PARTS = ["local", "ssh", "ram", "wan", "crawl", "memory", "cpu", "wan-disk"] as const;
@@ -116,7 +117,7 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: 
 }
 
 /** Where a scenario's DST and WORK go (RAM_DIR for `ram` scenarios). */
-const outFor = (sc: Scenario) => (sc.ram ? RAM_DIR : OUT_DIR);
+const outFor = (sc: Scenario) => (sc.ram ? RAM_DIR : DISK_DIR);
 
 /** Every tool, `runs` times interleaved, cold then (if wanted) no-op, for one scenario. */
 async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, iteration: number) {
@@ -164,7 +165,9 @@ async function main() {
 
   let remote: Remote | undefined;
   const contexts = new Map<string, RunContext>();
+  let unmount: (() => void) | null = null;
   try {
+    unmount = mountDiskFs(console.log);
     if (scenarios.some((s) => s.remote)) remote = await startRemote();
     if (scenarios.some((s) => s.remote === "wan")) await startWan(remote!, { delayMs: envInt("BENCH_WAN_DELAY_MS", 15), rate: process.env.BENCH_WAN_RATE || "20M" });
     for (const s of scenarios) {
@@ -235,6 +238,7 @@ async function main() {
     remote?.close();
     if (RAM_DIR !== OUT_DIR) rmrf(RAM_DIR);
     emptyTrash();
+    unmount?.();
   }
 }
 
