@@ -27,10 +27,25 @@ export interface PassContext {
   warm?: WarmPass;
 }
 
+/**
+ * What the pass adds to the user's options. It sets directory times exactly: rsync's default
+ * window compares whole seconds, so a directory a bucket wrote into within the second of its
+ * source's mtime (a re-run right after a change) kept the bucket's time, where one rsync
+ * restores a directory's time after writing into it. A negative window counts nanoseconds
+ * (receivers from 3.1.3; an older one sets every time); not when the user chose a window (-@,
+ * --modify-window: e.g. 1 for FAT). And it never touches a file: `.` in its list brings the
+ * root's own entries along (rsync -d copies what a directory named `.` holds), and files are the
+ * buckets' (--ignore-existing skips what DST has, directories excepted).
+ */
+export function passOptions(userOpts: string[]): string[] {
+  const window = userOpts.some((o) => /^--modify-window(=|$)/.test(o) || /^-[^-]*@/.test(o));
+  return ['--no-recursive', '--ignore-existing', ...(window ? [] : ['--modify-window=-1'])];
+}
+
 /** The directory pass's argv for source `i`, its list read from `listFile` ('-': stdin). */
 export function passArgv(cfg: RunConfig, i: number, listFile: string): string[] {
   return bucketArgs({
-    userOpts: [...cfg.rsyncOpts, '--no-recursive'],
+    userOpts: [...cfg.rsyncOpts, ...passOptions(cfg.rsyncOpts)],
     filters: filterArgs(cfg.filters),
     rsh: cfg.rsh,
     listFile,

@@ -50,6 +50,18 @@ describe('a copy, then a no-op re-run', () => {
     await expectSameTrees(src, dst);
   });
 
+  test('a directory whose mtime is off within the same second is set exactly when the pass runs', async () => {
+    const dst = join(tmp.path, 'dst-nsec');
+    expect((await runCli(['-p', '2', `${src}/`, dst])).code).toBe(0);
+    // 0.8 s off its source's (same second: rsync's default window leaves it), and a change elsewhere so that the pass runs
+    utimesSync(join(dst, 'sp ace'), 1_500_000_000.8, 1_500_000_000.8);
+    writeFileSync(join(dst, 'deep/a/b/c/d/z'), 'changed in DST');
+    const again = await runCli(['--json', '-p', '2', `${src}/`, dst]);
+    expect(again.code).toBe(0);
+    expect(finalizes(again.stdout)).toHaveLength(1);
+    await expectSameTrees(src, dst);
+  });
+
   test('a changed file deep down: the re-run transfers it and fixes the directories it touched', async () => {
     const dst = join(tmp.path, 'dst-deep');
     expect((await runCli(['-p', '3', `${src}/`, dst])).code).toBe(0);
