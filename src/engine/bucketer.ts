@@ -43,11 +43,7 @@ export class Bucketer extends BucketCutter {
       this.addGroup(source, [e]);
       return;
     }
-    if (!this.pendingFiles) {
-      this.source = source;
-      this.openedAt = Date.now();
-      this.firstAt ||= this.openedAt;
-    }
+    if (!this.pendingFiles) this.open(source);
     this.pool.push(e.rel ?? e.path, e.size, true);
     this.added++;
     this.addedCost += e.size + this.entryCost;
@@ -55,15 +51,18 @@ export class Bucketer extends BucketCutter {
     else if (this.hungry && this.pendingFiles >= this.minLive) this.pump();
   }
 
+  /** The pool was empty: its entries start coming from `source` now (the first time: the crawl's start). */
+  private open(source: number): void {
+    this.source = source;
+    this.openedAt = Date.now();
+    this.firstAt ||= this.openedAt;
+  }
+
   /** Adds entries that must travel together (e.g. the names of one hardlinked inode). */
   addGroup(source: number, group: Entry[]): void {
     if (!group.length) return;
     if (this.pendingFiles && source !== this.source) this.flush();
-    if (!this.pendingFiles) {
-      this.source = source;
-      this.openedAt = Date.now();
-      this.firstAt ||= this.openedAt;
-    }
+    if (!this.pendingFiles) this.open(source);
     const size = group.reduce((s, e) => s + e.size, 0);
     for (let i = 0; i < group.length; i++) {
       const e = group[i];
