@@ -17,6 +17,12 @@ export interface SshStream {
   stop(): void;
 }
 
+/** The bytes' first line without its newline (all of them when there is none). */
+function lineOf(bytes: Buffer): string {
+  const nl = bytes.indexOf(0x0a);
+  return bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('latin1');
+}
+
 export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000): SshStream {
   const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   const chunks: Buffer[] = [];
@@ -40,13 +46,9 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
     }
     chunks.push(d);
     size += d.length;
-    if (firstLine === null) {
-      const nl = d.indexOf(0x0a);
-      if (nl >= 0) {
-        const all = chunks.length === 1 ? d : Buffer.concat(chunks);
-        firstLine = all.subarray(0, all.indexOf(0x0a)).toString('latin1');
-        gotFirst(firstLine);
-      }
+    if (firstLine === null && d.includes(0x0a)) {
+      firstLine = lineOf(chunks.length === 1 ? d : Buffer.concat(chunks));
+      gotFirst(firstLine);
     }
   });
   child.stderr.on('data', (d: Buffer) => {
@@ -59,10 +61,7 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
       done = true;
       clearTimeout(timer);
       const bytes = Buffer.concat(chunks, size);
-      if (firstLine === null) {
-        const nl = bytes.indexOf(0x0a);
-        gotFirst(bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('latin1'));
-      }
+      if (firstLine === null) gotFirst(lineOf(bytes));
       if (err) resolve({ code: null, stdout: '', stderr: spawnFailure(err, ssh[0], timeoutMs), connectionFailed: true, bytes, overflow: false });
       else resolve({ code, stdout: '', stderr, connectionFailed: !overflow && (code === 255 || code === null), bytes, overflow });
     };
