@@ -50,6 +50,17 @@ describe('a copy, then a no-op re-run', () => {
     await expectSameTrees(src, dst);
   });
 
+  test('a small tree is one bucket, one rsync, whatever -p says', async () => {
+    const small = join(tmp.path, 'small-src');
+    mkdirSync(join(small, 'sub'), { recursive: true });
+    for (let i = 0; i < 20; i++) writeFileSync(join(small, i % 2 ? `f${i}` : `sub/f${i}`), `file ${i}\n`.repeat(i + 1));
+    const dst = join(tmp.path, 'dst-small');
+    const r = await runCli(['--json', '-p', '4', `${small}/`, dst]);
+    expect(r.code).toBe(0);
+    expect(summary(r.stdout)).toMatchObject({ buckets: 1, filesTotal: 20 });
+    await expectSameTrees(small, dst);
+  });
+
   test('a directory whose mtime is off within the same second is set exactly when the pass runs', async () => {
     const dst = join(tmp.path, 'dst-nsec');
     expect((await runCli(['-p', '2', `${src}/`, dst])).code).toBe(0);
