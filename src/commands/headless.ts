@@ -87,6 +87,7 @@ export async function runHeadless(engine: Engine, o: HeadlessOptions, run: () =>
       elapsedMs: sum.elapsedMs,
       crawlMs: sum.crawlMs,
       tailMs: sum.tailMs,
+      ...(sum.ssh ? { ssh: sum.ssh } : {}),
       // multisync's own CPU (its rsyncs not included), for comparing with the run's total
       cpuMs: cpuMs(),
       exitCode: sum.exitCode,

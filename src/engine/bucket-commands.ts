@@ -9,7 +9,7 @@ import { filterArgs } from './filter.ts';
 import { parseRemote } from './remote.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
 import type { StartGate } from './connect-gate.ts';
-import { closeSlotConnections, slotGate, slotRsh } from './slot-ssh.ts';
+import { closeSlotConnections, sharesConnection, slotGate, slotRsh } from './slot-ssh.ts';
 import type { Bucket } from './types.ts';
 
 export class BucketCommands {
@@ -24,6 +24,8 @@ export class BucketCommands {
   private slotsUsed = new Set<number>();
   /** A local transfer's rsync options (checksum-pin.ts), made at the first local bucket. */
   private localOpts: string[] | null = null;
+  /** Over ssh: the shared connections the buckets used, once closeSlotConnections ran. */
+  connections = 0;
   /** Over ssh: how many slots set their connection up at once (connect-gate.ts). */
   readonly gate?: StartGate;
 
@@ -33,7 +35,7 @@ export class BucketCommands {
     private viaWorkers: boolean,
   ) {
     this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
-    if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir);
+    if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir, () => cfg.sshRttMs);
   }
 
   /** The argv of a bucket's rsync; `slot` is the worker slot it runs in (1 … -p). */
@@ -56,7 +58,7 @@ export class BucketCommands {
     return bucketArgs({
       userOpts: local ? this.localOpts! : cfg.rsyncOpts,
       filters: filterArgs(cfg.filters),
-      rsh: slotRsh(cfg.rsh, cfg.sshControlDir, slot),
+      rsh: slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
       listFile: b.listFile,
       base: src.base,
       destination: cfg.destination,
@@ -91,6 +93,8 @@ export class BucketCommands {
     const spec = [cfg.destination, ...cfg.sources.map((s) => s.arg)].map(parseRemote).find((r) => r?.kind === 'ssh');
     const slots = [...this.slotsUsed];
     this.slotsUsed.clear();
-    if (spec) await closeSlotConnections(cfg.rsh, cfg.sshControlDir, spec.host, slots);
+    if (!spec) return;
+    if (!this.viaWorkers) this.connections = new Set(slots.map((s) => (sharesConnection(s, cfg.sshRttMs) ? 1 : s))).size;
+    await closeSlotConnections(cfg.rsh, cfg.sshControlDir, spec.host, slots);
   }
 }

@@ -63,6 +63,11 @@ export interface RunConfig {
   destListing?: Promise<DestIndex | null>;
   /** A remote SRC's listing the pre-flight started (its first record was the check): the crawl takes it over. */
   sourceListing?: SourceListing;
+  /**
+   * The round trip (ms) of the shared ssh connection to the remote SRC or DST, timed by the
+   * pre-flight (link-echo.ts); null or unset: not known. slot-ssh.ts decides from it.
+   */
+  sshRttMs?: number | null;
 }
 
 /**

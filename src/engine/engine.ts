@@ -199,6 +199,7 @@ export class Engine implements EngineControl {
       clearInterval(tick);
       clearTimeout(unlimit);
       await Promise.all([this.commands.closeSlotConnections(), this.workerPool?.closeConnections()]);
+      this.stats.sshConnections = this.commands.connections;
       this.shared?.close();
       this.stats.sample();
       this.stats.phase = 'done';

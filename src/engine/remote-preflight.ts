@@ -83,9 +83,11 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     return sshAsync(ssh, host, command, 30_000);
   };
   const streams: SshStream[] = [];
-  const runStream = (host: string, command: string) => {
+  // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts)
+  const onRtt = (ms: number | null) => (cfg.sshRttMs = ms);
+  const runStream = (host: string, command: string, timed = false) => {
     contacted.add(host);
-    const s = sshStream(ssh, host, command, LISTING_BYTES);
+    const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? onRtt : undefined);
     streams.push(s);
     return s;
   };
@@ -101,14 +103,14 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
       else {
         contacted.add(spec.host);
-        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg));
+        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), onRtt);
         await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
       }
     }
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
-    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(run, runStream, dstSpec, cfg.destination, create, !!list);
+    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
     else finish = daemonFinish(cfg, dstSpec);
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {

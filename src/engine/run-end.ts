@@ -45,6 +45,7 @@ export function endRun(o: RunEnd): Summary {
     cancelled: o.cancelled,
     dryRun: cfg.dryRun,
     runDir: o.runDir,
+    sshRttMs: cfg.sshRttMs,
   });
   if (!ephemeral) writeFailedPaths(state.paths, summary, cfg.sources.length);
   state.end(summary);

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import type { RunConfig } from './config.ts';
 import type { SourceRoot } from './types.ts';
 import { CHECK_FORMAT, findCommand } from './find-records.ts';
-import { parseRemote, sshHost } from './remote.ts';
+import { echoPrefix, LinkEcho } from './link-echo.ts';
+import { parseRemote, shQuote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import { destCheckPolicy } from './dest-check.ts';
 import { pullIntoEmpty } from './feed-dest-check.ts';
@@ -19,7 +20,10 @@ export class SourceListing {
   private stderr = '';
   private errSink: ((text: string) => void) | null = null;
   private firstByte: ((b: number | null) => void) | null = null;
-  private readonly onData = (d: Buffer) => {
+  private echo: LinkEcho | null = null;
+  private readonly onData = (chunk: Buffer) => {
+    const d = this.echo ? this.echo.feed(chunk) : chunk;
+    if (!d.length) return;
     this.chunks.push(d);
     // (held here until the crawl takes over: no more than this first chunk is read meanwhile)
     this.child.stdout.pause();
@@ -29,17 +33,34 @@ export class SourceListing {
   /** ssh's exit code (null: it could not run, or was killed). */
   readonly closed: Promise<number | null>;
 
-  /** `checked`: the listing carries the destination check's fields (CHECK_FORMAT). */
+  /**
+   * `checked`: the listing carries the destination check's fields (CHECK_FORMAT); `onRtt`: it
+   * starts with link-echo.ts's rounds, and this is called with the connection's round trip.
+   */
   constructor(
     readonly root: SourceRoot,
     cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem'>,
     readonly checked: boolean,
+    onRtt?: (ms: number | null) => void,
   ) {
     const spec = parseRemote(root.base);
     if (!spec || spec.kind !== 'ssh') throw new Error(`not an ssh source: ${root.arg}`);
     const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
-    const command = findCommand(spec.path + root.prefix, cfg.oneFileSystem, checked ? CHECK_FORMAT : undefined);
-    this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const find = findCommand(spec.path + root.prefix, cfg.oneFileSystem, checked ? CHECK_FORMAT : undefined);
+    const command = onRtt ? `sh -c ${shQuote(`${echoPrefix()}exec ${find}`)}` : find;
+    this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdin = this.child.stdin;
+    stdin.on('error', () => {}); // (ssh gone: its exit says why)
+    if (!onRtt) stdin.end();
+    else {
+      this.echo = new LinkEcho(
+        () => stdin.write('\n'),
+        (ms) => {
+          stdin.end();
+          onRtt(ms);
+        },
+      );
+    }
     this.child.stdout.on('data', this.onData);
     this.child.stderr.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
@@ -52,7 +73,11 @@ export class SourceListing {
         resolve(null);
       });
       // ('close': ssh ended and its stdout and stderr are read to their ends)
-      this.child.on('close', (code) => resolve(code));
+      this.child.on('close', (code) => {
+        const rest = this.echo?.end(); // (a mark's start that never ended is output too)
+        if (rest?.length) this.chunks.push(rest);
+        resolve(code);
+      });
     });
     this.closed.then(() => {
       this.firstByte?.(null);

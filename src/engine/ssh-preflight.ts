@@ -6,6 +6,7 @@ import { UsageError } from './errors.ts';
 import { findCommand, findPath } from './find-records.ts';
 import { parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
+import { echoPrefix } from './link-echo.ts';
 import { firstLine, type SshResult } from './ssh-control.ts';
 import type { SshStream } from './ssh-stream.ts';
 import type { SourceListing } from './source-listing.ts';
@@ -14,8 +15,11 @@ import type { SourceListing } from './source-listing.ts';
 export type Run = (host: string, command: string) => SshResult;
 /** The same, not waited for: several hosts at once. */
 export type RunAsync = (host: string, command: string) => Promise<SshResult>;
-/** The same, for an answer that is a line and then a listing (ssh-stream.ts). */
-export type RunStream = (host: string, command: string) => SshStream;
+/**
+ * The same, for an answer that is a line and then a listing (ssh-stream.ts); `timed`: the
+ * command's script starts with link-echo.ts's rounds (the connection's round trip is timed).
+ */
+export type RunStream = (host: string, command: string, timed?: boolean) => SshStream;
 
 /** A path without trailing slashes ('/' stays), and its parent directory. */
 export function pathAndParent(path: string): { path: string; parent: string } {
@@ -28,13 +32,14 @@ export function pathAndParent(path: string): { path: string; parent: string } {
 /**
  * Remote shell script: prints dir | notdir | create | noparent for a destination path; with
  * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on
- * stderr); with `list` (a command), an existing one is listed by it after the `dir` line.
+ * stderr); with `list` (a command), an existing one is listed by it after the `dir` line. With
+ * `echo`, link-echo.ts's rounds come first.
  */
-export function destinationScript(path: string, make = false, list?: string): string {
+export function destinationScript(path: string, make = false, list?: string, echo = false): string {
   const { path: p, parent } = pathAndParent(path);
   const q = shPath(p);
   const create = make ? `if mkdir -- ${q}; then echo created; else echo mkfail; fi` : 'echo create';
-  return `if [ -d ${q} ]; then echo dir;${list ? ` exec ${list};` : ''} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
+  return `${echo ? echoPrefix() : ''}if [ -d ${q} ]; then echo dir;${list ? ` exec ${list};` : ''} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
 }
 
 const where = (host: string) => `on ${host}`;
@@ -76,13 +81,14 @@ function sourceVerdict(r: SshResult, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
 
 /**
  * A DST on an ssh host: checked, made when missing (`create`) and listed when it exists (`list`),
- * in one command (see RemoteSession.finishDestination).
+ * in one command (see RemoteSession.finishDestination), which also times the connection's round
+ * trip (link-echo.ts).
  */
-export async function checkRemoteDestination(run: Run, runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): Promise<DestListing | undefined> {
-  if (!list) return checkDestinationOn(run, spec.host, spec.path, shown, 'host', create);
-  const s = runStream(spec.host, `sh -c ${shQuote(destinationScript(spec.path, create, findCommand(spec.path, false, DEST_FORMAT)))}`);
+export async function checkRemoteDestination(runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): Promise<DestListing | undefined> {
+  const script = destinationScript(spec.path, create, list ? findCommand(spec.path, false, DEST_FORMAT) : undefined, true);
+  const s = runStream(spec.host, `sh -c ${shQuote(script)}`, true);
   const state = await s.first;
-  if (state !== 'dir') return destinationState({ ...(await s.whole), stdout: state }, spec.host, spec.path, shown, 'host', create);
+  if (!list || state !== 'dir') return destinationState({ ...(await s.whole), stdout: state }, spec.host, spec.path, shown, 'host', create);
   // the listing, while it comes: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
   const index = s.whole.then((r) => (!r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(r.bytes.indexOf(0x0a) + 1)) : null));
   return { index, stop: s.stop };

@@ -3,6 +3,7 @@
 // as it comes, while the listing goes on arriving in the background — the crawl of SRC runs
 // meanwhile instead of after it (crawler.ts waits for it only when it needs it).
 import { spawn } from 'node:child_process';
+import { LinkEcho } from './link-echo.ts';
 import { sshHost } from './remote.ts';
 import { spawnFailure, type SshResult } from './ssh-control.ts';
 
@@ -23,8 +24,25 @@ function lineOf(bytes: Buffer): string {
   return bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('latin1');
 }
 
-export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000): SshStream {
-  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+/**
+ * `onRtt`: the command's script starts with link-echo.ts's rounds, answered here; called with
+ * the connection's round trip once they are over (null: not timed).
+ */
+export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000, onRtt?: (ms: number | null) => void): SshStream {
+  const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  let echo: LinkEcho | null = null;
+  const stdin = child.stdin;
+  stdin.on('error', () => {}); // (ssh gone: its exit says why)
+  if (!onRtt) stdin.end();
+  else {
+    echo = new LinkEcho(
+      () => stdin.write('\n'),
+      (ms) => {
+        stdin.end();
+        onRtt(ms);
+      },
+    );
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let overflow = false;
@@ -37,8 +55,9 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
     child.kill('SIGKILL');
   }, timeoutMs);
   timer.unref?.();
-  child.stdout.on('data', (d: Buffer) => {
-    if (overflow) return;
+  child.stdout.on('data', (chunk: Buffer) => {
+    const d = echo ? echo.feed(chunk) : chunk;
+    if (overflow || !d.length) return;
     if (size + d.length > maxBuffer) {
       overflow = true;
       child.kill('SIGTERM');
@@ -60,6 +79,8 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
       if (done) return;
       done = true;
       clearTimeout(timer);
+      const rest = echo?.end();
+      if (rest?.length) (chunks.push(rest), (size += rest.length));
       const bytes = Buffer.concat(chunks, size);
       if (firstLine === null) gotFirst(lineOf(bytes));
       if (err) resolve({ code: null, stdout: '', stderr: spawnFailure(err, ssh[0], timeoutMs), connectionFailed: true, bytes, overflow: false });

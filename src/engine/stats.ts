@@ -36,6 +36,8 @@ export class Stats {
   destListed = 0;
   /** Items the buckets' rsyncs reported as created or changed (0: the run changed nothing). */
   itemsChanged = 0;
+  /** Over ssh (not --workers): the shared connections the buckets' rsyncs used (slot-ssh.ts), 0 when none. */
+  sshConnections = 0;
   /** When a worker first had nothing left to do (every bucket handed out), and when the last bucket ended. */
   firstIdleAt?: number;
   bucketsEndAt?: number;

@@ -40,13 +40,18 @@ export interface Summary {
   /** The tail: from the first worker left with nothing to do (all buckets handed out) to the last bucket's end. */
   tailMs: number;
   failures: FailedBucketInfo[];
+  /**
+   * A remote SRC or DST over ssh: the link's round trip the pre-flight timed (ms, null: not
+   * timed) and the shared connections the buckets used (slot-ssh.ts).
+   */
+  ssh?: { rttMs: number | null; connections: number };
   haltReason?: string;
   keptDir?: string;
   /** The run's state directory (journal, failed-path lists), when it has one. */
   stateDir?: string;
 }
 
-export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string }): Summary {
+export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string; sshRttMs?: number | null }): Summary {
   const failures = stats.failures.map((f) => ({
     bucket: f.bucket,
     source: f.source ?? 0,
@@ -83,6 +88,7 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     crawlMs: stats.crawlMs,
     tailMs: stats.firstIdleAt !== undefined && stats.bucketsEndAt !== undefined ? Math.max(0, stats.bucketsEndAt - stats.firstIdleAt) : 0,
     failures,
+    ...(stats.sshConnections ? { ssh: { rttMs: o.sshRttMs === undefined || o.sshRttMs === null ? null : Math.round(o.sshRttMs * 100) / 100, connections: stats.sshConnections } } : {}),
     haltReason: sup.haltReason() ?? undefined,
   };
 }

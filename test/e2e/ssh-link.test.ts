@@ -1,0 +1,106 @@
+// Which shared ssh connections a run's rsyncs use (src/engine/slot-ssh.ts): on a near link (the
+// pre-flight timed its round trip below NEAR_RTT_MS, src/engine/link-echo.ts) slots 1 … SHARED_SLOTS
+// share the pre-flight's connection and only the slots above get their own; through a relay that
+// delays every byte (a far link) every slot has its own. What the rsyncs used is read from the
+// arguments of every ssh they started (a logging ssh in front of the real one), not from
+// multisync's own account; real rsync and sshd (sshd.ts), trees compared.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRelay } from '../../bench/relay.ts';
+import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
+import { NEAR_RTT_MS, SHARED_SLOTS } from '../../src/engine/slot-ssh.ts';
+import { runCli, summaryOf, tempDir } from './helpers.ts';
+import { HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+import { expectSameTrees } from '../trees.ts';
+
+const tmp = tempDir();
+const src = join(tmp.path, 'src');
+const log = join(tmp.path, 'ssh-args.log');
+const H = '127.0.0.1';
+let lab: SshLab;
+let relay: { port: number; close(): void } | undefined;
+/** `ssh` that logs its arguments, then runs the real one with the same argv (no shell). */
+let loggingSsh = '';
+
+const suite = HAVE_SSHD ? describe : describe.skip;
+
+beforeAll(async () => {
+  if (!HAVE_SSHD) return;
+  // (sshd's default MaxSessions: the shared connection must stay within it)
+  lab = await startSshLab([H], { maxSessions: '10' });
+  await makeSmallFilesTree(src, { files: 300, dirs: 10, minSize: 10, maxSize: 2000, seed: 3 });
+  const bin = join(tmp.path, 'bin');
+  mkdirSync(bin);
+  const wrapper = [
+    `#!${process.execPath}`,
+    "const { appendFileSync } = require('node:fs');",
+    "const { spawnSync } = require('node:child_process');",
+    "appendFileSync(process.env.SSH_ARGS_LOG, process.argv.slice(2).join(' ') + '\\n');",
+    "const r = spawnSync('/usr/bin/ssh', process.argv.slice(2), { stdio: 'inherit' });",
+    'process.exit(r.status ?? 255);',
+  ];
+  loggingSsh = join(bin, 'ssh');
+  writeFileSync(loggingSsh, `${wrapper.join('\n')}\n`, { mode: 0o755 });
+  // 6 ms each way: a 12 ms round trip
+  relay = await startRelay({ target: lab.port, delayMs: 6, rate: 200 * 2 ** 20, window: 4 * 2 ** 20 });
+});
+afterAll(() => {
+  relay?.close();
+  lab?.cleanup();
+  tmp.cleanup();
+});
+
+/** The control sockets the buckets' rsyncs reached the host through (`…/%C` or `…/%C-N`). */
+function rsyncSockets(): Set<string> {
+  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('rsync --server'));
+  expect(lines.length).toBeGreaterThan(0);
+  return new Set(lines.map((l) => /ControlPath=\S*\/(%C(?:-\d+)?)/.exec(l)?.[1] ?? 'none'));
+}
+
+async function run(name: string, p: number, port: number, pull = false) {
+  writeFileSync(log, '');
+  const rsh = lab.rsh.replace(/^ssh /, `${loggingSsh} `).replace(/ -p \d+ /, ` -p ${port} `);
+  const dst = join(tmp.path, name);
+  const args = pull ? [`${H}:${src}/`, dst] : [`${src}/`, `${H}:${dst}`];
+  const r = await runCli(['--json', '-e', rsh, '-p', String(p), '-f', '20', ...args], { env: { SSH_ARGS_LOG: log } });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  await expectSameTrees(src, dst);
+  return summaryOf(r.stdout);
+}
+
+suite('the shared ssh connections of the slots', () => {
+  test(`near link, -p ${SHARED_SLOTS}: every rsync goes through the pre-flight's connection`, async () => {
+    const sum = await run('near-push', SHARED_SLOTS, lab.port);
+    expect(sum.ssh.rttMs).toBeLessThan(NEAR_RTT_MS);
+    expect([...rsyncSockets()]).toEqual(['%C']);
+    expect(sum.ssh.connections).toBe(1);
+    expect(lab.hosts[0].log()).not.toMatch(/no more sessions/);
+  });
+
+  test('near link, a pull: the same', async () => {
+    const sum = await run('near-pull', 3, lab.port, true);
+    expect(sum.ssh.rttMs).toBeLessThan(NEAR_RTT_MS);
+    expect([...rsyncSockets()]).toEqual(['%C']);
+    expect(sum.ssh.connections).toBe(1);
+  });
+
+  test(`near link, -p ${SHARED_SLOTS + 3}: only the slots above ${SHARED_SLOTS} have connections of their own`, async () => {
+    const sum = await run('near-many', SHARED_SLOTS + 3, lab.port);
+    const used = rsyncSockets();
+    for (const s of used) expect(s === '%C' || Number(s.slice(3)) > SHARED_SLOTS).toBe(true);
+    expect(sum.ssh.connections).toBe(used.size);
+    expect(lab.hosts[0].log()).not.toMatch(/no more sessions/);
+  });
+
+  test('far link (a 12 ms round trip): every slot has its own connection', async () => {
+    const sum = await run('far-push', 3, relay!.port);
+    expect(sum.ssh.rttMs).toBeGreaterThanOrEqual(NEAR_RTT_MS);
+    const used = rsyncSockets();
+    // (slot 1's is the pre-flight's; 15 buckets of 20 entries, 3 slots: all three run some)
+    expect(used.size).toBeGreaterThan(1);
+    for (const s of used) expect(s === '%C' || /^%C-[23]$/.test(s)).toBe(true);
+    expect(sum.ssh.connections).toBe(used.size);
+  });
+});
