@@ -35,7 +35,7 @@ export class BucketCutter {
 
   constructor(protected cfg: BucketerConfig) {
     this.entryCost = cfg.entryCost ?? ENTRY_COST;
-    this.caps = { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes, entryCost: this.entryCost };
+    this.caps = { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes, entryCost: this.entryCost, minPieceEntries: cfg.minPieceEntries };
   }
 
   get pendingFiles(): number {

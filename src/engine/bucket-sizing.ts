@@ -18,6 +18,8 @@ export interface SizingCaps {
   maxBytes: number;
   /** What one entry costs beyond its bytes, in bytes (bucketer.ts ENTRY_COST). */
   entryCost: number;
+  /** No planned piece costs less than this many entries, unless it is all that is left (default MIN_PIECE_ENTRIES). */
+  minPieceEntries?: number;
 }
 
 /** The planned pieces shrink down to 1/(FLOOR × slots) of what was left at the end of the crawl. */
@@ -29,14 +31,14 @@ const FLOOR = 3;
  * connection: 21 small files to a loopback sshd, -p 4, took 1.5 s in 5 buckets against one
  * rsync's 0.47 s).
  */
-const MIN_PIECE_ENTRIES = 1000;
+export const MIN_PIECE_ENTRIES = 1000;
 
 /** Pieces for the whole pool: each at most 1/slots of what is left, shrinking to a floor, within the caps. */
 export function planPieces(pool: EntryPool, caps: SizingCaps, slotCount: number): Piece[] {
   const n = pool.length;
   const slots = Math.max(1, slotCount);
   let rest = pool.bytes + n * caps.entryCost;
-  const floor = Math.max(rest / (FLOOR * slots), Math.min(MIN_PIECE_ENTRIES * caps.entryCost, rest));
+  const floor = Math.max(rest / (FLOOR * slots), Math.min((caps.minPieceEntries ?? MIN_PIECE_ENTRIES) * caps.entryCost, rest));
   const pieces: Piece[] = [];
   let i = 0;
   while (i < n) {

@@ -28,6 +28,8 @@ export interface BucketerConfig {
    * and files pipeline, so an entry weighs less against its bytes.
    */
   entryCost?: number;
+  /** No planned bucket costs less than this many entries unless it is all that is left (bucket-sizing.ts, default MIN_PIECE_ENTRIES). */
+  minPieceEntries?: number;
   /**
    * Name whole subtrees instead of their entries (see treeHooks). Only when rsync recurses
    * into a listed directory (-r) and entries need not travel in groups (no -H).

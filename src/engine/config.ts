@@ -68,6 +68,8 @@ export interface RunConfig {
    * pre-flight (link-echo.ts); null or unset: not known. slot-ssh.ts decides from it.
    */
   sshRttMs?: number | null;
+  /** How long that timed session took to start on the host (ms, session-cost.ts); null or unset: not known. */
+  sshSessionMs?: number | null;
 }
 
 /**

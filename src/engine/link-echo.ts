@@ -28,14 +28,19 @@ export class LinkEcho {
   private sentAt: number | null = null;
   private samples: number[] = [];
   private over = false;
+  /** When the first mark came (the clock's time): the far end's shell had started then. */
+  private firstAt: number | null = null;
   /** An answer went out during this feed: what follows in the same chunk did not wait for it (no round trip). */
   private answeredNow = false;
 
-  /** `answer`: writes a line to the session's stdin; `done`: the marks ended (the round trip, or null). */
+  /**
+   * `answer`: writes a line to the session's stdin; `done`: the marks ended (the round trip or
+   * null, and when the first mark came or null); `now`: the clock, epoch ms by default.
+   */
   constructor(
     private readonly answer: () => void,
-    private readonly done: (rttMs: number | null) => void = () => {},
-    private readonly now: () => number = () => performance.now(),
+    private readonly done: (rttMs: number | null, firstAt: number | null) => void = () => {},
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
   ) {}
 
   /** The bytes of `chunk` after the marks: empty while they last, everything once they ended. */
@@ -55,6 +60,7 @@ export class LinkEcho {
         return buf;
       }
       this.sample();
+      this.firstAt ??= this.now();
       this.answer();
       this.sentAt = this.now();
       this.answeredNow = true;
@@ -82,6 +88,6 @@ export class LinkEcho {
   private finish(timed = true): void {
     this.over = true;
     if (timed) this.sample();
-    this.done(this.rttMs);
+    this.done(this.rttMs, this.firstAt);
   }
 }

@@ -10,6 +10,7 @@ import { badHost, parseRemote } from './remote.ts';
 import type { DestListing } from './remote-dest.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { sessionStartMs } from './session-cost.ts';
 import { sshStream, type SshStream } from './ssh-stream.ts';
 import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing } from './ssh-preflight.ts';
 import { earlyListing, listingChecked, SourceListing } from './source-listing.ts';
@@ -83,10 +84,16 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     return sshAsync(ssh, host, command, 30_000);
   };
   const streams: SshStream[] = [];
-  // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts)
-  const onRtt = (ms: number | null) => (cfg.sshRttMs = ms);
+  // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts,
+  // and how long its session took to start the buckets' size, session-cost.ts)
+  let spawnedAt = 0;
+  const onRtt = (ms: number | null, firstAt: number | null) => {
+    cfg.sshRttMs = ms;
+    cfg.sshSessionMs = sessionStartMs(controlDir, spawnedAt, firstAt);
+  };
   const runStream = (host: string, command: string, timed = false) => {
     contacted.add(host);
+    spawnedAt = performance.timeOrigin + performance.now();
     const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? onRtt : undefined);
     streams.push(s);
     return s;
@@ -103,6 +110,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
       else {
         contacted.add(spec.host);
+        spawnedAt = performance.timeOrigin + performance.now();
         cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), onRtt);
         await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
       }

@@ -46,6 +46,7 @@ export function endRun(o: RunEnd): Summary {
     dryRun: cfg.dryRun,
     runDir: o.runDir,
     sshRttMs: cfg.sshRttMs,
+    sshSessionMs: cfg.sshSessionMs,
   });
   if (!ephemeral) writeFailedPaths(state.paths, summary, cfg.sources.length);
   state.end(summary);

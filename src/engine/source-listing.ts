@@ -41,7 +41,7 @@ export class SourceListing {
     readonly root: SourceRoot,
     cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem'>,
     readonly checked: boolean,
-    onRtt?: (ms: number | null) => void,
+    onRtt?: (ms: number | null, firstAt: number | null) => void,
   ) {
     const spec = parseRemote(root.base);
     if (!spec || spec.kind !== 'ssh') throw new Error(`not an ssh source: ${root.arg}`);
@@ -55,9 +55,9 @@ export class SourceListing {
     else {
       this.echo = new LinkEcho(
         () => stdin.write('\n'),
-        (ms) => {
+        (ms, firstAt) => {
           stdin.end();
-          onRtt(ms);
+          onRtt(ms, firstAt);
         },
       );
     }

@@ -28,7 +28,7 @@ function lineOf(bytes: Buffer): string {
  * `onRtt`: the command's script starts with link-echo.ts's rounds, answered here; called with
  * the connection's round trip once they are over (null: not timed).
  */
-export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000, onRtt?: (ms: number | null) => void): SshStream {
+export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000, onRtt?: (ms: number | null, firstAt: number | null) => void): SshStream {
   const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   let echo: LinkEcho | null = null;
   const stdin = child.stdin;
@@ -37,9 +37,9 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
   else {
     echo = new LinkEcho(
       () => stdin.write('\n'),
-      (ms) => {
+      (ms, firstAt) => {
         stdin.end();
-        onRtt(ms);
+        onRtt(ms, firstAt);
       },
     );
   }

@@ -41,17 +41,21 @@ export interface Summary {
   tailMs: number;
   failures: FailedBucketInfo[];
   /**
-   * A remote SRC or DST over ssh: the link's round trip the pre-flight timed (ms, null: not
-   * timed) and the shared connections the buckets used (slot-ssh.ts).
+   * A remote SRC or DST over ssh: the link's round trip the pre-flight timed and how long its
+   * session took to start (ms, null: not timed; session-cost.ts), and the shared connections the
+   * buckets used (slot-ssh.ts).
    */
-  ssh?: { rttMs: number | null; connections: number };
+  ssh?: { rttMs: number | null; sessionMs: number | null; connections: number };
   haltReason?: string;
   keptDir?: string;
   /** The run's state directory (journal, failed-path lists), when it has one. */
   stateDir?: string;
 }
 
-export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string; sshRttMs?: number | null }): Summary {
+/** A time in ms to 0.01 ms, or null. */
+const ms = (t: number | null | undefined): number | null => (t === undefined || t === null ? null : Math.round(t * 100) / 100);
+
+export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string; sshRttMs?: number | null; sshSessionMs?: number | null }): Summary {
   const failures = stats.failures.map((f) => ({
     bucket: f.bucket,
     source: f.source ?? 0,
@@ -88,7 +92,7 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     crawlMs: stats.crawlMs,
     tailMs: stats.firstIdleAt !== undefined && stats.bucketsEndAt !== undefined ? Math.max(0, stats.bucketsEndAt - stats.firstIdleAt) : 0,
     failures,
-    ...(stats.sshConnections ? { ssh: { rttMs: o.sshRttMs === undefined || o.sshRttMs === null ? null : Math.round(o.sshRttMs * 100) / 100, connections: stats.sshConnections } } : {}),
+    ...(stats.sshConnections ? { ssh: { rttMs: ms(o.sshRttMs), sessionMs: ms(o.sshSessionMs), connections: stats.sshConnections } } : {}),
     haltReason: sup.haltReason() ?? undefined,
   };
 }

@@ -74,6 +74,9 @@ suite('the shared ssh connections of the slots', () => {
   test(`near link, -p ${SHARED_SLOTS}: every rsync goes through the pre-flight's connection`, async () => {
     const sum = await run('near-push', SHARED_SLOTS, lab.port);
     expect(sum.ssh.rttMs).toBeLessThan(NEAR_RTT_MS);
+    // (how long the pre-flight's session took to start: session-cost.ts sizes buckets by it)
+    expect(sum.ssh.sessionMs).toBeGreaterThan(0);
+    expect(sum.ssh.sessionMs).toBeLessThan(30_000);
     expect([...rsyncSockets()]).toEqual(['%C']);
     expect(sum.ssh.connections).toBe(1);
     expect(lab.hosts[0].log()).not.toMatch(/no more sessions/);
@@ -82,6 +85,7 @@ suite('the shared ssh connections of the slots', () => {
   test('near link, a pull: the same', async () => {
     const sum = await run('near-pull', 3, lab.port, true);
     expect(sum.ssh.rttMs).toBeLessThan(NEAR_RTT_MS);
+    expect(sum.ssh.sessionMs).toBeGreaterThan(0);
     expect([...rsyncSockets()]).toEqual(['%C']);
     expect(sum.ssh.connections).toBe(1);
   });

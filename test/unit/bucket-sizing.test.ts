@@ -26,6 +26,9 @@ describe('planPieces: what is left when a crawl ends', () => {
     // rest, so a tree that costs less than an rsync's start is one piece, slots or not
     ['entries cost even when empty: one piece below the floor', [0, 0, 0, 0], undefined, { entryCost: 10 }, 2, '0-4'],
     ['below 1000 entries a piece, fewer pieces than slots', Array(2500).fill(0), undefined, { entryCost: 1, maxFiles: 1e6 }, 8, '0-1000 1000-2000 2000-2500'],
+    // (session-cost.ts: sessions slow to start on a near ssh link raise that floor)
+    ['a floor of 5000 entries: 1/slots of the rest while bigger, then 5000 each', Array(20000).fill(0), undefined, { entryCost: 1, maxFiles: 1e6, minPieceEntries: 5000 }, 4, '0-5000 5000-10000 10000-15000 15000-20000'],
+    ['the same floor, 24000 entries: 6000, then 5000s and what is left', Array(24000).fill(0), undefined, { entryCost: 1, maxFiles: 1e6, minPieceEntries: 5000 }, 4, '0-6000 6000-11000 11000-16000 16000-21000 21000-24000'],
     ['a floor of 1000 entries is rest / (3 × slots) here: 1/slots of the rest each, shrinking to it', Array(24000).fill(0), undefined, { entryCost: 1, maxFiles: 1e6 }, 8,
       '0-3000 3000-5625 5625-7921 7921-9930 9930-11688 11688-13227 13227-14573 14573-15751 15751-16782 16782-17782 17782-18782 18782-19782 19782-20782 20782-21782 21782-22782 22782-23782 23782-24000'],
     ['nothing left', [], undefined, {}, 4, ''],
