@@ -61,7 +61,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
   }
   // the data's connections: AES-GCM first where that is the better choice nobody made (ssh-cipher.ts)
   const dataHost = dstSpec?.kind === 'ssh' ? dstSpec.host : srcSpecs.find((s) => s?.kind === 'ssh')?.host;
-  const userRsh = dataHost && !workers.length && isSsh(cfg.rsh) ? fastCipherRsh(cfg.rsh, dataHost, env) : cfg.rsh;
+  const userRsh = dataHost && !workers.length && isSsh(cfg.rsh) ? await fastCipherRsh(cfg.rsh, dataHost, env) : cfg.rsh;
 
   const controlDir = isSsh(userRsh) && env.MULTISYNC_SSH_CONTROL !== '0' ? makeControlDir() : undefined;
   cfg.sshControlDir = controlDir;

@@ -10,7 +10,7 @@
 // ciphers in -e (-c, -o Ciphers=) nor in any ssh_config (the effective list, `ssh -G`, must be
 // OpenSSH's own default), only on a CPU with AES instructions, and only with an ssh that knows
 // the `^` form (older clients reject it: then nothing changes).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { splitOptions } from './rsync-args.ts';
 import { sshHost } from './remote.ts';
@@ -34,11 +34,23 @@ export function gcmWouldHelp(mine: string, preferred: string): boolean {
   return list.length > 0 && moved.join(',') === preferred && list.join(',') !== preferred;
 }
 
-function effectiveCiphers(argv: string[], host: string): string | null {
-  const r = spawnSync(argv[0], [...argv.slice(1), '-G', sshHost(host)], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, encoding: 'utf8' });
-  if (r.status !== 0 || typeof r.stdout !== 'string') return null;
-  const m = /^ciphers (\S+)$/m.exec(r.stdout);
-  return m ? m[1] : null;
+/** The `ciphers` line of `ssh … -G HOST` (the effective configuration: nothing is connected), or null. */
+function effectiveCiphers(argv: string[], host: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    let out = '';
+    const child = spawn(argv[0], [...argv.slice(1), '-G', sshHost(host)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const m = code === 0 ? /^ciphers (\S+)$/m.exec(out) : null;
+      resolve(m ? m[1] : null);
+    });
+  });
 }
 
 /**
@@ -46,7 +58,7 @@ function effectiveCiphers(argv: string[], host: string): string | null {
  * added when that is the better choice nobody made (see above), else `rsh` as it is.
  * MULTISYNC_SSH_CIPHER=keep leaves it alone (tests, or an admin who wants OpenSSH's order).
  */
-export function fastCipherRsh(rsh: string | undefined, host: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export async function fastCipherRsh(rsh: string | undefined, host: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   if (env.MULTISYNC_SSH_CIPHER === 'keep') return rsh;
   let cpuinfo = '';
   try {
@@ -56,8 +68,8 @@ export function fastCipherRsh(rsh: string | undefined, host: string, env: NodeJS
   }
   if (!hasAesInstructions(cpuinfo)) return rsh;
   const words = splitOptions(rsh ?? 'ssh');
-  const mine = effectiveCiphers(words, host);
-  const preferred = mine && effectiveCiphers([words[0], '-F', '/dev/null', '-o', GCM_OPTION], host);
+  // (both asked at once: each is an ssh start, ~20 ms, before the pre-flight's connection)
+  const [mine, preferred] = await Promise.all([effectiveCiphers(words, host), effectiveCiphers([words[0], '-F', '/dev/null', '-o', GCM_OPTION], host)]);
   if (!mine || !preferred || !gcmWouldHelp(mine, preferred)) return rsh;
   return `${rsh ?? 'ssh'} -o ${GCM_OPTION}`;
 }
