@@ -36,6 +36,8 @@ export function runConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env
   const reserved = reservedOption(rsyncOpts);
   if (reserved) throw new UsageError(`rsync option ${reserved} is managed by multisync and cannot be passed with --rsync`);
   const { opts, deleteOpts, filters, oneFileSystem } = checked(() => liftTreeOptions(rsyncOpts, args));
+  // (the remote shell is split into words the way rsync splits it: an empty one names no program)
+  if (v.rsh !== undefined && !checked(() => splitOptions(v.rsh!, 'the remote shell (-e)')).length) throw new UsageError('the remote shell (-e) is empty');
   if (args.positionals.length < 2) {
     throw new UsageError(args.positionals.length ? 'missing DST: give at least one SRC and a DST' : 'missing SRC and DST (see --help)');
   }

@@ -1,7 +1,7 @@
 // Builds rsync argv arrays (house rule 5: never a shell string).
 
 /** Splits an options string like `-a --exclude='*.tmp' "--rsh=ssh -p 22"` into words, honouring quotes. */
-export function splitOptions(text: string): string[] {
+export function splitOptions(text: string, what = 'rsync options'): string[] {
   const words: string[] = [];
   let cur = '';
   let inWord = false;
@@ -27,7 +27,7 @@ export function splitOptions(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new Error(`unterminated ${quote} quote in rsync options '${text}'`);
+  if (quote) throw new Error(`unterminated ${quote} quote in ${what} '${text}'`);
   if (inWord) words.push(cur);
   return words;
 }

@@ -45,6 +45,10 @@ describe('runConfig errors', () => {
     [['--retries', 'x', 's', 'd'], /invalid retry count/],
     [['--retries=', 's', 'd'], /invalid retry count ''/],
     [['--retries', '1.5', 's', 'd'], /invalid retry count/],
+    // -e: rsync splits it into words; none is no remote shell, an open quote no command line
+    [['-e', '', 's/', 'h:d'], /remote shell \(-e\) is empty/],
+    [['-e', '  ', 's/', 'h:d'], /remote shell \(-e\) is empty/],
+    [['-e', 'ssh -o "x', 's/', 'h:d'], /quote/i],
     // SRC / DST
     [[], /missing SRC and DST/],
     [['-p', '2'], /missing SRC and DST/],
