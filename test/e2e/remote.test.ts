@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { makeOddTree, makeSmallFilesTree } from '../../src/engine/odd-tree.ts';
 import { GCM_OPTION, hasAesInstructions } from '../../src/engine/ssh-cipher.ts';
 import { expectAsOneRsync, expectNoOp, jsonEvents, processesMatching, rsyncPids, runCli, startCli, tempDir, waitFor } from './helpers.ts';
-import { freePort, HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+import { freePort, HAVE_SSHD, loggingSsh, startSshLab, type SshLab } from './sshd.ts';
 import { expectSameTrees, rsyncRef } from '../trees.ts';
 
 const tmp = tempDir();
@@ -184,21 +184,10 @@ suite(name('remote destination (push)'), () => {
   });
 
   test('the data connections ask for AES-GCM first where the CPU has AES instructions, unless -e names ciphers', async () => {
-    // an `ssh` that logs its arguments (to $SSH_ARGS_LOG), then runs the real one with the same
-    // argv: this runtime as its interpreter, no shell
-    const bin = join(tmp.path, 'logging-bin');
+    // an `ssh` that logs its arguments (to $SSH_ARGS_LOG), then runs the real one
     const log = join(tmp.path, 'ssh-args.log');
-    mkdirSync(bin);
-    const wrapper = [
-      `#!${process.execPath}`,
-      "const { appendFileSync } = require('node:fs');",
-      "const { spawnSync } = require('node:child_process');",
-      "appendFileSync(process.env.SSH_ARGS_LOG, process.argv.slice(2).join(' ') + '\\n');",
-      "const r = spawnSync('/usr/bin/ssh', process.argv.slice(2), { stdio: 'inherit' });",
-      'process.exit(r.status ?? 255);',
-    ];
-    writeFileSync(join(bin, 'ssh'), `${wrapper.join('\n')}\n`, { mode: 0o755 });
-    const rsh = lab.rsh.replace(/^ssh /, `${join(bin, 'ssh')} `);
+    const ssh = loggingSsh(join(tmp.path, 'logging-bin'));
+    const rsh = lab.rsh.replace(/^ssh /, `${ssh} `);
     const connections = () => readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.includes(' -G ') && !l.includes(' -O '));
     const aes = hasAesInstructions(readFileSync('/proc/cpuinfo', 'latin1'));
 

@@ -5,13 +5,13 @@
 // arguments of every ssh they started (a logging ssh in front of the real one), not from
 // multisync's own account; real rsync and sshd (sshd.ts), trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay } from '../../bench/relay.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
 import { NEAR_RTT_MS, SHARED_SLOTS } from '../../src/engine/slot-ssh.ts';
 import { runCli, summaryOf, tempDir } from './helpers.ts';
-import { HAVE_SSHD, startSshLab, type SshLab } from './sshd.ts';
+import { HAVE_SSHD, loggingSsh as makeLoggingSsh, startSshLab, type SshLab } from './sshd.ts';
 import { expectSameTrees } from '../trees.ts';
 
 const tmp = tempDir();
@@ -30,18 +30,7 @@ beforeAll(async () => {
   // (sshd's default MaxSessions: the shared connection must stay within it)
   lab = await startSshLab([H], { maxSessions: '10' });
   await makeSmallFilesTree(src, { files: 300, dirs: 10, minSize: 10, maxSize: 2000, seed: 3 });
-  const bin = join(tmp.path, 'bin');
-  mkdirSync(bin);
-  const wrapper = [
-    `#!${process.execPath}`,
-    "const { appendFileSync } = require('node:fs');",
-    "const { spawnSync } = require('node:child_process');",
-    "appendFileSync(process.env.SSH_ARGS_LOG, process.argv.slice(2).join(' ') + '\\n');",
-    "const r = spawnSync('/usr/bin/ssh', process.argv.slice(2), { stdio: 'inherit' });",
-    'process.exit(r.status ?? 255);',
-  ];
-  loggingSsh = join(bin, 'ssh');
-  writeFileSync(loggingSsh, `${wrapper.join('\n')}\n`, { mode: 0o755 });
+  loggingSsh = makeLoggingSsh(join(tmp.path, 'bin'));
   // 6 ms each way: a 12 ms round trip
   relay = await startRelay({ target: lab.port, delayMs: 6, rate: 200 * 2 ** 20, window: 4 * 2 ** 20 });
 });

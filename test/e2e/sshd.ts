@@ -170,3 +170,22 @@ export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { m
     },
   };
 }
+
+/**
+ * An `ssh` in `dir` that appends its arguments to the file $SSH_ARGS_LOG, then runs the real one
+ * with the same argv (this runtime as its interpreter, no shell): which connections a run used.
+ */
+export function loggingSsh(dir: string): string {
+  const wrapper = [
+    `#!${process.execPath}`,
+    "const { appendFileSync } = require('node:fs');",
+    "const { spawnSync } = require('node:child_process');",
+    "appendFileSync(process.env.SSH_ARGS_LOG, process.argv.slice(2).join(' ') + '\\n');",
+    "const r = spawnSync('/usr/bin/ssh', process.argv.slice(2), { stdio: 'inherit' });",
+    'process.exit(r.status ?? 255);',
+  ];
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'ssh');
+  writeFileSync(path, `${wrapper.join('\n')}\n`, { mode: 0o755 });
+  return path;
+}
