@@ -32,6 +32,12 @@ export interface RunResult {
   timedOut: boolean;
   /** CPU seconds of the whole command (every process it waited for), from /usr/bin/time. */
   cpuSeconds?: number;
+  /**
+   * CPU seconds the whole machine spent while the command ran (/proc/stat): over ssh to this
+   * machine also the far end (sshd, the login shells, the far rsyncs) and ssh's ControlPersist
+   * masters, which no process tree holds (they leave it when they go to the background).
+   */
+  boxCpuSeconds?: number;
   /** With watch: peak of the summed RSS of the process tree (bytes), multisync's own CPU (ms). */
   peakRssBytes?: number;
   peakPssBytes?: number;
@@ -40,6 +46,17 @@ export interface RunResult {
 }
 
 const TIME = "/usr/bin/time";
+
+/** CPU seconds the machine has spent busy (user, nice, system, irq, softirq, steal) since boot, or undefined. */
+export function boxCpu(): number | undefined {
+  try {
+    const f = readFileSync("/proc/stat", "latin1").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / 100; // (USER_HZ: 100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
 
 const TAIL = 4096;
 const keepTail = (acc: string, chunk: Buffer): string => {
@@ -62,6 +79,7 @@ export function timedRun(
   if (cpuFile) argv = [TIME, "-f", "%U %S", "-o", cpuFile, ...argv];
   return new Promise((done) => {
     const t0 = performance.now();
+    const box0 = boxCpu();
     let out = "";
     let err = "";
     let timedOut = false;
@@ -70,6 +88,8 @@ export function timedRun(
       if (settled) return;
       settled = true;
       const seconds = (performance.now() - t0) / 1000;
+      const box1 = boxCpu();
+      const boxCpuSeconds = box0 !== undefined && box1 !== undefined ? box1 - box0 : undefined;
       clearTimeout(timer);
       watch?.stop();
       let cpuSeconds: number | undefined;
@@ -82,7 +102,7 @@ export function timedRun(
         }
         rmSync(cpuDir!, { recursive: true, force: true });
       }
-      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, peakRssBytes: watch?.peakRss(), peakPssBytes: watch?.peakPss(), bunCpuMs: watch?.cpuOf(/^(bun|multisync)$/) });
+      done({ ...r, seconds, stdoutTail: out, stderrTail: err, timedOut, cpuSeconds, boxCpuSeconds, peakRssBytes: watch?.peakRss(), peakPssBytes: watch?.peakPss(), bunCpuMs: watch?.cpuOf(/^(bun|multisync)$/) });
     };
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO_ROOT,

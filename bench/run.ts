@@ -104,6 +104,7 @@ async function runOnce(tool: Tool, src: string, dst: string, work: string, ctx: 
   else {
     row.times.push(r.seconds);
     if (r.cpuSeconds !== undefined) row.cpu.push(r.cpuSeconds);
+    if (r.boxCpuSeconds !== undefined) (row.boxCpu ??= []).push(r.boxCpuSeconds);
     const sum = tool.name === "multisync" ? lastJson(r.stdoutTail) : undefined;
     if (sum) {
       row.selfCpu.push(sum.cpuMs / 1000);
@@ -134,7 +135,7 @@ async function runScenario(sc: Scenario, ctx: RunContext, rows: Row[], o: Opts, 
     const dst = join(outFor(sc), `dst-${t.name}`);
     const work = join(outFor(sc), `work-${t.name}`);
     clearTree(dst);
-    const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
+    const scratch: Row = { ...(cold ?? noop)!, mode: "cold", times: [], cpu: [], boxCpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0 };
     const coldFailed = await runOnce(t, src, dst, work, ctx, o, cold ?? scratch);
     if (noop) {
       if (coldFailed) {
@@ -181,7 +182,7 @@ async function main() {
       for (const t of TOOLS)
         for (const mode of s.modes)
           if (selected(o.rows, t.name, mode))
-            rows.push({ scenario: s.name, dataset: s.dataset, tool: t.name, mode, shown: t.shown(contexts.get(s.name)!), times: [], cpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0, missing: t.missing() });
+            rows.push({ scenario: s.name, dataset: s.dataset, tool: t.name, mode, shown: t.shown(contexts.get(s.name)!), times: [], cpu: [], boxCpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0, missing: t.missing() });
     for (const s of scenarios) {
       const ctx = contexts.get(s.name)!;
       commands.push(`# ${s.label}${s.remote ? `; RSH = ${s.remote === "wan" ? "ssh via the relay" : "ssh to the loopback sshd"}: ${shellQuote([ctx.rsh!]).replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR")}` : ""}`);
