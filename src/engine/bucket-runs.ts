@@ -5,9 +5,10 @@
 import { doneEvent, failedEvent, failStep, failureOf, nextStep } from './bucket-outcome.ts';
 import type { BucketQueue } from './bucket-queue.ts';
 import { isSuccess } from './exit-codes.ts';
-import { startRsync, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
+import { EndForecast } from './early-start.ts';
+import { startRsync, type RsyncProgress, type RsyncRun, type RsyncSpawn } from './rsync-process.ts';
 import type { Slots } from './slots.ts';
-import { followProgress, liveWorker } from './live-worker.ts';
+import { followProgress, liveWorker, type LiveWorker } from './live-worker.ts';
 import type { Stats } from './stats.ts';
 import type { SupervisorConfig } from './supervisor-config.ts';
 import type { Bucket, Outcome } from './types.ts';
@@ -46,13 +47,30 @@ export class BucketRuns {
       rsync: this.cfg.rsync,
       argv: this.cfg.argvFor(bucket, slot),
       logFile: bucket.logFile,
-      onProgress: followProgress(live, bucket),
+      onProgress: this.progressOf(slot, bucket, live),
       onFinishing: () => this.windDown(slot, bucket),
     });
     this.slots.take(slot, { bucket, run, live });
     this.cfg.hooks?.started?.(bucket, run.pid);
     this.cfg.emit({ type: 'bucket-start', bucket: bucket.id, files: bucket.files, bytes: bucket.bytes, attempt: bucket.attempts, slot, worker: host?.name });
     run.done.then((outcome) => this.afterRun(slot, bucket, outcome, now, host));
+  }
+
+  /** Where a bucket's progress goes: its live worker, and over a far link the forecast of its end (early-start.ts). */
+  private progressOf(slot: number, bucket: Bucket, live: LiveWorker): (p: RsyncProgress) => void {
+    const follow = followProgress(live, bucket);
+    const lead = this.cfg.startLeadMs;
+    if (!lead || !bucket.bytes) return follow;
+    const forecast = new EndForecast(bucket.bytes, lead);
+    let freed = false;
+    return (p) => {
+      follow(p);
+      // (only when a bucket waits: a slot freed with nothing to take would only hide the old one)
+      if (!freed && forecast.dueWithinLead(p.bytes, Date.now()) && this.queue.length > 0) {
+        freed = true;
+        this.windDown(slot, bucket);
+      }
+    };
   }
 
   /** The rsync printed its final statistics: its slot takes the next bucket (slots.ts). */

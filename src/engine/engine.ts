@@ -21,6 +21,8 @@ import { WarmPass } from './warm-pass.ts';
 import { SharedPlan } from './shared-plan.ts';
 import type { EngineControl, EngineEvent, Snapshot } from './types.ts';
 import type { Summary } from './summary.ts';
+import { startLead } from './early-start.ts';
+import { sharesConnection } from './slot-ssh.ts';
 
 const TICK_MS = 250;
 
@@ -68,6 +70,7 @@ export class Engine implements EngineControl {
       onHungry: () => this.onHungry(),
       onTail: () => this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
       gate: this.commands.gate,
+      startLeadMs: cfg.workers?.length || !cfg.sshControlDir ? null : startLead(cfg.sshRttMs, cfg.sshSessionMs, !sharesConnection(2, cfg.sshRttMs)),
       hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
     });
   }

@@ -22,6 +22,8 @@ export interface SupervisorConfig {
   onTail?(): void;
   /** Asked before a bucket starts in a slot: over ssh, how many slot connections are set up at once. */
   gate?: StartGate;
+  /** Over a far link: a bucket due to end within this many ms frees its slot for the next (early-start.ts). */
+  startLeadMs?: number | null;
 }
 
 /** Where the journal listens in, and how a failing bucket is cut in halves. */

@@ -5,7 +5,7 @@
 // arguments of every ssh they started (a logging ssh in front of the real one), not from
 // multisync's own account; real rsync and sshd (sshd.ts), trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay } from '../../bench/relay.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
@@ -20,6 +20,9 @@ const log = join(tmp.path, 'ssh-args.log');
 const H = '127.0.0.1';
 let lab: SshLab;
 let relay: { port: number; close(): void } | undefined;
+/** A slower far link, for buckets whose data lasts long enough to forecast its end (early-start.ts). */
+let slow: { port: number; close(): void } | undefined;
+const big = join(tmp.path, 'big');
 /** `ssh` that logs its arguments, then runs the real one with the same argv (no shell). */
 let loggingSsh = '';
 
@@ -33,8 +36,12 @@ beforeAll(async () => {
   loggingSsh = makeLoggingSsh(join(tmp.path, 'bin'));
   // 6 ms each way: a 12 ms round trip
   relay = await startRelay({ target: lab.port, delayMs: 6, rate: 200 * 2 ** 20, window: 4 * 2 ** 20 });
+  slow = await startRelay({ target: lab.port, delayMs: 6, rate: 4 * 2 ** 20, window: 1 * 2 ** 20 });
+  mkdirSync(big);
+  for (let i = 0; i < 12; i++) writeFileSync(join(big, `f${String(i).padStart(2, '0')}`), Buffer.alloc(2 ** 20, i + 1));
 });
 afterAll(() => {
+  slow?.close();
   relay?.close();
   lab?.cleanup();
   tmp.cleanup();
@@ -47,15 +54,15 @@ function rsyncSockets(): Set<string> {
   return new Set(lines.map((l) => /ControlPath=\S*\/(%C(?:-\d+)?)/.exec(l)?.[1] ?? 'none'));
 }
 
-async function run(name: string, p: number, port: number, pull = false) {
+async function run(name: string, p: number, port: number, pull = false, from = src, files = 20) {
   writeFileSync(log, '');
   const rsh = lab.rsh.replace(/^ssh /, `${loggingSsh} `).replace(/ -p \d+ /, ` -p ${port} `);
   const dst = join(tmp.path, name);
-  const args = pull ? [`${H}:${src}/`, dst] : [`${src}/`, `${H}:${dst}`];
-  const r = await runCli(['--json', '-e', rsh, '-p', String(p), '-f', '20', ...args], { env: { SSH_ARGS_LOG: log } });
+  const args = pull ? [`${H}:${from}/`, dst] : [`${from}/`, `${H}:${dst}`];
+  const r = await runCli(['--json', '-e', rsh, '-p', String(p), '-f', String(files), ...args], { env: { SSH_ARGS_LOG: log } });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  await expectSameTrees(src, dst);
+  await expectSameTrees(from, dst);
   return summaryOf(r.stdout);
 }
 
@@ -95,5 +102,16 @@ suite('the shared ssh connections of the slots', () => {
     expect(used.size).toBeGreaterThan(1);
     for (const s of used) expect(s === '%C' || /^%C-[23]$/.test(s)).toBe(true);
     expect(sum.ssh.connections).toBe(used.size);
+  });
+
+  // (2 MiB buckets at 4 MiB/s per connection: each slot takes its next bucket once the last one's
+  // bytes are due to end within a session's start, and the two overlap on its connection; that
+  // the next one starts then is test/engine/supervisor.test.ts's, what the overlap copies is this)
+  test('far link, buckets whose data lasts (the next one starts while the last one ends): push and pull are identical', async () => {
+    for (const pull of [false, true]) {
+      const sum = await run(pull ? 'early-pull' : 'early-push', 2, slow!.port, pull, big, 2);
+      expect(sum).toMatchObject({ status: 'ok', buckets: 6, failedBuckets: 0, files: 12 });
+      expect(sum.ssh.rttMs).toBeGreaterThanOrEqual(NEAR_RTT_MS);
+    }
   });
 });

@@ -21,7 +21,7 @@ function setup(files: number, env: Record<string, string>, over: Partial<RunConf
   for (let i = 0; i < files; i++) writeFileSync(join(src, `f${i}`), 'x'.repeat(100));
   const state = join(dir, 'state');
   mkdirSync(state);
-  Object.assign(process.env, { FAKE_STATE: state, FAKE_EXITS: '0', FAKE_STDERR: '', FAKE_GATE: '' }, env);
+  Object.assign(process.env, { FAKE_STATE: state, FAKE_EXITS: '0', FAKE_STDERR: '', FAKE_GATE: '', FAKE_MORE: '' }, env);
   const cfg: RunConfig = makeRunConfig({
     sources: [sourceRoot(`${src}/`)],
     destination: join(dir, 'dst'),
@@ -175,4 +175,34 @@ test('interactive hold: drain (q) finishes the run with its failures (exit 1)', 
   await waitFor(() => engine.snapshot().phase === 'held', 'held phase');
   engine.drain();
   expect((await running).exitCode).toBe(1);
+});
+
+// early-start.ts: over a far ssh link (its round trip and session start known, as the pre-flight
+// times them) a bucket whose bytes are due to end within the lead frees its slot for the next one;
+// the fake's two progress lines 0.25 s apart give the rate
+const link = (rtt: number | null): Partial<RunConfig> => ({ processes: 1, sshControlDir: join(tmp.path, 'no-ssh'), sshRttMs: rtt, sshSessionMs: 10_000 });
+const order = (events: EngineEvent[]) => events.filter((e) => e.type === 'bucket-start' || e.type === 'bucket-done').map((e) => `${e.type === 'bucket-start' ? 'start' : 'done'} ${(e as { bucket: number }).bucket}`);
+
+test('far link: a bucket due to end within the lead frees its slot, so -p 1 starts the next before it ends', async () => {
+  const { engine, events, dir } = setup(2, { FAKE_MORE: '1' }, link(30));
+  const gate = join(dir, 'gate');
+  process.env.FAKE_GATE = gate;
+  const running = engine.run();
+  await waitFor(() => events.filter((e) => e.type === 'bucket-start').length === 2, 'the second bucket started');
+  // (the first still waits at the gate: it has not ended)
+  expect(events.filter((e) => e.type === 'bucket-done')).toHaveLength(0);
+  writeFileSync(gate, '');
+  const sum = await running;
+  expect(sum).toMatchObject({ exitCode: 0, files: 2, buckets: 2, failedBuckets: 0 });
+  expect(order(events).slice(0, 2)).toEqual(['start 1', 'start 2']);
+});
+
+test.each([
+  ['near link', 0.3],
+  ['link not timed', null],
+] as Array<[string, number | null]>)('%s: -p 1 starts the next bucket only once the last one ended', async (_what, rtt) => {
+  const { engine, events } = setup(2, { FAKE_MORE: '1' }, link(rtt));
+  const sum = await engine.run();
+  expect(sum).toMatchObject({ exitCode: 0, files: 2, buckets: 2, failedBuckets: 0 });
+  expect(order(events)).toEqual(['start 1', 'done 1', 'start 2', 'done 2']);
 });
