@@ -7,6 +7,8 @@
 // within that lead (its remaining bytes at the rate they have come so far), its slot takes the
 // next bucket: the new rsync's start overlaps the old one's last bytes, on the same connection.
 // The old one winds down as at its end (slots.ts): its outcome still counts when it exits.
+import type { RunConfig } from './config.ts';
+import { NEAR_RTT_MS } from './slot-ssh.ts';
 
 /** Before this long of data (ms) the rate is not trusted. */
 export const MIN_SAMPLE_MS = 200;
@@ -15,6 +17,13 @@ export const MIN_SAMPLE_MS = 200;
 export function startLead(rttMs: number | null | undefined, sessionMs: number | null | undefined, far: boolean): number | null {
   if (!far || rttMs === null || rttMs === undefined || sessionMs === null || sessionMs === undefined) return null;
   return sessionMs + 4 * rttMs;
+}
+
+/** A run's lead: over ssh from this machine (not --workers) to a host the pre-flight timed as far; else null. */
+export function runStartLead(cfg: Pick<RunConfig, 'workers' | 'sshControlDir' | 'sshRttMs' | 'sshSessionMs'>): number | null {
+  if (cfg.workers?.length || !cfg.sshControlDir) return null;
+  const rtt = cfg.sshRttMs;
+  return startLead(rtt, cfg.sshSessionMs, rtt !== null && rtt !== undefined && rtt >= NEAR_RTT_MS);
 }
 
 /** Follows one bucket's bytes: true once they are due to end within `leadMs`. */

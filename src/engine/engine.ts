@@ -21,8 +21,7 @@ import { WarmPass } from './warm-pass.ts';
 import { SharedPlan } from './shared-plan.ts';
 import type { EngineControl, EngineEvent, Snapshot } from './types.ts';
 import type { Summary } from './summary.ts';
-import { startLead } from './early-start.ts';
-import { sharesConnection } from './slot-ssh.ts';
+import { runStartLead } from './early-start.ts';
 
 const TICK_MS = 250;
 
@@ -70,7 +69,7 @@ export class Engine implements EngineControl {
       onHungry: () => this.onHungry(),
       onTail: () => this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
       gate: this.commands.gate,
-      startLeadMs: cfg.workers?.length || !cfg.sshControlDir ? null : startLead(cfg.sshRttMs, cfg.sshSessionMs, !sharesConnection(2, cfg.sshRttMs)),
+      startLeadMs: runStartLead(cfg),
       hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
     });
   }

@@ -1,6 +1,7 @@
 // When a bucket over a far ssh link frees its slot for the next one (src/engine/early-start.ts).
 import { expect, test } from 'bun:test';
-import { EndForecast, MIN_SAMPLE_MS, startLead } from '../../src/engine/early-start.ts';
+import { EndForecast, MIN_SAMPLE_MS, runStartLead, startLead } from '../../src/engine/early-start.ts';
+import { NEAR_RTT_MS } from '../../src/engine/slot-ssh.ts';
 
 test.each([
   // [round trip ms, session start ms, far, lead]
@@ -10,6 +11,15 @@ test.each([
   [30, null, true, null],
 ] as Array<[number | null, number | null, boolean, number | null]>)('round trip %p ms, session %p ms, far %p: lead %p ms', (rtt, session, far, lead) => {
   expect(startLead(rtt, session, far)).toBe(lead);
+});
+
+test('a run has a lead over ssh from this machine to a far host only', () => {
+  const ssh = { sshControlDir: '/tmp/x', sshSessionMs: 200 };
+  expect(runStartLead({ ...ssh, sshRttMs: NEAR_RTT_MS })).toBe(200 + 4 * NEAR_RTT_MS);
+  expect(runStartLead({ ...ssh, sshRttMs: NEAR_RTT_MS - 1 })).toBeNull();
+  expect(runStartLead({ ...ssh, sshRttMs: null })).toBeNull();
+  expect(runStartLead({ ...ssh, sshRttMs: 30, workers: ['h'] })).toBeNull();
+  expect(runStartLead({ sshRttMs: 30, sshSessionMs: 200 })).toBeNull(); // (no shared ssh connections)
 });
 
 /** Feeds [ms, bytes] reports to a forecast of a `total`-byte bucket with `lead` ms; the answers. */
