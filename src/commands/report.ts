@@ -42,6 +42,13 @@ export function summaryLine(sum: Summary): string {
 }
 
 /** msrsync's --stats fields. */
+/** The ssh link a run found and the connections its buckets used (a slow session start is the far end's rc files). */
+function sshLine(ssh: NonNullable<Summary['ssh']>): string {
+  const ms = (t: number | null) => (t === null ? 'not timed' : `${t < 10 ? t.toFixed(2) : Math.round(t)} ms`);
+  const n = ssh.connections;
+  return `round trip ${ms(ssh.rttMs)}, session start ${ms(ssh.sessionMs)}, ${n} connection${n === 1 ? '' : 's'}`;
+}
+
 export function statsBlock(sum: Summary): string {
   const secs = Math.max(sum.elapsedMs / 1000, 1e-3);
   const mean = (n: number) => (sum.buckets ? n / sum.buckets : 0);
@@ -60,6 +67,7 @@ export function statsBlock(sum: Summary): string {
     ['Crawl time', `${formatDuration(sum.crawlMs)} (${((100 * sum.crawlMs) / Math.max(sum.elapsedMs, 1)).toFixed(1)}% of total)`],
     ['Crawl errors', `${sum.crawlErrors} (${sum.crawlWarnings} vanished)`],
     ['Tail', `${formatDuration(sum.tailMs ?? 0)} (first idle worker to the end)`],
+    ...(sum.ssh ? [['SSH', sshLine(sum.ssh)] as [string, string]] : []),
     ['Total time', formatDuration(sum.elapsedMs)],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -125,6 +125,14 @@ describe('statsBlock', () => {
   test('long runs use h/m/s', () => {
     expect(rows(statsBlock(summary({ elapsedMs: 3_723_000, crawlMs: 63_000 }))).get('Total time')).toBe('1h02m03s');
   });
+
+  test.each<[Summary['ssh'], string | undefined]>([
+    [undefined, undefined], // no ssh: no row
+    [{ rttMs: 0.39, sessionMs: 160.2, connections: 1 }, 'round trip 0.39 ms, session start 160 ms, 1 connection'],
+    [{ rttMs: 31.27, sessionMs: null, connections: 8 }, 'round trip 31 ms, session start not timed, 8 connections'],
+  ])('the ssh row of %p', (ssh, shown) => {
+    expect(rows(statsBlock(summary({ ssh }))).get('SSH')).toBe(shown);
+  });
 });
 
 describe('failedPathLines', () => {
