@@ -6,12 +6,16 @@
 // channel to some port would log a failed connect there), and the local ssh's start-up is not in
 // it. The pre-flight's answer waits ECHO_ROUNDS round trips longer (on loopback ~0.1 ms each).
 // slot-ssh.ts decides from it whether the slots need connections of their own.
+import type { Writable } from 'node:stream';
 
 export const ECHO_MARK = 'multisync-echo';
 /** Rounds: the first answer's time is a pure round trip, the second's includes the script's next step. */
 export const ECHO_ROUNDS = 2;
 const MARK_LINE = Buffer.from(`${ECHO_MARK}\n`);
 const EMPTY: Buffer = Buffer.alloc(0);
+
+/** Epoch ms with sub-ms resolution (a loopback round trip is ~0.1 ms). */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /** The sh fragment a script starts with (its reads get EOF, and go on, when nothing answers). */
 export function echoPrefix(rounds = ECHO_ROUNDS): string {
@@ -40,7 +44,7 @@ export class LinkEcho {
   constructor(
     private readonly answer: () => void,
     private readonly done: (rttMs: number | null, firstAt: number | null) => void = () => {},
-    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+    private readonly now: () => number = epochNow,
   ) {}
 
   /** The bytes of `chunk` after the marks: empty while they last, everything once they ended. */
@@ -90,4 +94,24 @@ export class LinkEcho {
     if (timed) this.sample();
     this.done(this.rttMs, this.firstAt);
   }
+}
+
+/**
+ * A session's stdin, for its output to go through: with `onRtt` (its script starts with the
+ * rounds) a LinkEcho that answers each mark there and closes it once they are over; without,
+ * stdin is closed now (the command reads nothing) and there is no echo.
+ */
+export function answerOn(stdin: Writable, onRtt?: (rttMs: number | null, firstAt: number | null) => void): LinkEcho | null {
+  stdin.on('error', () => {}); // (ssh gone: its exit says why)
+  if (!onRtt) {
+    stdin.end();
+    return null;
+  }
+  return new LinkEcho(
+    () => stdin.write('\n'),
+    (ms, firstAt) => {
+      stdin.end();
+      onRtt(ms, firstAt);
+    },
+  );
 }

@@ -10,6 +10,7 @@ import { badHost, parseRemote } from './remote.ts';
 import type { DestListing } from './remote-dest.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
+import { epochNow } from './link-echo.ts';
 import { sessionStartMs } from './session-cost.ts';
 import { sshStream, type SshStream } from './ssh-stream.ts';
 import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing } from './ssh-preflight.ts';
@@ -86,15 +87,16 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
   const streams: SshStream[] = [];
   // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts,
   // and how long its session took to start the buckets' size, session-cost.ts)
-  let spawnedAt = 0;
-  const onRtt = (ms: number | null, firstAt: number | null) => {
-    cfg.sshRttMs = ms;
-    cfg.sshSessionMs = sessionStartMs(controlDir, spawnedAt, firstAt);
+  const timing = () => {
+    const spawnedAt = epochNow();
+    return (ms: number | null, firstAt: number | null) => {
+      cfg.sshRttMs = ms;
+      cfg.sshSessionMs = sessionStartMs(controlDir, spawnedAt, firstAt);
+    };
   };
   const runStream = (host: string, command: string, timed = false) => {
     contacted.add(host);
-    spawnedAt = performance.timeOrigin + performance.now();
-    const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? onRtt : undefined);
+    const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? timing() : undefined);
     streams.push(s);
     return s;
   };
@@ -110,8 +112,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
       else {
         contacted.add(spec.host);
-        spawnedAt = performance.timeOrigin + performance.now();
-        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), onRtt);
+        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), timing());
         await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
       }
     }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { RunConfig } from './config.ts';
 import type { SourceRoot } from './types.ts';
 import { CHECK_FORMAT, findCommand } from './find-records.ts';
-import { echoPrefix, LinkEcho } from './link-echo.ts';
+import { answerOn, echoPrefix, type LinkEcho } from './link-echo.ts';
 import { parseRemote, shQuote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
 import { destCheckPolicy } from './dest-check.ts';
@@ -49,18 +49,7 @@ export class SourceListing {
     const find = findCommand(spec.path + root.prefix, cfg.oneFileSystem, checked ? CHECK_FORMAT : undefined);
     const command = onRtt ? `sh -c ${shQuote(`${echoPrefix()}exec ${find}`)}` : find;
     this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdin = this.child.stdin;
-    stdin.on('error', () => {}); // (ssh gone: its exit says why)
-    if (!onRtt) stdin.end();
-    else {
-      this.echo = new LinkEcho(
-        () => stdin.write('\n'),
-        (ms, firstAt) => {
-          stdin.end();
-          onRtt(ms, firstAt);
-        },
-      );
-    }
+    this.echo = answerOn(this.child.stdin, onRtt);
     this.child.stdout.on('data', this.onData);
     this.child.stderr.on('data', (d: Buffer) => {
       const text = d.toString('utf8');

@@ -3,7 +3,7 @@
 // as it comes, while the listing goes on arriving in the background — the crawl of SRC runs
 // meanwhile instead of after it (crawler.ts waits for it only when it needs it).
 import { spawn } from 'node:child_process';
-import { LinkEcho } from './link-echo.ts';
+import { answerOn } from './link-echo.ts';
 import { sshHost } from './remote.ts';
 import { spawnFailure, type SshResult } from './ssh-control.ts';
 
@@ -30,19 +30,7 @@ function lineOf(bytes: Buffer): string {
  */
 export function sshStream(ssh: string[], host: string, command: string, maxBuffer: number, timeoutMs = 120_000, onRtt?: (ms: number | null, firstAt: number | null) => void): SshStream {
   const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-  let echo: LinkEcho | null = null;
-  const stdin = child.stdin;
-  stdin.on('error', () => {}); // (ssh gone: its exit says why)
-  if (!onRtt) stdin.end();
-  else {
-    echo = new LinkEcho(
-      () => stdin.write('\n'),
-      (ms, firstAt) => {
-        stdin.end();
-        onRtt(ms, firstAt);
-      },
-    );
-  }
+  const echo = answerOn(child.stdin, onRtt);
   const chunks: Buffer[] = [];
   let size = 0;
   let overflow = false;
