@@ -8,22 +8,21 @@
 // next bucket: the new rsync's start overlaps the old one's last bytes, on the same connection.
 // The old one winds down as at its end (slots.ts): its outcome still counts when it exits.
 import type { RunConfig } from './config.ts';
-import { NEAR_RTT_MS } from './slot-ssh.ts';
+import { linkOf } from './slot-ssh.ts';
 
 /** Before this long of data (ms) the rate is not trusted. */
 export const MIN_SAMPLE_MS = 200;
 
 /** How far ahead of its end a bucket frees its slot (ms): a session's start plus four round trips; null: not over a far link. */
-export function startLead(rttMs: number | null | undefined, sessionMs: number | null | undefined, far: boolean): number | null {
-  if (!far || rttMs === null || rttMs === undefined || sessionMs === null || sessionMs === undefined) return null;
-  return sessionMs + 4 * rttMs;
+export function startLead(rttMs: number | null | undefined, sessionMs: number | null | undefined): number | null {
+  if (linkOf(rttMs) !== 'far' || sessionMs === null || sessionMs === undefined) return null;
+  return sessionMs + 4 * rttMs!;
 }
 
 /** A run's lead: over ssh from this machine (not --workers) to a host the pre-flight timed as far; else null. */
 export function runStartLead(cfg: Pick<RunConfig, 'workers' | 'sshControlDir' | 'sshRttMs' | 'sshSessionMs'>): number | null {
   if (cfg.workers?.length || !cfg.sshControlDir) return null;
-  const rtt = cfg.sshRttMs;
-  return startLead(rtt, cfg.sshSessionMs, rtt !== null && rtt !== undefined && rtt >= NEAR_RTT_MS);
+  return startLead(cfg.sshRttMs, cfg.sshSessionMs);
 }
 
 /** Follows one bucket's bytes: true once they are due to end within `leadMs`. */

@@ -16,7 +16,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIN_PIECE_ENTRIES } from './bucket-sizing.ts';
-import { NEAR_RTT_MS } from './slot-ssh.ts';
+import { linkOf } from './slot-ssh.ts';
 
 /** What rsync spends per small file over ssh (ms), for turning a start's time into files. */
 export const ENTRY_MS = 0.1;
@@ -52,7 +52,7 @@ export function sessionStartMs(dir: string | undefined, spawnedAt: number, first
 
 /** The floor (entries) of buckets over a link of `rttMs` whose sessions start in `sessionMs`; undefined: bucket-sizing.ts's own. */
 export function sessionPieceEntries(rttMs: number | null | undefined, sessionMs: number | null | undefined): number | undefined {
-  if (rttMs === null || rttMs === undefined || rttMs >= NEAR_RTT_MS || !sessionMs) return undefined;
+  if (linkOf(rttMs) !== 'near' || !sessionMs) return undefined;
   const entries = Math.round((START_SHARE * sessionMs) / ENTRY_MS);
   return entries > MIN_PIECE_ENTRIES ? Math.min(entries, MAX_PIECE_ENTRIES) : undefined;
 }

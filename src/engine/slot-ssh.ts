@@ -27,9 +27,14 @@ export const NEAR_RTT_MS = 5;
  */
 export const SHARED_SLOTS = 4;
 
+/** What the pre-flight's round trip (`rttMs`, null or unset: not timed) says of the link: near, far, or not known. */
+export function linkOf(rttMs: number | null | undefined): 'near' | 'far' | null {
+  return rttMs === null || rttMs === undefined ? null : rttMs < NEAR_RTT_MS ? 'near' : 'far';
+}
+
 /** `slot` uses the pre-flight's connection: slot 1 always, slots up to SHARED_SLOTS on a near link (`rttMs`). */
 export function sharesConnection(slot: number, rttMs: number | null | undefined): boolean {
-  return slot <= 1 || (rttMs !== null && rttMs !== undefined && rttMs < NEAR_RTT_MS && slot <= SHARED_SLOTS);
+  return slot <= 1 || (linkOf(rttMs) === 'near' && slot <= SHARED_SLOTS);
 }
 
 /** The remote shell for a bucket in `slot`: the run's rsh, with the slot's own control socket unless it shares (above). */

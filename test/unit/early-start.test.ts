@@ -4,13 +4,14 @@ import { EndForecast, MIN_SAMPLE_MS, runStartLead, startLead } from '../../src/e
 import { NEAR_RTT_MS } from '../../src/engine/slot-ssh.ts';
 
 test.each([
-  // [round trip ms, session start ms, far, lead]
-  [30, 240, true, 360],
-  [30, 240, false, null], // a near link: slots share a connection, their starts cost CPU, not waiting
-  [null, 240, true, null], // not timed
-  [30, null, true, null],
-] as Array<[number | null, number | null, boolean, number | null]>)('round trip %p ms, session %p ms, far %p: lead %p ms', (rtt, session, far, lead) => {
-  expect(startLead(rtt, session, far)).toBe(lead);
+  // [round trip ms, session start ms, lead]
+  [30, 240, 360],
+  [NEAR_RTT_MS, 240, 240 + 4 * NEAR_RTT_MS],
+  [NEAR_RTT_MS - 0.1, 240, null], // a near link: slots share a connection, their starts cost CPU, not waiting
+  [null, 240, null], // not timed
+  [30, null, null],
+] as Array<[number | null, number | null, number | null]>)('round trip %p ms, session %p ms: lead %p ms', (rtt, session, lead) => {
+  expect(startLead(rtt, session)).toBe(lead);
 });
 
 test('a run has a lead over ssh from this machine to a far host only', () => {
