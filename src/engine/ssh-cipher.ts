@@ -10,10 +10,9 @@
 // ciphers in -e (-c, -o Ciphers=) nor in any ssh_config (the effective list, `ssh -G`, must be
 // OpenSSH's own default), only on a CPU with AES instructions, and only with an ssh that knows
 // the `^` form (older clients reject it: then nothing changes).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { splitOptions } from './rsync-args.ts';
-import { sshHost } from './remote.ts';
+import { sshAsync } from './ssh-control.ts';
 
 export const GCM = ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'];
 export const GCM_OPTION = `Ciphers=^${GCM.join(',')}`;
@@ -35,22 +34,10 @@ export function gcmWouldHelp(mine: string, preferred: string): boolean {
 }
 
 /** The `ciphers` line of `ssh … -G HOST` (the effective configuration: nothing is connected), or null. */
-function effectiveCiphers(argv: string[], host: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    let out = '';
-    const child = spawn(argv[0], [...argv.slice(1), '-G', sshHost(host)], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('error', () => {
-      clearTimeout(timer);
-      resolve(null);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = code === 0 ? /^ciphers (\S+)$/m.exec(out) : null;
-      resolve(m ? m[1] : null);
-    });
-  });
+async function effectiveCiphers(argv: string[], host: string): Promise<string | null> {
+  const r = await sshAsync([...argv, '-G'], host, undefined, 5000);
+  const m = r.code === 0 ? /^ciphers (\S+)$/m.exec(r.stdout) : null;
+  return m ? m[1] : null;
 }
 
 /**

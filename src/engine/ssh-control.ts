@@ -92,13 +92,16 @@ export function spawnFailure(error: Error, shell: string, timeoutMs: number): st
   return code === 'ENOENT' ? `remote shell '${shell}' not found` : code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : error.message;
 }
 
-/** The same, without blocking the event loop (worker probes, remote kills during a run). */
-export function sshAsync(ssh: string[], host: string, command: string, timeoutMs = 15_000): Promise<SshResult> {
+/**
+ * The same, without blocking the event loop (worker probes, remote kills during a run);
+ * `command` undefined: none (`ssh … -G HOST` prints its configuration and connects nowhere).
+ */
+export function sshAsync(ssh: string[], host: string, command: string | undefined, timeoutMs = 15_000): Promise<SshResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let done = false;
-    const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), ...(command === undefined ? [] : [command])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     const timer = setTimeout(() => {
       stderr += `no answer within ${timeoutMs / 1000} s\n`;
       child.kill('SIGKILL');
