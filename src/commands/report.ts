@@ -41,7 +41,6 @@ export function summaryLine(sum: Summary): string {
   );
 }
 
-/** msrsync's --stats fields. */
 /** The ssh link a run found and the connections its buckets used (a slow session start is the far end's rc files). */
 function sshLine(ssh: NonNullable<Summary['ssh']>): string {
   const ms = (t: number | null) => (t === null ? 'not timed' : `${t < 10 ? t.toFixed(2) : Math.round(t)} ms`);
@@ -49,6 +48,7 @@ function sshLine(ssh: NonNullable<Summary['ssh']>): string {
   return `round trip ${ms(ssh.rttMs)}, session start ${ms(ssh.sessionMs)}, ${n} connection${n === 1 ? '' : 's'}`;
 }
 
+/** msrsync's --stats fields. */
 export function statsBlock(sum: Summary): string {
   const secs = Math.max(sum.elapsedMs / 1000, 1e-3);
   const mean = (n: number) => (sum.buckets ? n / sum.buckets : 0);
