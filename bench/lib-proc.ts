@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 const PAGE = 4096;
-const HZ = 100; // USER_HZ: /proc/PID/stat times are in clock ticks
+export const HZ = 100; // USER_HZ: /proc/PID/stat and /proc/stat times are in clock ticks
 
 interface ProcInfo {
   ppid: number;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { watchTree } from "./lib-proc.ts";
+import { HZ, watchTree } from "./lib-proc.ts";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, "..");
@@ -52,7 +52,7 @@ export function boxCpu(): number | undefined {
   try {
     const f = readFileSync("/proc/stat", "latin1").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
     const [user, nice, system, , , irq, softirq, steal] = f;
-    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / 100; // (USER_HZ: 100 on Linux)
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / HZ;
   } catch {
     return undefined;
   }
