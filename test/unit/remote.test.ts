@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { remoteSourceRoot, parseRemote, shCommand, shPath, shQuote, badHost } from '../../src/engine/remote.ts';
 import { findCommand, findPath, ListingWalker, parseFindError, parseRecord, RecordSplitter } from '../../src/engine/remote-crawl.ts';
 import { destinationScript, needsProtectArgs, pathAndParent } from '../../src/engine/remote-preflight.ts';
+import { ECHO_MARK, ECHO_ROUNDS } from '../../src/engine/link-echo.ts';
 import { controlOptions, rshForRsync, sshArgv } from '../../src/engine/ssh-control.ts';
 import { markerOf, parseWorkerList, remoteKillCommand, workerRsyncArgs } from '../../src/engine/worker-commands.ts';
 import { WorkerPool } from '../../src/engine/workers.ts';
@@ -286,6 +287,11 @@ describe('remote pre-flight helpers', () => {
       expect(listed(join(dir, 'is dir'))).toBe('dir\na\0b\0');
       expect(listed(join(dir, 'new too'))).toBe('created\n');
       expect(listed(join(dir, "it's a file"))).toBe('notdir\n');
+      // with echo: link-echo.ts's rounds first, each mark after a line read (EOF when nobody answers)
+      const marks = `${ECHO_MARK}\n`.repeat(ECHO_ROUNDS);
+      const echoed = (input?: string) => spawnSync('/bin/sh', ['-c', destinationScript(join(dir, 'is dir'), false, undefined, true)], input === undefined ? {} : { input }).stdout.toString();
+      expect(echoed('\n'.repeat(ECHO_ROUNDS))).toBe(`${marks}dir\n`);
+      expect(echoed()).toBe(`${marks}dir\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
