@@ -35,6 +35,8 @@ describe('usage and pre-flight errors: exit 2, one line, nothing written', () =>
     ['rsync rejects OPTS', () => ['-r', '-a --no-such-rsync-option', `${src}/`, dst()], /rsync rejected the options/],
     ['unterminated quote in OPTS', () => ['-r', "-a --exclude='x", `${src}/`, dst()], /unterminated/],
     ['managed rsync option', () => ['-r', '-a --files-from=x', `${src}/`, dst()], /managed by multisync/],
+    ['empty remote shell (-e)', () => ['-e', '', `${src}/`, dst()], /the remote shell \(-e\) is empty/],
+    ['unterminated quote in -e', () => ['-e', 'ssh -o "x', `${src}/`, dst()], /unterminated " quote in the remote shell \(-e\)/],
     ['rsync not installed', () => [`${src}/`, dst()], /rsync not found.*install/, { MULTISYNC_RSYNC: join(tmp.path, 'no-rsync-here') }],
   ];
   for (const [name, args, message, env] of cases) {
