@@ -9,6 +9,7 @@ import { filterArgs } from './filter.ts';
 import { parseRemote } from './remote.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
 import type { StartGate } from './connect-gate.ts';
+import { DaemonGate } from './remote-daemon.ts';
 import { closeSlotConnections, sharesConnection, slotGate, slotRsh } from './slot-ssh.ts';
 import type { Bucket } from './types.ts';
 
@@ -36,6 +37,8 @@ export class BucketCommands {
   ) {
     this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
     if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir, () => cfg.sshRttMs);
+    // (a push waits a moment for the far end's daemon rather than pay sessions: remote-daemon.ts)
+    if (!viaWorkers && cfg.sshDaemon) this.gate = new DaemonGate(cfg.sshDaemon, this.gate);
   }
 
   /** The argv of a bucket's rsync; `slot` is the worker slot it runs in (1 … -p). */
@@ -55,13 +58,16 @@ export class BucketCommands {
     // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
     const local = !this.viaWorkers && !isRemote(src.arg) && !isRemote(cfg.destination);
     if (local) this.localOpts ??= [...cfg.rsyncOpts, ...checksumPin(cfg.rsyncPath, cfg.rsyncOpts)];
+    // a push to an ssh host: through the far end's daemon once it answers (remote-daemon.ts)
+    const route = this.viaWorkers ? null : (cfg.sshDaemon?.route(slot) ?? null);
+    if (route) this.slotsUsed.add(slot ?? 1);
     return bucketArgs({
-      userOpts: local ? this.localOpts! : cfg.rsyncOpts,
+      userOpts: route ? [...cfg.rsyncOpts, route.passwordOption] : local ? this.localOpts! : cfg.rsyncOpts,
       filters: filterArgs(cfg.filters),
-      rsh: slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
+      rsh: route ? route.rsh : slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
       listFile: b.listFile,
       base: src.base,
-      destination: cfg.destination,
+      destination: route ? route.destination : cfg.destination,
       dryRun: cfg.dryRun,
       names: names ?? undefined,
       recursive: this.wholeDirs,

@@ -1,6 +1,7 @@
 // The run's configuration, and rsync's SRC/DST path semantics.
 import { basename, dirname } from 'node:path';
 import type { FilterSpec } from './filter.ts';
+import type { RemoteDaemon } from './remote-daemon.ts';
 import type { DestIndex } from './remote-dest.ts';
 import type { SourceListing } from './source-listing.ts';
 import type { SourceRoot } from './types.ts';
@@ -70,6 +71,8 @@ export interface RunConfig {
   sshRttMs?: number | null;
   /** How long that timed session took to start on the host (ms, session-cost.ts); null or unset: not known. */
   sshSessionMs?: number | null;
+  /** A push's session-free route to DST (remote-daemon.ts), once the pre-flight started it. */
+  sshDaemon?: RemoteDaemon;
 }
 
 /**

@@ -8,6 +8,7 @@ import { checkDaemon, daemonFinish } from './daemon-preflight.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote } from './remote.ts';
 import type { DestListing } from './remote-dest.ts';
+import { authUser, daemonBlocker, RemoteDaemon } from './remote-daemon.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import { epochNow } from './link-echo.ts';
@@ -73,6 +74,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     closed = true;
     for (const s of streams) s.stop();
     cfg.sourceListing?.stop();
+    cfg.sshDaemon?.stop();
     closeControl(userRsh, controlDir, contacted);
   };
   const ssh = sshArgv(userRsh, controlDir);
@@ -119,7 +121,18 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
-    else if (dstSpec?.kind === 'ssh') finish = (create, list) => checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
+    else if (dstSpec?.kind === 'ssh') {
+      finish = (create, list) => {
+        const listing = checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
+        // DST is there now: the buckets' session-free route starts (remote-daemon.ts)
+        const user = authUser(env);
+        if (create && controlDir && user && env.MULTISYNC_SSH_DAEMON !== '0' && !daemonBlocker(cfg.rsyncOpts) && !dstSpec.host.includes(':')) {
+          cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, dstSpec.host, dstSpec.path, controlDir, () => cfg.sshRttMs);
+          cfg.sshDaemon.start('rsync', user);
+        }
+        return listing;
+      };
+    }
     else finish = daemonFinish(cfg, dstSpec);
     return { localDestination: !dstSpec && !workers.length, finishDestination: finish, close };
   } catch (err) {

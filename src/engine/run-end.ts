@@ -47,6 +47,7 @@ export function endRun(o: RunEnd): Summary {
     runDir: o.runDir,
     sshRttMs: cfg.sshRttMs,
     sshSessionMs: cfg.sshSessionMs,
+    daemon: cfg.sshDaemon ? { routed: cfg.sshDaemon.routed, reason: cfg.sshDaemon.reason } : undefined,
   });
   if (!ephemeral) writeFailedPaths(state.paths, summary, cfg.sources.length);
   state.end(summary);

@@ -27,7 +27,7 @@ export const MAX_PIECE_ENTRIES = 10_000;
 
 /**
  * How long the pre-flight's session took to start (ms): from its connection's control socket
- * (a file in `dir` named without a `-N` slot suffix) to the first mark (`firstAt`, epoch ms).
+ * (a file in `dir` named by ssh's %C hash, without a `-N` slot suffix) to the first mark (`firstAt`, epoch ms).
  * Null when not known: no socket there (the user's own ControlPath), or one older than this
  * session's ssh (`spawnedAt`), or no mark.
  */
@@ -35,7 +35,8 @@ export function sessionStartMs(dir: string | undefined, spawnedAt: number, first
   if (!dir || firstAt === null) return null;
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => !/-\d+$/.test(n));
+    // (the dir also holds remote-daemon.ts's secret file)
+    names = readdirSync(dir).filter((n) => /^[0-9a-f]+$/.test(n));
   } catch {
     return null;
   }

@@ -43,9 +43,10 @@ export interface Summary {
   /**
    * A remote SRC or DST over ssh: the link's round trip the pre-flight timed and how long its
    * session took to start (ms, null: not timed; session-cost.ts), and the shared connections the
-   * buckets used (slot-ssh.ts).
+   * buckets used (slot-ssh.ts); a push: how many buckets went through the far end's daemon
+   * instead of sessions (remote-daemon.ts), and why not the others when none did.
    */
-  ssh?: { rttMs: number | null; sessionMs: number | null; connections: number };
+  ssh?: { rttMs: number | null; sessionMs: number | null; connections: number; daemonBuckets?: number; daemonOff?: string };
   haltReason?: string;
   keptDir?: string;
   /** The run's state directory (journal, failed-path lists), when it has one. */
@@ -55,7 +56,7 @@ export interface Summary {
 /** A time in ms to 0.01 ms, or null. */
 const ms = (t: number | null | undefined): number | null => (t === undefined || t === null ? null : Math.round(t * 100) / 100);
 
-export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string; sshRttMs?: number | null; sshSessionMs?: number | null }): Summary {
+export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: boolean; dryRun: boolean; runDir: string; sshRttMs?: number | null; sshSessionMs?: number | null; daemon?: { routed: number; reason: string | null } }): Summary {
   const failures = stats.failures.map((f) => ({
     bucket: f.bucket,
     source: f.source ?? 0,
@@ -92,7 +93,12 @@ export function buildSummary(stats: Stats, sup: Supervisor, o: { cancelled: bool
     crawlMs: stats.crawlMs,
     tailMs: stats.firstIdleAt !== undefined && stats.bucketsEndAt !== undefined ? Math.max(0, stats.bucketsEndAt - stats.firstIdleAt) : 0,
     failures,
-    ...(stats.sshConnections ? { ssh: { rttMs: ms(o.sshRttMs), sessionMs: ms(o.sshSessionMs), connections: stats.sshConnections } } : {}),
+    ...(stats.sshConnections ? { ssh: { rttMs: ms(o.sshRttMs), sessionMs: ms(o.sshSessionMs), connections: stats.sshConnections, ...daemonFields(o.daemon) } } : {}),
     haltReason: sup.haltReason() ?? undefined,
   };
+}
+
+function daemonFields(d: { routed: number; reason: string | null } | undefined) {
+  if (!d) return {};
+  return d.routed || !d.reason ? { daemonBuckets: d.routed } : { daemonBuckets: 0, daemonOff: d.reason };
 }

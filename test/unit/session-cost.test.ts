@@ -31,6 +31,7 @@ test('the session start is timed from the control socket (the one without a slot
   expect(sessionStartMs(dir, spawnedAt, Date.now())).toBeNull(); // no socket: the user's own ControlPath
   writeFileSync(join(dir, 'abc123'), '');
   writeFileSync(join(dir, 'abc123-2'), ''); // (a slot's)
+  writeFileSync(join(dir, 'daemon-secret'), ''); // (remote-daemon.ts's)
   const made = statSync(join(dir, 'abc123')).ctimeMs;
   expect(sessionStartMs(dir, spawnedAt, made + 150)).toBeCloseTo(150, 5);
   expect(sessionStartMs(dir, spawnedAt, null)).toBeNull(); // no mark

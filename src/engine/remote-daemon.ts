@@ -1,0 +1,260 @@
+// Session-free buckets for a push to an ssh host (daemon-script.ts says why and how the far end
+// is set up): once the far end's daemon answers, a bucket's rsync reaches it as
+// `host::ms/ABS/DST/` with `--rsh='ssh … -o ControlMaster=no -S SOCKET -W 127.0.0.1:PORT'`: a
+// stdio forward through its slot's shared connection (slot-ssh.ts), so no session, no login
+// shell and no key exchange. Until it answers (or where it cannot run: not root, no rsync,
+// another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DAEMON_MODULE, DAEMON_SCRIPT } from './daemon-script.ts';
+import { shCommand, sshHost } from './remote.ts';
+import { sharesConnection } from './slot-ssh.ts';
+import type { StartGate } from './connect-gate.ts';
+
+/** How long the far end may take to start its daemon before the run goes on without it. */
+const START_MS = 15_000;
+
+/** The user the local rsync authenticates as (rsync takes $USER, then $LOGNAME, else "nobody"), if usable in the daemon's config. */
+export function authUser(env: NodeJS.ProcessEnv = process.env): string | null {
+  const u = env.USER || env.LOGNAME || 'nobody';
+  return /^[A-Za-z0-9._-]+$/.test(u) ? u : null;
+}
+
+/**
+ * DST as an absolute path on the far end: relative paths (and `~`, `~/…`) start in the
+ * session's directory, `home`. Null for a form the daemon path does not take (`~user`).
+ */
+export function absoluteOnHost(path: string, home: string): string | null {
+  if (path.startsWith('/')) return path;
+  if (path.startsWith('~')) {
+    if (path === '~') return home;
+    if (!path.startsWith('~/')) return null;
+    path = path.slice(2);
+  }
+  return path === '' || path === '.' ? home : `${home.replace(/\/+$/, '')}/${path}`;
+}
+
+/** Why a run's options keep its buckets off the daemon path (they name the far end's rsync or the transport), else null. */
+export function daemonBlocker(rsyncOpts: string[]): string | null {
+  const o = rsyncOpts.find((x) => /^(--(rsync-path|rsh|port|address|sockopts|password-file|blocking-io|early-input)(=|$)|-e)/.test(x));
+  return o ? `rsync option ${o}` : null;
+}
+
+/** Ports to try on the far end's loopback (a random few, above the usual services). */
+export function pickPorts(n = 5): number[] {
+  return Array.from({ length: n }, () => randomInt(20000, 60000));
+}
+
+/** The line daemon-script.ts answers with: the port and the session's directory, or null (no daemon). */
+export function parseAnswer(line: string): { port: number; home: string } | null {
+  const m = /^multisync-daemon: port (\d+) (\/.*)$/.exec(line);
+  return m ? { port: Number(m[1]), home: m[2] } : null;
+}
+
+export interface DaemonRoute {
+  rsh: string;
+  destination: string;
+  /** The rsync option that hands the daemon its secret. */
+  passwordOption: string;
+}
+
+export class RemoteDaemon {
+  private child: ChildProcess | null = null;
+  private port = 0;
+  private absDst: string | null = null;
+  private base: string | null = null;
+  /** Why it is not (or no longer) used; null while starting or in use. */
+  reason: string | null = null;
+  ready = false;
+  /** Buckets that went through it. */
+  routed = 0;
+
+  constructor(
+    /** The user's remote shell words, without multisync's options. */
+    private rshText: string,
+    /** The shared connection's argv for starting the far end (ssh-control.ts sshArgv). */
+    private ssh: string[],
+    private host: string,
+    private dstPath: string,
+    private controlDir: string,
+    private rttMs: () => number | null | undefined,
+  ) {}
+
+  /**
+   * Starts the far end's daemon through the shared connection, once that is up (the pre-flight's
+   * ssh makes it: started beside it, this ssh would race it for the socket and lose, then pay a
+   * connection of its own); buckets use it once it answered.
+   */
+  start(rsync: string, user: string): void {
+    const until = Date.now() + START_MS;
+    const wait = () => {
+      if (this.reason) return;
+      if (this.baseSocket()) return this.launch(rsync, user);
+      if (Date.now() > until) return this.fail('no shared connection');
+      setTimeout(wait, 10).unref?.();
+    };
+    wait();
+  }
+
+  private launch(rsync: string, user: string): void {
+    const secret = randomBytes(24).toString('hex');
+    const pwFile = join(this.controlDir, 'daemon-secret');
+    try {
+      writeFileSync(pwFile, `${secret}\n`, { mode: 0o600 });
+    } catch (e) {
+      this.reason = `secret file: ${(e as Error).message}`;
+      return;
+    }
+    const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
+    const child = spawn(this.ssh[0], [...this.ssh.slice(1), sshHost(this.host), command], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    this.child = child;
+    const timer = setTimeout(() => this.fail('no answer in time'), START_MS);
+    timer.unref?.();
+    child.stdin?.on('error', () => {});
+    child.stdin?.write(`${secret}\n`);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      if (this.ready || this.reason) return;
+      out += d.toString('latin1');
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      const line = out.slice(0, nl);
+      const a = parseAnswer(line);
+      const abs = a && absoluteOnHost(this.dstPath, a.home);
+      if (!a || !abs) return this.fail(a ? 'DST path form' : line.replace(/^multisync-daemon: /, '') || 'no answer');
+      this.port = a.port;
+      this.absDst = abs;
+      this.pwOption = `--password-file=${pwFile}`;
+      this.ready = true;
+      this.settle();
+    });
+    child.on('error', () => this.fail('ssh did not start'));
+    child.on('close', () => {
+      clearTimeout(timer);
+      this.fail('its session ended');
+    });
+  }
+
+  private pwOption = '';
+
+  private fail(why: string): void {
+    if (!this.reason) this.reason = why;
+    this.ready = false;
+    this.settle();
+  }
+
+  private waiting: Array<() => void> = [];
+
+  /** Starting: not answered yet, not given up. */
+  get starting(): boolean {
+    return !this.ready && !this.reason;
+  }
+
+  /** `f` runs once it answered or was given up (now, if it is not starting). */
+  onSettled(f: () => void): void {
+    if (this.starting) this.waiting.push(f);
+    else f();
+  }
+
+  private settle(): void {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const f of w) f();
+  }
+
+  /** The pre-flight's control socket (the name ssh gave %C), once it is there. */
+  private baseSocket(): string | null {
+    if (this.base) return this.base;
+    try {
+      const name = readdirSync(this.controlDir).find((n) => /^[0-9a-f]{16,}$/.test(n));
+      if (name) this.base = join(this.controlDir, name);
+    } catch {}
+    return this.base;
+  }
+
+  /** How a bucket in `slot` reaches DST through the daemon, or null (then it goes as a session); `count`: a bucket (not a pass). */
+  route(slot: number | undefined, count = true): DaemonRoute | null {
+    if (!this.ready || !this.absDst) return null;
+    const base = this.baseSocket();
+    if (!base) return null;
+    const socket = slot === undefined || sharesConnection(slot, this.rttMs()) ? base : `${base}-${slot}`;
+    // a slot whose own connection is not up yet sets it up with a session bucket first
+    try {
+      if (socket !== base && !readdirSync(this.controlDir).includes(`${socket.slice(this.controlDir.length + 1)}`)) return null;
+    } catch {
+      return null;
+    }
+    if (count) this.routed++;
+    const host = sshHost(this.host).replace(/^.*@/, '');
+    return {
+      rsh: `${this.rshText} -o ControlMaster=no -S ${socket} -W 127.0.0.1:${this.port}`,
+      destination: `${host}::${DAEMON_MODULE}${this.absDst}`,
+      passwordOption: this.pwOption,
+    };
+  }
+
+  /** Ends the far end's daemon (its script removes its directory); transfers under way finish. */
+  stop(): void {
+    this.fail('stopped');
+    try {
+      this.child?.stdin?.end();
+    } catch {}
+  }
+}
+
+/** How long buckets wait for the daemon before they go as sessions: about what a session takes to start. */
+export const HOLD_MS = 2000;
+
+/**
+ * Holds bucket starts while the daemon is starting (a session would cost what the wait does, and
+ * more CPU on the far end), for at most HOLD_MS; then, or once it answered or was given up, asks
+ * `inner` (the slot connections' gate, connect-gate.ts) as before.
+ */
+export class DaemonGate implements StartGate {
+  private open: () => void = () => {};
+  private held = false;
+  private until = 0;
+
+  constructor(
+    private daemon: RemoteDaemon,
+    private inner?: StartGate,
+    private holdMs = HOLD_MS,
+  ) {}
+
+  mayStart(slot: number): boolean {
+    if (this.daemon.starting) {
+      if (!this.until) this.until = Date.now() + this.holdMs;
+      if (Date.now() < this.until) {
+        if (!this.held) {
+          this.held = true;
+          const release = () => {
+            if (!this.held) return;
+            this.held = false;
+            this.open();
+          };
+          this.daemon.onSettled(release);
+          setTimeout(release, this.until - Date.now()).unref?.();
+        }
+        return false;
+      }
+    }
+    return this.inner ? this.inner.mayStart(slot) : true;
+  }
+
+  ended(slot: number): void {
+    this.inner?.ended(slot);
+  }
+
+  onOpen(f: () => void): void {
+    this.open = f;
+    this.inner?.onOpen(f);
+  }
+
+  close(): void {
+    this.held = false;
+    this.inner?.close();
+  }
+}
