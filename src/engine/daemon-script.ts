@@ -22,35 +22,36 @@
 // its stdin to close.
 export const DAEMON_MODULE = 'ms';
 
-export const DAEMON_SCRIPT = `h=$(pwd); r=$1; u=$2; shift 2
-no() { echo "multisync-daemon: no $1"; exit 0; }
-[ "$(id -u 2>/dev/null)" = 0 ] || no root
-command -v "$r" >/dev/null 2>&1 || no rsync
-umask 077
-d=$(mktemp -d "\${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || no tmp
-p=
-trap 'if [ -n "$p" ]; then kill "$p" 2>/dev/null; fi; rm -rf "$d"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-IFS= read -r s || exit 0
-printf '%s:%s\\n' "$u" "$s" > "$d/secrets"
-printf '%s\\n' 'use chroot = yes' 'reverse lookup = no' '[${DAEMON_MODULE}]' 'path = /' 'read only = no' 'uid = 0' 'gid = 0' \\
-  'numeric ids = no' 'munge symlinks = no' "auth users = $u" "secrets file = $d/secrets" 'hosts allow = 127.0.0.1' > "$d/conf"
-for port in "$@"; do
-  "$r" --daemon --no-detach --address=127.0.0.1 --port="$port" --config="$d/conf" --log-file="$d/log" </dev/null >/dev/null 2>&1 &
-  p=$!
-  hex=$(printf '%04X' "$port")
-  n=0
-  while kill -0 "$p" 2>/dev/null; do
-    if [ -r /proc/net/tcp ]; then grep -q "0100007F:$hex 00000000:0000 0A" /proc/net/tcp && break
-    elif [ $n -ge 20 ]; then break; fi
-    n=$((n + 1)); [ $n -gt 300 ] && break
-    sleep 0.01 2>/dev/null || sleep 1
-  done
-  if kill -0 "$p" 2>/dev/null; then
-    echo "multisync-daemon: port $port $h"
-    cat >/dev/null
-    exit 0
-  fi
-  p=
-done
-no port`;
+// (one line: it shows whole in the far end's process list and in ssh logs)
+export const DAEMON_SCRIPT = [
+  'h=$(pwd); r=$1; u=$2; shift 2',
+  'no() { echo "multisync-daemon: no $1"; exit 0; }',
+  '[ "$(id -u 2>/dev/null)" = 0 ] || no root',
+  'command -v "$r" >/dev/null 2>&1 || no rsync',
+  'umask 077',
+  'd=$(mktemp -d "${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || no tmp',
+  'p=',
+  `trap 'if [ -n "$p" ]; then kill "$p" 2>/dev/null; fi; rm -rf "$d"' EXIT`,
+  "trap 'exit 1' HUP INT TERM PIPE",
+  'IFS= read -r s || exit 0',
+  `printf '%s:%s\\n' "$u" "$s" > "$d/secrets"`,
+  `printf '%s\\n' 'use chroot = yes' 'reverse lookup = no' '[${DAEMON_MODULE}]' 'path = /' 'read only = no' 'uid = 0' 'gid = 0' 'numeric ids = no' 'munge symlinks = no' "auth users = $u" "secrets file = $d/secrets" 'hosts allow = 127.0.0.1' > "$d/conf"`,
+  'for port in "$@"; do ' +
+    [
+      // ('&' ends that command: no ';' after it)
+      '"$r" --daemon --no-detach --address=127.0.0.1 --port="$port" --config="$d/conf" --log-file="$d/log" </dev/null >/dev/null 2>&1 & p=$!',
+      `hex=$(printf '%04X' "$port")`,
+      'n=0',
+      'while kill -0 "$p" 2>/dev/null; do ' +
+        [
+          'if [ -r /proc/net/tcp ]; then grep -q "0100007F:$hex 00000000:0000 0A" /proc/net/tcp && break; elif [ $n -ge 20 ]; then break; fi',
+          'n=$((n + 1)); [ $n -gt 300 ] && break',
+          'sleep 0.01 2>/dev/null || sleep 1',
+        ].join('; ') +
+        '; done',
+      'if kill -0 "$p" 2>/dev/null; then echo "multisync-daemon: port $port $h"; cat >/dev/null; exit 0; fi',
+      'p=',
+    ].join('; ') +
+    '; done',
+  'no port',
+].join('; ');

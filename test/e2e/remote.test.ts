@@ -76,7 +76,9 @@ suite(name('remote destination (push)'), () => {
     // ssh host that goes down, the OOM killer); a killed multisync alone would not do, since the
     // far rsyncs then see their connection close and clean up after themselves
     first.proc.kill('SIGKILL');
-    for (const pid of rsyncPids(d)) process.kill(pid, 'SIGKILL');
+    // (the far rsyncs: a push's buckets reach the far end's daemon, remote-daemon.ts, whose
+    // children name its config, not DST)
+    for (const pid of [...rsyncPids(d), ...rsyncPids('multisync-daemon.')]) process.kill(pid, 'SIGKILL');
     await first.done();
     await waitFor(() => rsyncPids(d).length === 0, 'every rsync of the run gone');
     const left = temps();

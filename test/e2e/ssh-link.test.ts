@@ -5,7 +5,7 @@
 // arguments of every ssh they started (a logging ssh in front of the real one), not from
 // multisync's own account; real rsync and sshd (sshd.ts), trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay } from '../../bench/relay.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
@@ -47,11 +47,19 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-/** The control sockets the buckets' rsyncs reached the host through (`…/%C` or `…/%C-N`). */
+/**
+ * The control sockets the buckets' rsyncs reached the host through (`…/%C` or `…/%C-N`; a push's
+ * rsyncs that went through the far end's daemon name the socket ssh made of it, `-S …/HASH[-N]`).
+ */
 function rsyncSockets(): Set<string> {
   const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('rsync --server'));
   expect(lines.length).toBeGreaterThan(0);
-  return new Set(lines.map((l) => /ControlPath=\S*\/(%C(?:-\d+)?)/.exec(l)?.[1] ?? 'none'));
+  return new Set(lines.map((l) => /ControlPath=\S*\/(%C(?:-\d+)?)/.exec(l)?.[1] ?? viaDaemon(l) ?? 'none'));
+}
+
+function viaDaemon(line: string): string | undefined {
+  const m = / -S \S*\/[0-9a-f]+(-\d+)? .* rsync --server --daemon /.exec(line);
+  return m ? `%C${m[1] ?? ''}` : undefined;
 }
 
 async function run(name: string, p: number, port: number, pull = false, from = src, files = 20) {
@@ -114,4 +122,34 @@ suite('the shared ssh connections of the slots', () => {
       expect(sum.ssh.rttMs).toBeGreaterThanOrEqual(NEAR_RTT_MS);
     }
   });
+
+  // A push's buckets reach DST through the far end's rsync daemon (remote-daemon.ts): no session
+  // per bucket. It must move what a session moves: absolute symlinks (a daemon outside a chroot
+  // would rewrite them), hard links, odd names, modes and directory times.
+  test("a push through the far end's daemon: every bucket, the same tree as through sessions", async () => {
+    const odd = join(tmp.path, 'odd');
+    mkdirSync(join(odd, 'dir', 'sub'), { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(join(odd, 'dir', `f${i}`), `file ${i}\n`);
+    writeFileSync(join(odd, 'new\nline'), 'n');
+    writeFileSync(join(odd, '-dash'), 'd');
+    writeFileSync(join(odd, "it's"), 'q');
+    writeFileSync(join(odd, 'dir', 'sub', 'mode'), 'm', { mode: 0o640 });
+    linkSync(join(odd, 'dir', 'f1'), join(odd, 'hard'));
+    symlinkSync('/etc/passwd', join(odd, 'abs-link'));
+    symlinkSync('../outside', join(odd, 'rel-link'));
+    utimesSync(join(odd, 'dir', 'sub'), 1_000_000_000, 1_000_000_000);
+    utimesSync(join(odd, 'dir'), 1_100_000_000, 1_100_000_000);
+    for (const [name, env] of [['via-daemon', {}], ['via-sessions', { MULTISYNC_SSH_DAEMON: '0' }]] as const) {
+      const dst = join(tmp.path, name);
+      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${odd}/`, `${H}:${dst}`], { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      await expectSameTrees(odd, dst, { hardlinks: true });
+      const sum = summaryOf(r.stdout);
+      if (name === 'via-daemon') expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+      else expect(sum.ssh.daemonBuckets).toBeUndefined();
+      expect(readlinkSync(join(dst, 'abs-link'))).toBe('/etc/passwd');
+    }
+  });
 });
+
