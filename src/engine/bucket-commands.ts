@@ -58,8 +58,9 @@ export class BucketCommands {
     // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
     const local = !this.viaWorkers && !isRemote(src.arg) && !isRemote(cfg.destination);
     if (local) this.localOpts ??= [...cfg.rsyncOpts, ...checksumPin(cfg.rsyncPath, cfg.rsyncOpts)];
-    // a push to an ssh host: through the far end's daemon once it answers (remote-daemon.ts)
-    const route = this.viaWorkers ? null : (cfg.sshDaemon?.route(slot) ?? null);
+    // a push to an ssh host: through the far end's daemon once it answers (remote-daemon.ts); a
+    // retry goes as a session (whatever failed, a session is the route that does not depend on it)
+    const route = this.viaWorkers || b.attempts > 1 ? null : (cfg.sshDaemon?.route(slot) ?? null);
     if (route) this.slotsUsed.add(slot ?? 1);
     return bucketArgs({
       userOpts: route ? [...cfg.rsyncOpts, route.passwordOption] : local ? this.localOpts! : cfg.rsyncOpts,

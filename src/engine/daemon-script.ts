@@ -30,8 +30,8 @@ export const DAEMON_SCRIPT = [
   'command -v "$r" >/dev/null 2>&1 || no rsync',
   'umask 077',
   'd=$(mktemp -d "${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || no tmp',
-  'p=',
-  `trap 'if [ -n "$p" ]; then kill "$p" 2>/dev/null; fi; rm -rf "$d"' EXIT`,
+  'p=; w=',
+  `trap 'for k in $w $p; do kill "$k" 2>/dev/null; done; rm -rf "$d"' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
   'IFS= read -r s || exit 0',
   `printf '%s:%s\\n' "$u" "$s" > "$d/secrets"`,
@@ -49,7 +49,8 @@ export const DAEMON_SCRIPT = [
           'sleep 0.01 2>/dev/null || sleep 1',
         ].join('; ') +
         '; done',
-      'if kill -0 "$p" 2>/dev/null; then echo "multisync-daemon: port $port $h"; cat >/dev/null; exit 0; fi',
+      // (a watchdog: should this shell be killed outright, the daemon goes with it)
+      'if kill -0 "$p" 2>/dev/null; then (while kill -0 $$ 2>/dev/null; do sleep 5; done; kill "$p" 2>/dev/null; rm -rf "$d") </dev/null >/dev/null 2>&1 & w=$!; echo "multisync-daemon: port $port $h"; cat >/dev/null; exit 0; fi',
       'p=',
     ].join('; ') +
     '; done',

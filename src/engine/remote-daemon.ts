@@ -38,7 +38,7 @@ export function absoluteOnHost(path: string, home: string): string | null {
 
 /** Why a run's options keep its buckets off the daemon path (they name the far end's rsync or the transport), else null. */
 export function daemonBlocker(rsyncOpts: string[]): string | null {
-  const o = rsyncOpts.find((x) => /^(--(rsync-path|rsh|port|address|sockopts|password-file|blocking-io|early-input)(=|$)|-e)/.test(x));
+  const o = rsyncOpts.find((x) => /^(--(rsync-path|rsh|port|address|sockopts|password-file|blocking-io|early-input|iconv)(=|$)|-e)/.test(x));
   return o ? `rsync option ${o}` : null;
 }
 
@@ -87,18 +87,18 @@ export class RemoteDaemon {
    * ssh makes it: started beside it, this ssh would race it for the socket and lose, then pay a
    * connection of its own); buckets use it once it answered.
    */
-  start(rsync: string, user: string): void {
+  start(rsync: string, user: string, localRsync = 'rsync'): void {
     const until = Date.now() + START_MS;
     const wait = () => {
       if (this.reason) return;
-      if (this.baseSocket()) return this.launch(rsync, user);
+      if (this.baseSocket()) return this.launch(rsync, user, localRsync);
       if (Date.now() > until) return this.fail('no shared connection');
       setTimeout(wait, 10).unref?.();
     };
     wait();
   }
 
-  private launch(rsync: string, user: string): void {
+  private launch(rsync: string, user: string, localRsync: string): void {
     const secret = randomBytes(24).toString('hex');
     const pwFile = join(this.controlDir, 'daemon-secret');
     try {
@@ -128,8 +128,7 @@ export class RemoteDaemon {
       this.port = a.port;
       this.absDst = abs;
       this.pwOption = `--password-file=${pwFile}`;
-      this.ready = true;
-      this.settle();
+      this.probe(localRsync);
     });
     child.on('error', () => this.fail('ssh did not start'));
     child.on('close', () => {
@@ -139,6 +138,26 @@ export class RemoteDaemon {
   }
 
   private pwOption = '';
+
+  /**
+   * One real request before any bucket's: DST listed through the route. It fails where the far
+   * sshd refuses forwarding (AllowTcpForwarding no), or the daemon refuses the secret or its
+   * chroot; buckets then go as sessions.
+   */
+  private probe(localRsync: string): void {
+    const r = this.routeOf(this.baseSocket()!);
+    const child = spawn(localRsync, ['--list-only', '--no-motd', '-d', r.passwordOption, `--rsh=${r.rsh}`, r.destination], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), START_MS);
+    timer.unref?.();
+    child.on('error', () => this.fail('no local rsync'));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return this.fail(`its first request failed (rsync exit ${code})`);
+      if (this.reason) return;
+      this.ready = true;
+      this.settle();
+    });
+  }
 
   private fail(why: string): void {
     if (!this.reason) this.reason = why;
@@ -177,7 +196,7 @@ export class RemoteDaemon {
 
   /** How a bucket in `slot` reaches DST through the daemon, or null (then it goes as a session); `count`: a bucket (not a pass). */
   route(slot: number | undefined, count = true): DaemonRoute | null {
-    if (!this.ready || !this.absDst) return null;
+    if (!this.ready || !this.absDst || !this.pwOption) return null;
     const base = this.baseSocket();
     if (!base) return null;
     const socket = slot === undefined || sharesConnection(slot, this.rttMs()) ? base : `${base}-${slot}`;
@@ -188,6 +207,10 @@ export class RemoteDaemon {
       return null;
     }
     if (count) this.routed++;
+    return this.routeOf(socket);
+  }
+
+  private routeOf(socket: string): DaemonRoute {
     const host = sshHost(this.host).replace(/^.*@/, '');
     return {
       rsh: `${this.rshText} -o ControlMaster=no -S ${socket} -W 127.0.0.1:${this.port}`,

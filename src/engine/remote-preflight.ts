@@ -128,7 +128,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
         const user = authUser(env);
         if (create && controlDir && user && env.MULTISYNC_SSH_DAEMON !== '0' && !daemonBlocker(cfg.rsyncOpts) && !dstSpec.host.includes(':')) {
           cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, dstSpec.host, dstSpec.path, controlDir, () => cfg.sshRttMs);
-          cfg.sshDaemon.start('rsync', user);
+          cfg.sshDaemon.start('rsync', user, cfg.rsyncPath);
         }
         return listing;
       };

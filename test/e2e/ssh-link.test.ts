@@ -5,7 +5,7 @@
 // arguments of every ssh they started (a logging ssh in front of the real one), not from
 // multisync's own account; real rsync and sshd (sshd.ts), trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { linkSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay } from '../../bench/relay.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
@@ -127,18 +127,7 @@ suite('the shared ssh connections of the slots', () => {
   // per bucket. It must move what a session moves: absolute symlinks (a daemon outside a chroot
   // would rewrite them), hard links, odd names, modes and directory times.
   test("a push through the far end's daemon: every bucket, the same tree as through sessions", async () => {
-    const odd = join(tmp.path, 'odd');
-    mkdirSync(join(odd, 'dir', 'sub'), { recursive: true });
-    for (let i = 0; i < 30; i++) writeFileSync(join(odd, 'dir', `f${i}`), `file ${i}\n`);
-    writeFileSync(join(odd, 'new\nline'), 'n');
-    writeFileSync(join(odd, '-dash'), 'd');
-    writeFileSync(join(odd, "it's"), 'q');
-    writeFileSync(join(odd, 'dir', 'sub', 'mode'), 'm', { mode: 0o640 });
-    linkSync(join(odd, 'dir', 'f1'), join(odd, 'hard'));
-    symlinkSync('/etc/passwd', join(odd, 'abs-link'));
-    symlinkSync('../outside', join(odd, 'rel-link'));
-    utimesSync(join(odd, 'dir', 'sub'), 1_000_000_000, 1_000_000_000);
-    utimesSync(join(odd, 'dir'), 1_100_000_000, 1_100_000_000);
+    const odd = oddTree();
     for (const [name, env] of [['via-daemon', {}], ['via-sessions', { MULTISYNC_SSH_DAEMON: '0' }]] as const) {
       const dst = join(tmp.path, name);
       const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${odd}/`, `${H}:${dst}`], { env });
@@ -151,5 +140,39 @@ suite('the shared ssh connections of the slots', () => {
       expect(readlinkSync(join(dst, 'abs-link'))).toBe('/etc/passwd');
     }
   });
+
+  test('a far sshd that refuses forwarding: the daemon is given up after its first request, every bucket goes as a session', async () => {
+    const closed = await startSshLab([H], { forwarding: false });
+    try {
+      const from = oddTree();
+      const dst = join(tmp.path, 'no-forwarding');
+      const r = await runCli(['--json', '-e', closed.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${from}/`, `${H}:${dst}`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      await expectSameTrees(from, dst, { hardlinks: true });
+      const sum = summaryOf(r.stdout);
+      expect(sum.ssh.daemonBuckets).toBe(0);
+      expect(sum.ssh.daemonOff).toMatch(/first request failed/);
+    } finally {
+      closed.cleanup();
+    }
+  });
 });
 
+/** A tree with what a daemon outside a chroot would rewrite (an absolute symlink), hard links, odd names, a mode, directory times. */
+function oddTree(): string {
+  const odd = join(tmp.path, 'odd');
+  if (existsSync(odd)) return odd;
+  mkdirSync(join(odd, 'dir', 'sub'), { recursive: true });
+  for (let i = 0; i < 30; i++) writeFileSync(join(odd, 'dir', `f${i}`), `file ${i}\n`);
+  writeFileSync(join(odd, 'new\nline'), 'n');
+  writeFileSync(join(odd, '-dash'), 'd');
+  writeFileSync(join(odd, "it's"), 'q');
+  writeFileSync(join(odd, 'dir', 'sub', 'mode'), 'm', { mode: 0o640 });
+  linkSync(join(odd, 'dir', 'f1'), join(odd, 'hard'));
+  symlinkSync('/etc/passwd', join(odd, 'abs-link'));
+  symlinkSync('../outside', join(odd, 'rel-link'));
+  utimesSync(join(odd, 'dir', 'sub'), 1_000_000_000, 1_000_000_000);
+  utimesSync(join(odd, 'dir'), 1_100_000_000, 1_100_000_000);
+  return odd;
+}

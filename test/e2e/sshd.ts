@@ -83,9 +83,9 @@ function commOf(pid: number): string {
 /**
  * `maxStartups`, `maxSessions`: sshd's MaxStartups (unauthenticated connections it keeps before
  * refusing more) and MaxSessions (sessions per connection); the labs' default 100 keeps them out
- * of the way.
+ * of the way. `forwarding: false`: AllowTcpForwarding no (as hardened hosts have it).
  */
-export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { maxStartups?: string; maxSessions?: string } = {}): Promise<SshLab> {
+export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { maxStartups?: string; maxSessions?: string; forwarding?: boolean } = {}): Promise<SshLab> {
   const tmp = tempDir('multisync-sshd-');
   const dir = tmp.path;
   mkdirSync('/run/sshd', { recursive: true });
@@ -117,6 +117,7 @@ export async function startSshLab(addresses = ['127.0.0.1', '127.0.0.2'], o: { m
           'KbdInteractiveAuthentication no',
           `MaxStartups ${o.maxStartups ?? '100'}`,
           `MaxSessions ${o.maxSessions ?? '100'}`,
+          ...(o.forwarding === false ? ['AllowTcpForwarding no'] : []),
           'LogLevel ERROR',
           '',
         ].join('\n'),

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
 import { absoluteOnHost, authUser, DaemonGate, daemonBlocker, parseAnswer, pickPorts, type RemoteDaemon } from '../../src/engine/remote-daemon.ts';
 import type { StartGate } from '../../src/engine/connect-gate.ts';
-import { tempDir } from '../e2e/helpers.ts';
+import { tempDir, waitFor } from '../e2e/helpers.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -90,8 +90,19 @@ function startScript(secret: string, ports?: number[]) {
     });
   });
   const gone = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  return { answer, gone, stop: () => child.stdin.end() };
+  return { answer, gone, stop: () => child.stdin.end(), kill: () => child.kill('SIGKILL') };
 }
+
+test.if(root && haveRsync)('the far end: a shell killed outright (no trap runs) takes its daemon and directory along', async () => {
+  const s = startScript('k');
+  const port = parseAnswer(await s.answer)!.port;
+  const daemonUp = () => spawnSync('rsync', ['--list-only', '-d', `rsync://root@127.0.0.1:${port}/${DAEMON_MODULE}/`], { env: { ...process.env, RSYNC_PASSWORD: 'k' } }).status === 0;
+  expect(daemonUp()).toBe(true);
+  s.kill();
+  await s.gone;
+  const dirs = () => readdirSync(tmp.path).filter((n) => n.startsWith('multisync-daemon.'));
+  await waitFor(() => !daemonUp() && dirs().length === 0, 'the watchdog stopped the daemon', 15_000);
+}, 20_000);
 
 test.if(root && haveRsync)('the far end says no when it is not root', async () => {
   const r = spawnSync('sh', ['-c', `id() { echo 1000; }; ${DAEMON_SCRIPT}`, 'multisync-daemon', 'rsync', 'root', '40000'], { input: 'x\n', encoding: 'utf8' });
