@@ -45,7 +45,8 @@ export function summaryLine(sum: Summary): string {
 function sshLine(ssh: NonNullable<Summary['ssh']>): string {
   const ms = (t: number | null) => (t === null ? 'not timed' : `${t < 10 ? t.toFixed(2) : Math.round(t)} ms`);
   const n = ssh.connections;
-  return `round trip ${ms(ssh.rttMs)}, session start ${ms(ssh.sessionMs)}, ${n} connection${n === 1 ? '' : 's'}`;
+  const daemon = ssh.daemonBuckets === undefined ? '' : ssh.daemonBuckets ? `, ${ssh.daemonBuckets} bucket${ssh.daemonBuckets === 1 ? '' : 's'} through the far daemon` : `, no far daemon (${ssh.daemonOff ?? 'not started'})`;
+  return `round trip ${ms(ssh.rttMs)}, session start ${ms(ssh.sessionMs)}, ${n} connection${n === 1 ? '' : 's'}${daemon}`;
 }
 
 /** msrsync's --stats fields. */

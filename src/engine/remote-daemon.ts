@@ -53,6 +53,19 @@ export function parseAnswer(line: string): { port: number; home: string } | null
   return m ? { port: Number(m[1]), home: m[2] } : null;
 }
 
+const REFUSALS: Record<string, string> = {
+  root: 'the far user is not root',
+  rsync: 'no rsync on the far host',
+  tmp: 'no temporary directory on the far host',
+  port: 'no free port on the far host',
+};
+
+/** Why the far end said no, in words (its answer's last word, daemon-script.ts). */
+export function refusal(line: string): string {
+  const m = /^multisync-daemon: no (\w+)$/.exec(line);
+  return m ? (REFUSALS[m[1]] ?? m[1]) : 'no answer';
+}
+
 export interface DaemonRoute {
   rsh: string;
   destination: string;
@@ -124,7 +137,7 @@ export class RemoteDaemon {
       const line = out.slice(0, nl);
       const a = parseAnswer(line);
       const abs = a && absoluteOnHost(this.dstPath, a.home);
-      if (!a || !abs) return this.fail(a ? 'DST path form' : line.replace(/^multisync-daemon: /, '') || 'no answer');
+      if (!a || !abs) return this.fail(a ? 'a ~user DST path' : refusal(line));
       this.port = a.port;
       this.absDst = abs;
       this.pwOption = `--password-file=${pwFile}`;

@@ -5,7 +5,7 @@ import { afterAll, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
-import { absoluteOnHost, authUser, DaemonGate, daemonBlocker, parseAnswer, pickPorts, type RemoteDaemon } from '../../src/engine/remote-daemon.ts';
+import { absoluteOnHost, authUser, DaemonGate, daemonBlocker, parseAnswer, pickPorts, refusal, type RemoteDaemon } from '../../src/engine/remote-daemon.ts';
 import type { StartGate } from '../../src/engine/connect-gate.ts';
 import { tempDir, waitFor } from '../e2e/helpers.ts';
 
@@ -52,6 +52,9 @@ test('answers of the far end', () => {
   expect(parseAnswer('multisync-daemon: no root')).toBeNull();
   expect(parseAnswer('garbage')).toBeNull();
   for (const p of pickPorts()) expect(p >= 20000 && p < 60000).toBe(true);
+  expect(refusal('multisync-daemon: no root')).toBe('the far user is not root');
+  expect(refusal('multisync-daemon: no port')).toBe('no free port on the far host');
+  expect(refusal('Welcome to the far host')).toBe('no answer');
 });
 
 const root = process.getuid?.() === 0;

@@ -130,6 +130,8 @@ describe('statsBlock', () => {
     [undefined, undefined], // no ssh: no row
     [{ rttMs: 0.39, sessionMs: 160.2, connections: 1 }, 'round trip 0.39 ms, session start 160 ms, 1 connection'],
     [{ rttMs: 31.27, sessionMs: null, connections: 8 }, 'round trip 31 ms, session start not timed, 8 connections'],
+    [{ rttMs: 0.4, sessionMs: 131.5, connections: 1, daemonBuckets: 7 }, 'round trip 0.40 ms, session start 132 ms, 1 connection, 7 buckets through the far daemon'],
+    [{ rttMs: 0.4, sessionMs: 131.5, connections: 1, daemonBuckets: 0, daemonOff: 'the far user is not root' }, 'round trip 0.40 ms, session start 132 ms, 1 connection, no far daemon (the far user is not root)'],
   ])('the ssh row of %p', (ssh, shown) => {
     expect(rows(statsBlock(summary({ ssh }))).get('SSH')).toBe(shown);
   });
