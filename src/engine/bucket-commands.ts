@@ -38,7 +38,7 @@ export class BucketCommands {
     this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
     if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir, () => cfg.sshRttMs);
     // (a push waits a moment for the far end's daemon rather than pay sessions: remote-daemon.ts)
-    if (!viaWorkers && cfg.sshDaemon) this.gate = new DaemonGate(cfg.sshDaemon, this.gate);
+    if (!viaWorkers && cfg.sshDaemon) this.gate = new DaemonGate(cfg.sshDaemon, this.gate, undefined, cfg.processes);
   }
 
   /** The argv of a bucket's rsync; `slot` is the worker slot it runs in (1 … -p). */

@@ -38,13 +38,16 @@ export const DAEMON_SCRIPT = [
   `printf '%s\\n' 'use chroot = yes' 'reverse lookup = no' '[${DAEMON_MODULE}]' 'path = /' 'read only = no' 'uid = 0' 'gid = 0' 'numeric ids = no' 'munge symlinks = no' "auth users = $u" "secrets file = $d/secrets" 'hosts allow = 127.0.0.1' > "$d/conf"`,
   'for port in "$@"; do ' +
     [
+      // (a port some other process listens on is passed over: the check below would see that one)
+      `hex=$(printf '%04X' "$port")`,
+      'l="0100007F:$hex 00000000:0000 0A"',
+      'if [ -r /proc/net/tcp ] && grep -q "$l" /proc/net/tcp; then continue; fi',
       // ('&' ends that command: no ';' after it)
       '"$r" --daemon --no-detach --address=127.0.0.1 --port="$port" --config="$d/conf" --log-file="$d/log" </dev/null >/dev/null 2>&1 & p=$!',
-      `hex=$(printf '%04X' "$port")`,
       'n=0',
       'while kill -0 "$p" 2>/dev/null; do ' +
         [
-          'if [ -r /proc/net/tcp ]; then grep -q "0100007F:$hex 00000000:0000 0A" /proc/net/tcp && break; elif [ $n -ge 20 ]; then break; fi',
+          'if [ -r /proc/net/tcp ]; then grep -q "$l" /proc/net/tcp && break; elif [ $n -ge 20 ]; then break; fi',
           'n=$((n + 1)); [ $n -gt 300 ] && break',
           'sleep 0.01 2>/dev/null || sleep 1',
         ].join('; ') +

@@ -6,12 +6,12 @@
 // another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from './daemon-script.ts';
 import { shCommand, sshHost } from './remote.ts';
 import { sharesConnection } from './slot-ssh.ts';
-import type { StartGate } from './connect-gate.ts';
+import { CONNECTING_MAX, type StartGate } from './connect-gate.ts';
 
 /** How long the far end may take to start its daemon before the run goes on without it. */
 const START_MS = 15_000;
@@ -153,13 +153,15 @@ export class RemoteDaemon {
   private pwOption = '';
 
   /**
-   * One real request before any bucket's: DST listed through the route. It fails where the far
+   * One real request before any bucket's: the module listed through the route. It fails where the far
    * sshd refuses forwarding (AllowTcpForwarding no), or the daemon refuses the secret or its
    * chroot; buckets then go as sessions.
    */
   private probe(localRsync: string): void {
     const r = this.routeOf(this.baseSocket()!);
-    const child = spawn(localRsync, ['--list-only', '--no-motd', '-d', r.passwordOption, `--rsh=${r.rsh}`, r.destination], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+    // (the module's root, not DST: the pre-flight may still be making DST)
+    const root = r.destination.slice(0, r.destination.indexOf('::') + 2 + DAEMON_MODULE.length);
+    const child = spawn(localRsync, ['--list-only', '--no-motd', '-d', r.passwordOption, `--rsh=${r.rsh}`, root], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
     const timer = setTimeout(() => child.kill('SIGKILL'), START_MS);
     timer.unref?.();
     child.on('error', () => this.fail('no local rsync'));
@@ -207,18 +209,87 @@ export class RemoteDaemon {
     return this.base;
   }
 
+  /** The control socket of `slot`'s connection (the pre-flight's where the slot shares it), or null before the pre-flight's is there. */
+  private socketOf(slot: number | undefined): string | null {
+    const base = this.baseSocket();
+    if (!base) return null;
+    return slot === undefined || sharesConnection(slot, this.rttMs()) ? base : `${base}-${slot}`;
+  }
+
+  private opened = new Map<number, Promise<boolean>>();
+  private inFlight = new Set<number>();
+
+  /**
+   * Opens `slot`'s own connection (a far link's, slot-ssh.ts) as a bare connection (`ssh -N`:
+   * authentication, no session, so no shell on the far end) instead of with a session bucket.
+   * Resolves true once it is up, false when it could not be (the slot then goes as sessions).
+   */
+  openSlot(slot: number): Promise<boolean> {
+    let p = this.opened.get(slot);
+    if (!p) {
+      this.inFlight.add(slot);
+      p = this.whenConnecting()
+        .then(() => this.openOne(slot))
+        .then(() => {
+          this.inFlight.delete(slot);
+          const socket = this.socketOf(slot);
+          return !!socket && existsSync(socket);
+        });
+      this.opened.set(slot, p);
+    }
+    return p;
+  }
+
+  /** `slot`'s bare connection is being opened. */
+  opening(slot: number): boolean {
+    return this.inFlight.has(slot);
+  }
+
+  private connecting = 0;
+  private queue: Array<() => void> = [];
+
+  /** A turn to set a connection up: at most CONNECTING_MAX at once (sshd's MaxStartups, connect-gate.ts). */
+  private whenConnecting(): Promise<void> {
+    if (this.connecting < CONNECTING_MAX) {
+      this.connecting++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  private openOne(slot: number): Promise<void> {
+    const dir = this.controlDir;
+    const argv = this.ssh.map((w) => (w === `ControlPath=${dir}/%C` ? `ControlPath=${dir}/%C-${slot}` : w));
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const next = this.queue.shift();
+        if (next) next();
+        else this.connecting--;
+        resolve();
+      };
+      const child = spawn(argv[0], [...argv.slice(1), '-N', sshHost(this.host)], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+      const timer = setTimeout(() => child.kill('SIGKILL'), START_MS);
+      timer.unref?.();
+      // (with ControlPersist the master goes to the background once it is up, and this ssh exits)
+      child.on('error', done);
+      child.on('close', done);
+    });
+  }
+
+  /** `slot`'s connection is one openSlot() has not tried yet (and is not up). */
+  needsOpening(slot: number): boolean {
+    if (!this.ready || this.opened.has(slot)) return false;
+    const socket = this.socketOf(slot);
+    return !!socket && socket !== this.baseSocket() && !existsSync(socket);
+  }
+
   /** How a bucket in `slot` reaches DST through the daemon, or null (then it goes as a session); `count`: a bucket (not a pass). */
   route(slot: number | undefined, count = true): DaemonRoute | null {
     if (!this.ready || !this.absDst || !this.pwOption) return null;
-    const base = this.baseSocket();
-    if (!base) return null;
-    const socket = slot === undefined || sharesConnection(slot, this.rttMs()) ? base : `${base}-${slot}`;
-    // a slot whose own connection is not up yet sets it up with a session bucket first
-    try {
-      if (socket !== base && !readdirSync(this.controlDir).includes(`${socket.slice(this.controlDir.length + 1)}`)) return null;
-    } catch {
-      return null;
-    }
+    const socket = this.socketOf(slot);
+    // (a slot whose own connection could not be opened bare sets it up with a session bucket)
+    if (!socket || (socket !== this.baseSocket() && !existsSync(socket))) return null;
     if (count) this.routed++;
     return this.routeOf(socket);
   }
@@ -258,9 +329,36 @@ export class DaemonGate implements StartGate {
     private daemon: RemoteDaemon,
     private inner?: StartGate,
     private holdMs = HOLD_MS,
+    /** The run's slots (-p). */
+    private slots = 1,
   ) {}
 
+  private hold(until: Promise<void>): void {
+    if (this.held) return;
+    this.held = true;
+    void until.then(() => {
+      if (!this.held) return;
+      this.held = false;
+      this.open();
+    });
+  }
+
   mayStart(slot: number): boolean {
+    // the slots' own connections, opened bare once the daemon is up (RemoteDaemon.openSlot): as
+    // many at once as the slot connections' gate lets connect (it counts them as connecting)
+    if (this.daemon.needsOpening(slot)) {
+      for (let s = slot; s <= this.slots; s++) {
+        if (!this.daemon.needsOpening(s)) continue;
+        if (this.inner && !this.inner.mayStart(s)) break;
+        void this.daemon.openSlot(s).then((up) => {
+          if (!up) this.inner?.ended(s);
+        });
+      }
+    }
+    if (this.daemon.opening(slot)) {
+      this.hold(this.daemon.openSlot(slot).then(() => undefined));
+      return false;
+    }
     if (this.daemon.starting) {
       if (!this.until) this.until = Date.now() + this.holdMs;
       if (Date.now() < this.until) {

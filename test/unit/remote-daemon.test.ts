@@ -118,6 +118,8 @@ function fakeDaemon() {
   let fs: Array<() => void> = [];
   const d = {
     starting: true,
+    needsOpening: () => false,
+    opening: () => false,
     onSettled(f: () => void) {
       if (d.starting) fs.push(f);
       else f();
