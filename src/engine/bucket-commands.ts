@@ -9,7 +9,7 @@ import { filterArgs } from './filter.ts';
 import { parseRemote } from './remote.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
 import type { StartGate } from './connect-gate.ts';
-import { DaemonGate } from './remote-daemon.ts';
+import { DaemonGate } from './daemon-gate.ts';
 import { closeSlotConnections, sharesConnection, slotGate, slotRsh } from './slot-ssh.ts';
 import type { Bucket } from './types.ts';
 
@@ -58,17 +58,19 @@ export class BucketCommands {
     // both ends local (this machine's rsync on each side): the checksum they would negotiate, named
     const local = !this.viaWorkers && !isRemote(src.arg) && !isRemote(cfg.destination);
     if (local) this.localOpts ??= [...cfg.rsyncOpts, ...checksumPin(cfg.rsyncPath, cfg.rsyncOpts)];
-    // a push to an ssh host: through the far end's daemon once it answers (remote-daemon.ts); a
-    // retry goes as a session (whatever failed, a session is the route that does not depend on it)
+    // a push to, or a pull from, an ssh host: through the far end's daemon once it answers
+    // (remote-daemon.ts); a retry goes as a session (whatever failed, a session is the route that
+    // does not depend on it)
     const route = this.viaWorkers || b.attempts > 1 ? null : (cfg.sshDaemon?.route(slot) ?? null);
     if (route) this.slotsUsed.add(slot ?? 1);
+    const pull = route && isRemote(src.arg);
     return bucketArgs({
       userOpts: route ? [...cfg.rsyncOpts, route.passwordOption] : local ? this.localOpts! : cfg.rsyncOpts,
       filters: filterArgs(cfg.filters),
       rsh: route ? route.rsh : slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
       listFile: b.listFile,
-      base: src.base,
-      destination: route ? route.destination : cfg.destination,
+      base: pull ? route.remote : src.base,
+      destination: route && !pull ? route.remote : cfg.destination,
       dryRun: cfg.dryRun,
       names: names ?? undefined,
       recursive: this.wholeDirs,

@@ -44,15 +44,16 @@ export function passOptions(userOpts: string[]): string[] {
 
 /** The directory pass's argv for source `i`, its list read from `listFile` ('-': stdin). */
 export function passArgv(cfg: RunConfig, i: number, listFile: string): string[] {
-  // (a push's pass goes through the far end's daemon too, when it answered: remote-daemon.ts)
+  // (the pass goes through the far end's daemon too, when it answered: remote-daemon.ts)
   const route = cfg.sshDaemon?.route(undefined, false);
+  const pull = route && isRemote(cfg.sources[i].arg);
   return bucketArgs({
     userOpts: [...cfg.rsyncOpts, ...passOptions(cfg.rsyncOpts), ...(route ? [route.passwordOption] : [])],
     filters: filterArgs(cfg.filters),
     rsh: route ? route.rsh : cfg.rsh,
     listFile,
-    base: cfg.sources[i].base,
-    destination: route ? route.destination : cfg.destination,
+    base: pull ? route.remote : cfg.sources[i].base,
+    destination: route && !pull ? route.remote : cfg.destination,
   });
 }
 

@@ -8,7 +8,8 @@ import { checkDaemon, daemonFinish } from './daemon-preflight.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote } from './remote.ts';
 import type { DestListing } from './remote-dest.ts';
-import { authUser, daemonBlocker, RemoteDaemon } from './remote-daemon.ts';
+import { authUser, daemonBlocker } from './daemon-route.ts';
+import { RemoteDaemon } from './remote-daemon.ts';
 import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import { epochNow } from './link-echo.ts';
@@ -87,6 +88,13 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     return sshAsync(ssh, host, command, 30_000);
   };
   const streams: SshStream[] = [];
+  /** The far end's daemon for the run's buckets, where it may run (remote-daemon.ts). */
+  const startDaemon = (host: string, path: string) => {
+    const user = authUser(env);
+    if (!controlDir || !user || env.MULTISYNC_SSH_DAEMON === '0' || daemonBlocker(cfg.rsyncOpts) || host.includes(':')) return;
+    cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, host, path, controlDir, () => cfg.sshRttMs);
+    cfg.sshDaemon.start('rsync', user, cfg.rsyncPath);
+  };
   // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts,
   // and how long its session took to start the buckets' size, session-cost.ts)
   const timing = () => {
@@ -119,17 +127,17 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       }
     }
 
+    // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
+    const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
+    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath);
+
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
     else if (dstSpec?.kind === 'ssh') {
       finish = (create, list) => {
         const listing = checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
         // DST is there now: the buckets' session-free route starts (remote-daemon.ts)
-        const user = authUser(env);
-        if (create && controlDir && user && env.MULTISYNC_SSH_DAEMON !== '0' && !daemonBlocker(cfg.rsyncOpts) && !dstSpec.host.includes(':')) {
-          cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, dstSpec.host, dstSpec.path, controlDir, () => cfg.sshRttMs);
-          cfg.sshDaemon.start('rsync', user, cfg.rsyncPath);
-        }
+        if (create) startDaemon(dstSpec.host, dstSpec.path);
         return listing;
       };
     }

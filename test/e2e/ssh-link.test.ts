@@ -141,6 +141,21 @@ suite('the shared ssh connections of the slots', () => {
     }
   });
 
+  test("a pull through the far end's daemon: every bucket, the same tree as through sessions", async () => {
+    const odd = oddTree();
+    for (const [name, env] of [['pulled-via-daemon', {}], ['pulled-via-sessions', { MULTISYNC_SSH_DAEMON: '0' }]] as const) {
+      const dst = join(tmp.path, name);
+      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${H}:${odd}/`, dst], { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      await expectSameTrees(odd, dst, { hardlinks: true });
+      const sum = summaryOf(r.stdout);
+      if (name === 'pulled-via-daemon') expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+      else expect(sum.ssh.daemonBuckets).toBeUndefined();
+      expect(readlinkSync(join(dst, 'abs-link'))).toBe('/etc/passwd');
+    }
+  });
+
   test('a far sshd that refuses forwarding: the daemon is given up after its first request, every bucket goes as a session', async () => {
     const closed = await startSshLab([H], { forwarding: false });
     try {

@@ -5,7 +5,9 @@ import { afterAll, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
-import { absoluteOnHost, authUser, DaemonGate, daemonBlocker, parseAnswer, pickPorts, refusal, type RemoteDaemon } from '../../src/engine/remote-daemon.ts';
+import { DaemonGate } from '../../src/engine/daemon-gate.ts';
+import { absoluteOnHost, authUser, daemonBlocker, parseAnswer, pickPorts, refusal } from '../../src/engine/daemon-route.ts';
+import type { RemoteDaemon } from '../../src/engine/remote-daemon.ts';
 import type { StartGate } from '../../src/engine/connect-gate.ts';
 import { tempDir, waitFor } from '../e2e/helpers.ts';
 
@@ -20,8 +22,11 @@ test.each([
   ['~/x', '/home/u', '/home/u/x'],
   ['.', '/home/u', '/home/u'],
   ['', '/home/u', '/home/u'],
+  ['~/', '/home/u', '/home/u/'],
+  ['./', '/home/u/', '/home/u/'],
+  ['src/', '/', '/src/'],
   ['~other/x', '/home/u', null],
-] as Array<[string, string, string | null]>)('DST %p with the session in %p is %p on the host', (path, home, abs) => {
+] as Array<[string, string, string | null]>)('the remote path %p with the session in %p is %p on the host', (path, home, abs) => {
   expect(absoluteOnHost(path, home)).toBe(abs);
 });
 
@@ -119,7 +124,7 @@ function fakeDaemon() {
   const d = {
     starting: true,
     needsOpening: () => false,
-    opening: () => false,
+    openers: { opening: () => false },
     onSettled(f: () => void) {
       if (d.starting) fs.push(f);
       else f();
