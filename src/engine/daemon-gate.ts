@@ -1,5 +1,6 @@
-// The gate (connect-gate.ts StartGate) in front of a push's buckets while its far-end daemon
-// (remote-daemon.ts) starts, and while the slots' own connections are opened bare for it.
+// The gate (connect-gate.ts StartGate) in front of the buckets of a run with a far-end daemon
+// (remote-daemon.ts): shut while the daemon starts, and while the slots' own connections are
+// opened bare for it.
 import type { StartGate } from './connect-gate.ts';
 import type { RemoteDaemon } from './remote-daemon.ts';
 

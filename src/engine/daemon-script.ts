@@ -1,6 +1,6 @@
-// The far end of a push's session-free buckets (remote-daemon.ts): a POSIX sh script, run once
-// per run through the pre-flight's shared ssh connection, that starts an rsync daemon on the
-// host's loopback for the run's buckets and stops it when the run ends.
+// The far end of a push's or pull's session-free buckets (remote-daemon.ts): a POSIX sh script,
+// run once per run through the pre-flight's shared ssh connection, that starts an rsync daemon on
+// the host's loopback for the run's buckets and stops it when the run ends.
 //
 // Why: every ssh session starts the user's login shell on the far end, with its rc files (one
 // host here runs pyenv's init from root's .bashrc: ~0.17 CPU-s and ~65 processes per session),

@@ -1,6 +1,6 @@
-// Session-free buckets for a push to an ssh host (daemon-script.ts says why and how the far end
-// is set up): once the far end's daemon answers, a bucket's rsync reaches it as
-// `host::ms/ABS/DST/` with `--rsh='ssh … -o ControlMaster=no -S SOCKET -W 127.0.0.1:PORT'`: a
+// Session-free buckets for a push to, or a pull from, an ssh host (daemon-script.ts says why and
+// how the far end is set up): once the far end's daemon answers, a bucket's rsync reaches it as
+// `host::ms/ABS/PATH/` with `--rsh='ssh … -o ControlMaster=no -S SOCKET -W 127.0.0.1:PORT'`: a
 // stdio forward through its slot's shared connection (slot-ssh.ts), so no session, no login
 // shell and no key exchange. Until it answers (or where it cannot run: not root, no rsync,
 // another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
