@@ -35,7 +35,15 @@ export class BucketCutter {
 
   constructor(protected cfg: BucketerConfig) {
     this.entryCost = cfg.entryCost ?? ENTRY_COST;
-    this.caps = { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes, entryCost: this.entryCost, minPieceEntries: cfg.minPieceEntries };
+    // (minPieceEntries is read at each cut: a run's floor may change once its far end's daemon answers)
+    this.caps = {
+      maxFiles: cfg.maxFiles,
+      maxBytes: cfg.maxBytes,
+      entryCost: this.entryCost,
+      get minPieceEntries() {
+        return cfg.minPieceEntries;
+      },
+    };
   }
 
   get pendingFiles(): number {

@@ -27,6 +27,8 @@ export class RemoteDaemon {
   ready = false;
   /** Buckets that went through it. */
   routed = 0;
+  /** How long its first request took (ms): what a bucket's start costs through it; null until then. */
+  probeMs: number | null = null;
 
   constructor(
     /** The user's remote shell words, without multisync's options. */
@@ -108,6 +110,7 @@ export class RemoteDaemon {
     const r = this.routeOf(this.baseSocket()!);
     // (the module's root, not DST: the pre-flight may still be making DST)
     const root = r.remote.slice(0, r.remote.indexOf('::') + 2 + DAEMON_MODULE.length);
+    const at = Date.now();
     const child = spawn(localRsync, ['--list-only', '--no-motd', '-d', r.passwordOption, `--rsh=${r.rsh}`, root], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
     const timer = setTimeout(() => child.kill('SIGKILL'), START_MS);
     timer.unref?.();
@@ -116,6 +119,7 @@ export class RemoteDaemon {
       clearTimeout(timer);
       if (code !== 0) return this.fail(`its first request failed (rsync exit ${code})`);
       if (this.reason) return;
+      this.probeMs = Date.now() - at;
       this.ready = true;
       this.settle();
     });

@@ -39,9 +39,14 @@ export function runBucketer(o: RunBucketerParts): Bucketer {
     slots: () => (shared ? 1 : stats.processes * Math.max(1, cfg.workers?.length ?? 1)),
     wholeDirs: o.commands.wholeDirs,
     entryCost: [cfg.destination, ...cfg.sources.map((s) => s.arg)].some(isRemote) ? REMOTE_ENTRY_COST : ENTRY_COST,
-    // (over a near ssh link whose sessions are slow to start: fewer, bigger buckets; not when they
-    // go through the far end's daemon, remote-daemon.ts, which starts no session)
-    minPieceEntries: cfg.workers?.length || (cfg.sshDaemon && !cfg.sshDaemon.reason) ? undefined : sessionPieceEntries(cfg.sshRttMs, cfg.sshSessionMs),
+    // (over a near ssh link whose buckets are slow to start: fewer, bigger buckets; sized by a
+    // session's start, or by the far end's daemon's first request once it answered: it starts no
+    // session, remote-daemon.ts)
+    get minPieceEntries() {
+      if (cfg.workers?.length) return undefined;
+      const d = cfg.sshDaemon;
+      return sessionPieceEntries(cfg.sshRttMs, d?.ready && d.probeMs !== null ? d.probeMs : cfg.sshSessionMs);
+    },
     demand: () => (shared ? 0 : supervisor.demand()),
     // --shared: other coordinators take buckets as they are published, so they stream out
     window: cfg.shared ? cfg.maxFiles : undefined,

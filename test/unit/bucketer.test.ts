@@ -145,3 +145,21 @@ describe('Bucketer lists on disk', () => {
     expect(buckets.map(listed)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 });
+
+test('the planning floor is read at each cut: it may change during a run (a far-end daemon that answered)', () => {
+  const dir = mkdtempSync(join(root, `case-${++n}-`));
+  let floor: number | undefined = 5000;
+  const b = new Bucketer({
+    dir,
+    maxFiles: 10000,
+    maxBytes: 2 ** 40,
+    onBucket: () => {},
+    get minPieceEntries() {
+      return floor;
+    },
+  });
+  const caps = (b as unknown as { caps: { minPieceEntries?: number } }).caps;
+  expect(caps.minPieceEntries).toBe(5000);
+  floor = undefined;
+  expect(caps.minPieceEntries).toBeUndefined();
+});
