@@ -123,34 +123,20 @@ suite('the shared ssh connections of the slots', () => {
     }
   });
 
-  // A push's buckets reach DST through the far end's rsync daemon (remote-daemon.ts): no session
-  // per bucket. It must move what a session moves: absolute symlinks (a daemon outside a chroot
-  // would rewrite them), hard links, odd names, modes and directory times.
-  test("a push through the far end's daemon: every bucket, the same tree as through sessions", async () => {
+  // A push's or pull's buckets reach the far end through its rsync daemon (remote-daemon.ts): no
+  // session per bucket. It must move what a session moves: absolute symlinks (a daemon outside a
+  // chroot would rewrite them), hard links, odd names, modes and directory times.
+  test.each(['push', 'pull'] as const)("a %s through the far end's daemon: every bucket, the same tree as through sessions", async (way) => {
     const odd = oddTree();
-    for (const [name, env] of [['via-daemon', {}], ['via-sessions', { MULTISYNC_SSH_DAEMON: '0' }]] as const) {
-      const dst = join(tmp.path, name);
-      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${odd}/`, `${H}:${dst}`], { env });
+    for (const daemon of [true, false]) {
+      const dst = join(tmp.path, `${way}-via-${daemon ? 'daemon' : 'sessions'}`);
+      const args = way === 'push' ? [`${odd}/`, `${H}:${dst}`] : [`${H}:${odd}/`, dst];
+      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', ...args], { env: daemon ? {} : { MULTISYNC_SSH_DAEMON: '0' } });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       await expectSameTrees(odd, dst, { hardlinks: true });
       const sum = summaryOf(r.stdout);
-      if (name === 'via-daemon') expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
-      else expect(sum.ssh.daemonBuckets).toBeUndefined();
-      expect(readlinkSync(join(dst, 'abs-link'))).toBe('/etc/passwd');
-    }
-  });
-
-  test("a pull through the far end's daemon: every bucket, the same tree as through sessions", async () => {
-    const odd = oddTree();
-    for (const [name, env] of [['pulled-via-daemon', {}], ['pulled-via-sessions', { MULTISYNC_SSH_DAEMON: '0' }]] as const) {
-      const dst = join(tmp.path, name);
-      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-aH --numeric-ids', `${H}:${odd}/`, dst], { env });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      await expectSameTrees(odd, dst, { hardlinks: true });
-      const sum = summaryOf(r.stdout);
-      if (name === 'pulled-via-daemon') expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+      if (daemon) expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
       else expect(sum.ssh.daemonBuckets).toBeUndefined();
       expect(readlinkSync(join(dst, 'abs-link'))).toBe('/etc/passwd');
     }
