@@ -9,6 +9,9 @@ import { DaemonGate } from '../../src/engine/daemon-gate.ts';
 import { absoluteOnHost, authUser, daemonBlocker, parseAnswer, pickPorts, refusal } from '../../src/engine/daemon-route.ts';
 import type { RemoteDaemon } from '../../src/engine/remote-daemon.ts';
 import type { StartGate } from '../../src/engine/connect-gate.ts';
+import { BucketCommands } from '../../src/engine/bucket-commands.ts';
+import { makeRunConfig, sourceRoot } from '../../src/engine/config.ts';
+import type { Bucket } from '../../src/engine/types.ts';
 import { tempDir, waitFor } from '../e2e/helpers.ts';
 
 const tmp = tempDir();
@@ -163,4 +166,24 @@ test('buckets wait no longer than the hold', async () => {
   expect(gate.mayStart(1)).toBe(false);
   await opened;
   expect(gate.mayStart(1)).toBe(true); // still starting: sessions now
+});
+
+test("a bucket's first attempt goes through the daemon's route, a retry as a session, and a pull names the daemon's SRC", () => {
+  const daemonAt = (remote: string) => {
+    const route = { rsh: 'ssh -o ControlMaster=no -S /c/abc -W 127.0.0.1:40000', remote, passwordOption: '--password-file=/c/daemon-secret' };
+    return { route: () => route, reason: null, starting: false, needsOpening: () => false, openers: { opening: () => false } } as unknown as RemoteDaemon;
+  };
+  const bucket = (attempts: number) => ({ id: 1, source: 0, listFile: '/state/bucket-1.list', files: 3, bytes: 30, attempts }) as unknown as Bucket;
+  const push = new BucketCommands(makeRunConfig({ sources: [sourceRoot('/data/')], destination: 'far:/srv/dst', rsh: 'ssh', sshDaemon: daemonAt('far::ms/srv/dst/') }), false);
+  const first = push.argvFor(bucket(1), 1);
+  expect(first).toContain('--rsh=ssh -o ControlMaster=no -S /c/abc -W 127.0.0.1:40000');
+  expect(first).toContain('--password-file=/c/daemon-secret');
+  expect(first.at(-1)).toBe('far::ms/srv/dst/');
+  const retry = push.argvFor(bucket(2), 1);
+  expect(retry.join(' ')).not.toContain('::ms');
+  expect(retry.at(-1)).toBe('far:/srv/dst/');
+  const pull = new BucketCommands(makeRunConfig({ sources: [sourceRoot('far:/srv/src/')], destination: '/data', rsh: 'ssh', sshDaemon: daemonAt('far::ms/srv/src/') }), false);
+  const p = pull.argvFor(bucket(1), 1);
+  expect(p.at(-2)).toBe('far::ms/srv/src/');
+  expect(p.at(-1)).toBe('/data/');
 });
