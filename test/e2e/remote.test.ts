@@ -77,8 +77,18 @@ suite(name('remote destination (push)'), () => {
     // far rsyncs then see their connection close and clean up after themselves
     first.proc.kill('SIGKILL');
     // (the far rsyncs: a push's buckets reach the far end's daemon, remote-daemon.ts, whose
-    // children name its config, not DST)
-    for (const pid of [...rsyncPids(d), ...rsyncPids('multisync-daemon.')]) process.kill(pid, 'SIGKILL');
+    // children name its config, not DST; all are stopped first, so that none sees another's end
+    // and cleans up before it is killed)
+    const all = [...rsyncPids('multisync-daemon.'), ...rsyncPids(d)];
+    const signal = (sig: NodeJS.Signals) => {
+      for (const pid of all) {
+        try {
+          process.kill(pid, sig);
+        } catch {} // (one that ended meanwhile)
+      }
+    };
+    signal('SIGSTOP');
+    signal('SIGKILL');
     await first.done();
     await waitFor(() => rsyncPids(d).length === 0, 'every rsync of the run gone');
     const left = temps();
