@@ -3,7 +3,6 @@
 // checked the way the local ones are (ssh-preflight.ts, worker-preflight.ts, daemon-preflight.ts),
 // and one shared ssh connection per host is opened here and reused by every rsync of the run
 // (ssh-control.ts).
-import { readdirSync } from 'node:fs';
 import type { RunConfig } from './config.ts';
 import { checkDaemon, daemonFinish } from './daemon-preflight.ts';
 import { ranBefore } from './resume.ts';
@@ -92,8 +91,8 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
   const streams: SshStream[] = [];
   /**
    * The far end's daemon for the run's buckets, where it may run (remote-daemon.ts): started now
-   * on a command's first run or into a DST that is missing or empty, else by its first bucket (a
-   * re-run may have nothing to copy: a no-op over ssh then starts no session for a daemon).
+   * on a command's first run, else by its first bucket (a re-run may have nothing to copy: a no-op
+   * over ssh then starts no session for a daemon).
    */
   const startDaemon = (host: string, path: string, now: boolean) => {
     const user = authUser(env);
@@ -137,20 +136,15 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
 
     // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
     const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
-    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath, !ranBefore(cfg) || emptyOrMissing(cfg.destination));
+    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath, !ranBefore(cfg));
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
     else if (dstSpec?.kind === 'ssh') {
       finish = (create, list) => {
         const listing = checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
-        // DST is there now: the buckets' session-free route starts (remote-daemon.ts); on a re-run,
-        // as soon as DST turns out to be missing or empty (a copy made afresh), else by the first bucket
-        if (create) {
-          const first = !ranBefore(cfg);
-          startDaemon(dstSpec.host, dstSpec.path, first);
-          if (!first) void listing.then(async (l) => ((l ? ((await l.index)?.size ?? 2) : 0) <= 1 ? cfg.sshDaemon?.startIfArmed() : undefined)).catch(() => {});
-        }
+        // DST is there now: the buckets' session-free route starts (remote-daemon.ts)
+        if (create) startDaemon(dstSpec.host, dstSpec.path, !ranBefore(cfg));
         return listing;
       };
     }
@@ -162,11 +156,3 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
   }
 }
 
-/** A local path that does not exist or is an empty directory (a pull made afresh). */
-function emptyOrMissing(path: string): boolean {
-  try {
-    return readdirSync(path).length === 0;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
