@@ -36,8 +36,6 @@ export class DaemonGate implements StartGate {
   }
 
   mayStart(slot: number): boolean {
-    // (a daemon left for the first bucket to start: this is that bucket)
-    this.daemon.startIfArmed();
     // the slots' own connections, opened bare once the daemon is up (slot-openers.ts): as
     // many at once as the slot connections' gate lets connect (it counts them as connecting)
     if (this.daemon.needsOpening(slot)) {

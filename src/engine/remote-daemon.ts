@@ -50,8 +50,6 @@ export class RemoteDaemon {
    * connection of its own); buckets use it once it answered.
    */
   start(rsync: string, user: string, localRsync = 'rsync'): void {
-    if (this.started) return;
-    this.started = true;
     const until = Date.now() + START_MS;
     const wait = () => {
       if (this.reason) return;
@@ -135,27 +133,9 @@ export class RemoteDaemon {
 
   private waiting: Array<() => void> = [];
 
-  /** Started (now, or by the first bucket that wants it: see arm). */
-  private started = false;
-  private armed: (() => void) | null = null;
-
-  /**
-   * Starts it when a bucket first asks for it (startIfArmed), not now: a re-run may well find
-   * nothing to copy, and then no session is spent on a daemon.
-   */
-  arm(rsync: string, user: string, localRsync = 'rsync'): void {
-    this.armed = () => this.start(rsync, user, localRsync);
-  }
-
-  startIfArmed(): void {
-    const go = this.armed;
-    this.armed = null;
-    go?.();
-  }
-
-  /** Starting: started (or armed), not answered yet, not given up. */
+  /** Starting: not answered yet, not given up. */
   get starting(): boolean {
-    return !this.ready && !this.reason && (this.started || this.armed !== null);
+    return !this.ready && !this.reason;
   }
 
   /** `f` runs once it answered or was given up (now, if it is not starting). */

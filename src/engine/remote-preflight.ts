@@ -5,7 +5,6 @@
 // (ssh-control.ts).
 import type { RunConfig } from './config.ts';
 import { checkDaemon, daemonFinish } from './daemon-preflight.ts';
-import { ranBefore } from './resume.ts';
 import { UsageError } from './errors.ts';
 import { badHost, parseRemote } from './remote.ts';
 import type { DestListing } from './remote-dest.ts';
@@ -89,18 +88,12 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     return sshAsync(ssh, host, command, 30_000);
   };
   const streams: SshStream[] = [];
-  /**
-   * The far end's daemon for the run's buckets, where it may run (remote-daemon.ts): started now
-   * on a command's first run, else by its first bucket (a re-run may have nothing to copy: a no-op
-   * over ssh then starts no session for a daemon).
-   */
-  const startDaemon = (host: string, path: string, now: boolean) => {
+  /** The far end's daemon for the run's buckets, where it may run (remote-daemon.ts). */
+  const startDaemon = (host: string, path: string) => {
     const user = authUser(env);
     if (!controlDir || !user || env.MULTISYNC_SSH_DAEMON === '0' || daemonBlocker(cfg.rsyncOpts) || host.includes(':')) return;
-    const d = new RemoteDaemon(userRsh ?? 'ssh', ssh, host, path, controlDir, () => cfg.sshRttMs);
-    cfg.sshDaemon = d;
-    if (now) d.start('rsync', user, cfg.rsyncPath);
-    else d.arm('rsync', user, cfg.rsyncPath);
+    cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, host, path, controlDir, () => cfg.sshRttMs);
+    cfg.sshDaemon.start('rsync', user, cfg.rsyncPath);
   };
   // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts,
   // and how long its session took to start the buckets' size, session-cost.ts)
@@ -136,7 +129,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
 
     // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
     const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
-    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath, !ranBefore(cfg));
+    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath);
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
@@ -144,7 +137,7 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       finish = (create, list) => {
         const listing = checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
         // DST is there now: the buckets' session-free route starts (remote-daemon.ts)
-        if (create) startDaemon(dstSpec.host, dstSpec.path, !ranBefore(cfg));
+        if (create) startDaemon(dstSpec.host, dstSpec.path);
         return listing;
       };
     }
@@ -155,4 +148,3 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     throw err;
   }
 }
-

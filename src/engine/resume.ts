@@ -80,12 +80,6 @@ function removeRemoteTempFiles(started: Bucket[], cfg: RunConfig): void {
   sshSync(sshArgv(cfg.rsh, cfg.sshControlDir), spec.host, `cd ${shPath(findPath(spec.path))} && xargs -0 rm -f --`, 30_000, names);
 }
 
-/** This command ran before (its journal has a record), and is not told to start afresh. */
-export function ranBefore(cfg: RunConfig): boolean {
-  if (!cfg.stateDir || cfg.fresh) return false;
-  return lastRecord(statePaths(cfg.stateDir).journal) !== null;
-}
-
 /** The command's last run did not end (a crash, kill -9): the run about to start resumes it. */
 export function interrupted(cfg: RunConfig): boolean {
   if (!cfg.stateDir || cfg.fresh || cfg.dryRun) return false;

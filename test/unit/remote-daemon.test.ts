@@ -3,12 +3,11 @@
 // that holds buckets while the daemon starts.
 import { afterAll, expect, test } from 'bun:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
 import { DaemonGate } from '../../src/engine/daemon-gate.ts';
 import { absoluteOnHost, authUser, daemonBlocker, parseAnswer, pickPorts, refusal } from '../../src/engine/daemon-route.ts';
-import { RemoteDaemon } from '../../src/engine/remote-daemon.ts';
+import type { RemoteDaemon } from '../../src/engine/remote-daemon.ts';
 import type { StartGate } from '../../src/engine/connect-gate.ts';
 import { BucketCommands } from '../../src/engine/bucket-commands.ts';
 import { makeRunConfig, sourceRoot } from '../../src/engine/config.ts';
@@ -128,7 +127,6 @@ function fakeDaemon() {
   const d = {
     starting: true,
     needsOpening: () => false,
-    startIfArmed: () => {},
     openers: { opening: () => false },
     onSettled(f: () => void) {
       if (d.starting) fs.push(f);
@@ -173,7 +171,7 @@ test('buckets wait no longer than the hold', async () => {
 test("a bucket's first attempt goes through the daemon's route, a retry as a session, and a pull names the daemon's SRC", () => {
   const daemonAt = (remote: string) => {
     const route = { rsh: 'ssh -o ControlMaster=no -S /c/abc -W 127.0.0.1:40000', remote, passwordOption: '--password-file=/c/daemon-secret' };
-    return { route: () => route, reason: null, starting: false, needsOpening: () => false, startIfArmed: () => {}, openers: { opening: () => false } } as unknown as RemoteDaemon;
+    return { route: () => route, reason: null, starting: false, needsOpening: () => false, openers: { opening: () => false } } as unknown as RemoteDaemon;
   };
   const bucket = (attempts: number) => ({ id: 1, source: 0, listFile: '/state/bucket-1.list', files: 3, bytes: 30, attempts }) as unknown as Bucket;
   const push = new BucketCommands(makeRunConfig({ sources: [sourceRoot('/data/')], destination: 'far:/srv/dst', rsh: 'ssh', sshDaemon: daemonAt('far::ms/srv/dst/') }), false);
@@ -188,20 +186,4 @@ test("a bucket's first attempt goes through the daemon's route, a retry as a ses
   const p = pull.argvFor(bucket(1), 1);
   expect(p.at(-2)).toBe('far::ms/srv/src/');
   expect(p.at(-1)).toBe('/data/');
-});
-
-test('a daemon left for the first bucket is starting once armed, is started by that bucket, and is given up when the run stops', () => {
-  const dir = join(tmp.path, 'armed-control');
-  mkdirSync(dir);
-  const d = new RemoteDaemon('ssh', ['ssh'], 'far', '/dst', dir, () => 0.5);
-  expect(d.starting).toBe(false);
-  d.arm('rsync', 'root');
-  expect(d.starting).toBe(true); // (buckets wait for it)
-  const gate = new DaemonGate(d, undefined, 60_000);
-  expect(gate.mayStart(1)).toBe(false); // the first bucket started it, and waits
-  expect(d.starting).toBe(true);
-  d.stop();
-  expect(d.starting).toBe(false);
-  expect(d.reason).toBe('stopped');
-  gate.close();
 });
