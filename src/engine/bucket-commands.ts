@@ -10,6 +10,7 @@ import { parseRemote } from './remote.ts';
 import { bucketArgs, hasFlag, listAsArgs, listPath, recurses } from './rsync-args.ts';
 import type { StartGate } from './connect-gate.ts';
 import { DaemonGate } from './daemon-gate.ts';
+import { viaRoute } from './daemon-route.ts';
 import { closeSlotConnections, sharesConnection, slotGate, slotRsh } from './slot-ssh.ts';
 import type { Bucket } from './types.ts';
 
@@ -37,7 +38,7 @@ export class BucketCommands {
   ) {
     this.wholeDirs = recurses(cfg.rsyncOpts) && !hasFlag(cfg.rsyncOpts, 'H', 'hard-links') && !cfg.filesFrom && !cfg.oneFileSystem;
     if (!viaWorkers) this.gate = slotGate(cfg.rsh, cfg.sshControlDir, () => cfg.sshRttMs);
-    // (a push waits a moment for the far end's daemon rather than pay sessions: remote-daemon.ts)
+    // (buckets wait a moment for the far end's daemon rather than pay sessions: remote-daemon.ts)
     if (!viaWorkers && cfg.sshDaemon) this.gate = new DaemonGate(cfg.sshDaemon, this.gate, undefined, cfg.processes);
   }
 
@@ -63,14 +64,14 @@ export class BucketCommands {
     // does not depend on it)
     const route = this.viaWorkers || b.attempts > 1 ? null : (cfg.sshDaemon?.route(slot) ?? null);
     if (route) this.slotsUsed.add(slot ?? 1);
-    const pull = route && isRemote(src.arg);
+    const via = route && viaRoute(route, src, cfg.destination);
     return bucketArgs({
-      userOpts: route ? [...cfg.rsyncOpts, route.passwordOption] : local ? this.localOpts! : cfg.rsyncOpts,
+      userOpts: via ? [...cfg.rsyncOpts, via.option] : local ? this.localOpts! : cfg.rsyncOpts,
       filters: filterArgs(cfg.filters),
-      rsh: route ? route.rsh : slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
+      rsh: via ? via.rsh : slotRsh(cfg.rsh, cfg.sshControlDir, slot, cfg.sshRttMs),
       listFile: b.listFile,
-      base: pull ? route.remote : src.base,
-      destination: route && !pull ? route.remote : cfg.destination,
+      base: via ? via.base : src.base,
+      destination: via ? via.destination : cfg.destination,
       dryRun: cfg.dryRun,
       names: names ?? undefined,
       recursive: this.wholeDirs,

@@ -71,7 +71,7 @@ export interface RunConfig {
   sshRttMs?: number | null;
   /** How long that timed session took to start on the host (ms, session-cost.ts); null or unset: not known. */
   sshSessionMs?: number | null;
-  /** A push's session-free route to DST (remote-daemon.ts), once the pre-flight started it. */
+  /** The session-free route of a push or pull to its ssh host (remote-daemon.ts), once the pre-flight started it. */
   sshDaemon?: RemoteDaemon;
 }
 

@@ -1,7 +1,9 @@
-// What a push's session-free route (remote-daemon.ts) is made of, as pure functions: the user
-// rsync authenticates as, DST as an absolute path on the far end, the options that keep buckets
-// off it, the ports to try, and what the far end's script (daemon-script.ts) answered.
+// What the session-free route of a push or pull (remote-daemon.ts) is made of, as pure functions:
+// the user rsync authenticates as, the remote path as an absolute one on the far end, the options
+// that keep buckets off it, the ports to try, what the far end's script (daemon-script.ts)
+// answered, and what a route changes in an rsync's command line.
 import { randomInt } from 'node:crypto';
+import { isRemote } from './config.ts';
 
 /** The user the local rsync authenticates as (rsync takes $USER, then $LOGNAME, else "nobody"), if usable in the daemon's config. */
 export function authUser(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -63,4 +65,14 @@ export interface DaemonRoute {
   remote: string;
   /** The rsync option that hands the daemon its secret. */
   passwordOption: string;
+}
+
+/**
+ * What `route` changes in the rsync of a bucket or pass whose source is `src` (its arg and base):
+ * the secret's option, the remote shell, and the remote end, SRC of a pull or DST of a push, as
+ * the daemon serves it.
+ */
+export function viaRoute(route: DaemonRoute, src: { arg: string; base: string }, destination: string) {
+  const pull = isRemote(src.arg);
+  return { option: route.passwordOption, rsh: route.rsh, base: pull ? route.remote : src.base, destination: pull ? destination : route.remote };
 }

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRemote, type RunConfig } from './config.ts';
+import { viaRoute } from './daemon-route.ts';
 import { metaOf } from './dest-check.ts';
 import type { DirList } from './dir-list.ts';
 import { isRetryable, isSuccess } from './exit-codes.ts';
@@ -46,14 +47,14 @@ export function passOptions(userOpts: string[]): string[] {
 export function passArgv(cfg: RunConfig, i: number, listFile: string): string[] {
   // (the pass goes through the far end's daemon too, when it answered: remote-daemon.ts)
   const route = cfg.sshDaemon?.route(undefined, false);
-  const pull = route && isRemote(cfg.sources[i].arg);
+  const via = route && viaRoute(route, cfg.sources[i], cfg.destination);
   return bucketArgs({
-    userOpts: [...cfg.rsyncOpts, ...passOptions(cfg.rsyncOpts), ...(route ? [route.passwordOption] : [])],
+    userOpts: [...cfg.rsyncOpts, ...passOptions(cfg.rsyncOpts), ...(via ? [via.option] : [])],
     filters: filterArgs(cfg.filters),
-    rsh: route ? route.rsh : cfg.rsh,
+    rsh: via ? via.rsh : cfg.rsh,
     listFile,
-    base: pull ? route.remote : cfg.sources[i].base,
-    destination: route && !pull ? route.remote : cfg.destination,
+    base: via ? via.base : cfg.sources[i].base,
+    destination: via ? via.destination : cfg.destination,
   });
 }
 

@@ -43,8 +43,8 @@ export interface Summary {
   /**
    * A remote SRC or DST over ssh: the link's round trip the pre-flight timed and how long its
    * session took to start (ms, null: not timed; session-cost.ts), and the shared connections the
-   * buckets used (slot-ssh.ts); a push: how many buckets went through the far end's daemon
-   * instead of sessions (remote-daemon.ts), and why not the others when none did.
+   * buckets used (slot-ssh.ts); how many buckets went through the far end's daemon instead of
+   * sessions (remote-daemon.ts), and why none did when none did.
    */
   ssh?: { rttMs: number | null; sessionMs: number | null; connections: number; daemonBuckets?: number; daemonOff?: string };
   haltReason?: string;
