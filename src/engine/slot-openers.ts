@@ -2,10 +2,9 @@
 // bucket, it costs a session (the far user's login shell and its rc files); for a push through the
 // far end's daemon (remote-daemon.ts) each one is opened bare instead: `ssh -N` authenticates
 // and starts no session. At most CONNECTING_MAX at once (sshd's MaxStartups, connect-gate.ts).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CONNECTING_MAX } from './connect-gate.ts';
-import { sshHost } from './remote.ts';
+import { sshAsync } from './ssh-control.ts';
 
 /** How long one connection may take to come up. */
 const OPEN_MS = 15_000;
@@ -62,26 +61,13 @@ export class SlotOpeners {
     return new Promise((resolve) => this.queue.push(resolve));
   }
 
-  private openOne(slot: number): Promise<void> {
+  private async openOne(slot: number): Promise<void> {
     const dir = this.controlDir;
     const argv = this.ssh.map((w) => (w === `ControlPath=${dir}/%C` ? `ControlPath=${dir}/%C-${slot}` : w));
-    return new Promise<void>((resolve) => {
-      let finished = false;
-      const done = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        const next = this.queue.shift();
-        if (next) next();
-        else this.connecting--;
-        resolve();
-      };
-      // (with ControlPersist the master goes to the background once it is up, and this ssh exits)
-      const child = spawn(argv[0], [...argv.slice(1), '-N', sshHost(this.host)], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
-      const timer = setTimeout(() => child.kill('SIGKILL'), OPEN_MS);
-      timer.unref?.();
-      child.on('error', done);
-      child.on('close', done);
-    });
+    // (with ControlPersist the master goes to the background once it is up, and this ssh exits)
+    await sshAsync([...argv, '-N'], this.host, undefined, OPEN_MS);
+    const next = this.queue.shift();
+    if (next) next();
+    else this.connecting--;
   }
 }
