@@ -66,8 +66,7 @@ export class RemoteDaemon {
     try {
       writeFileSync(pwFile, `${secret}\n`, { mode: 0o600 });
     } catch (e) {
-      this.reason = `secret file: ${(e as Error).message}`;
-      return;
+      return this.fail(`secret file: ${(e as Error).message}`);
     }
     const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
     const child = spawn(this.ssh[0], [...this.ssh.slice(1), sshHost(this.host), command], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
