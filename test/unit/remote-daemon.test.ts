@@ -1,10 +1,7 @@
-// The session-free route of a push (src/engine/remote-daemon.ts, daemon-script.ts): the pure
-// parts as tables, the far end's script run by a real sh with a real rsync daemon, and the gate
-// that holds buckets while the daemon starts.
-import { afterAll, expect, test } from 'bun:test';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
+// The session-free route of a push or pull (src/engine/remote-daemon.ts): the pure parts as
+// tables, the gate that holds buckets while the daemon starts, and the argv a route makes. (The
+// far end's script, daemon-script.ts, is run by a real sh in remote.test.ts.)
+import { expect, test } from 'bun:test';
 import { DaemonGate } from '../../src/engine/daemon-gate.ts';
 import { absoluteOnHost, authUser, daemonBlocker, parseAnswer, pickPorts, refusal } from '../../src/engine/daemon-route.ts';
 import type { RemoteDaemon } from '../../src/engine/remote-daemon.ts';
@@ -12,10 +9,6 @@ import type { StartGate } from '../../src/engine/connect-gate.ts';
 import { BucketCommands } from '../../src/engine/bucket-commands.ts';
 import { makeRunConfig, sourceRoot } from '../../src/engine/config.ts';
 import type { Bucket } from '../../src/engine/types.ts';
-import { tempDir, waitFor } from '../e2e/helpers.ts';
-
-const tmp = tempDir();
-afterAll(() => tmp.cleanup());
 
 test.each([
   ['/srv/dst', '/root', '/srv/dst'],
@@ -63,62 +56,6 @@ test('answers of the far end', () => {
   expect(refusal('multisync-daemon: no root')).toBe('the far user is not root');
   expect(refusal('multisync-daemon: no port')).toBe('no free port on the far host');
   expect(refusal('Welcome to the far host')).toBe('no answer');
-});
-
-const root = process.getuid?.() === 0;
-const haveRsync = spawnSync('rsync', ['--version']).status === 0;
-
-test.if(root && haveRsync)('the far end: a daemon for this run on a free port, its secret asked for, gone with its directory when stdin closes', async () => {
-  // the first port is taken (by a daemon of the same script), so the second is used
-  const first = startScript('s3cret');
-  const a1 = await first.answer;
-  expect(a1).toMatch(/^multisync-daemon: port \d+ \//);
-  const taken = parseAnswer(a1)!.port;
-  const second = startScript('other', [taken, taken + 1]);
-  const a2 = parseAnswer(await second.answer)!;
-  expect(a2.port).toBe(taken + 1);
-  const dirs = () => readdirSync(tmp.path).filter((n) => n.startsWith('multisync-daemon.'));
-  expect(dirs().length).toBe(2);
-  // the right secret is let in, a wrong one is not
-  const list = (pw: string) => spawnSync('rsync', ['--list-only', '-d', `rsync://root@127.0.0.1:${a2.port}/${DAEMON_MODULE}/`], { env: { ...process.env, RSYNC_PASSWORD: pw }, encoding: 'utf8' });
-  expect(list('other').status).toBe(0);
-  expect(list('s3cret').status).toBe(5);
-  first.stop();
-  second.stop();
-  await Promise.all([first.gone, second.gone]);
-  expect(dirs()).toEqual([]);
-  expect(list('other').status).not.toBe(0); // nobody listens any more
-});
-
-function startScript(secret: string, ports?: number[]) {
-  const child = spawn('sh', ['-c', DAEMON_SCRIPT, 'multisync-daemon', 'rsync', 'root', ...(ports ?? pickPorts()).map(String)], { env: { ...process.env, TMPDIR: tmp.path }, stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.write(`${secret}\n`);
-  const answer = new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-  });
-  const gone = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  return { answer, gone, stop: () => child.stdin.end(), kill: () => child.kill('SIGKILL') };
-}
-
-test.if(root && haveRsync)('the far end: a shell killed outright (no trap runs) takes its daemon and directory along', async () => {
-  const s = startScript('k');
-  const port = parseAnswer(await s.answer)!.port;
-  const daemonUp = () => spawnSync('rsync', ['--list-only', '-d', `rsync://root@127.0.0.1:${port}/${DAEMON_MODULE}/`], { env: { ...process.env, RSYNC_PASSWORD: 'k' } }).status === 0;
-  expect(daemonUp()).toBe(true);
-  s.kill();
-  await s.gone;
-  const dirs = () => readdirSync(tmp.path).filter((n) => n.startsWith('multisync-daemon.'));
-  await waitFor(() => !daemonUp() && dirs().length === 0, 'the watchdog stopped the daemon', 15_000);
-}, 20_000);
-
-test.if(root && haveRsync)('the far end says no when it is not root', async () => {
-  const r = spawnSync('sh', ['-c', `id() { echo 1000; }; ${DAEMON_SCRIPT}`, 'multisync-daemon', 'rsync', 'root', '40000'], { input: 'x\n', encoding: 'utf8' });
-  expect(r.stdout).toBe('multisync-daemon: no root\n');
-  expect(existsSync(tmp.path)).toBe(true);
 });
 
 /** A daemon stand-in: starting until settle() is called. */

@@ -1,8 +1,9 @@
 // Table tests for the remote pieces that are pure: shell quoting (checked by a real sh), remote
-// path parsing, the remote find listing parser, worker argv and kill commands.
-import { describe, expect, test } from 'bun:test';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// path parsing, the remote find listing parser, worker argv and kill commands; and the remote
+// scripts, run by a real sh here (the one place a test does).
+import { afterAll, describe, expect, test } from 'bun:test';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remoteSourceRoot, parseRemote, shCommand, shPath, shQuote, badHost } from '../../src/engine/remote.ts';
@@ -13,6 +14,9 @@ import { controlOptions, rshForRsync, sshArgv } from '../../src/engine/ssh-contr
 import { markerOf, parseWorkerList, remoteKillCommand, workerRsyncArgs } from '../../src/engine/worker-commands.ts';
 import { WorkerPool } from '../../src/engine/workers.ts';
 import type { Entry } from '../../src/engine/types.ts';
+import { DAEMON_MODULE, DAEMON_SCRIPT } from '../../src/engine/daemon-script.ts';
+import { parseAnswer, pickPorts } from '../../src/engine/daemon-route.ts';
+import { waitFor } from '../e2e/helpers.ts';
 
 /** What a POSIX shell makes of `printf %s WORD`, as raw bytes. */
 function shellEcho(word: string): Buffer {
@@ -368,5 +372,70 @@ describe('worker hosts', () => {
     expect(pool.deadReason()).toBeNull();
     pool.hosts[1].dead = pool.hosts[2].dead = true;
     expect(pool.deadReason()).toMatch(/every worker host is unreachable: h1 \(Connection refused\)/);
+  });
+});
+
+describe("the far end's daemon script (daemon-script.ts), run by a real sh", () => {
+  const root = process.getuid?.() === 0;
+  const haveRsync = spawnSync('rsync', ['--version']).status === 0;
+  const tmp = mkdtempSync(join(tmpdir(), 'multisync-daemon-script-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const dirs = () => readdirSync(tmp).filter((n) => n.startsWith('multisync-daemon.'));
+  const run = (args: string[]) => ['-c', DAEMON_SCRIPT, 'multisync-daemon', 'rsync', 'root', ...args];
+
+  function startScript(secret: string, ports?: number[]) {
+    const child = spawn('/bin/sh', run((ports ?? pickPorts()).map(String)), { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.write(`${secret}\n`);
+    const answer = new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+      });
+    });
+    const gone = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    return { answer, gone, stop: () => child.stdin.end(), kill: () => child.kill('SIGKILL') };
+  }
+
+  /** Whether a daemon on `port` lets `secret` list its module. */
+  const lets = (port: number, secret: string) => spawnSync('rsync', ['--list-only', '-d', `rsync://root@127.0.0.1:${port}/${DAEMON_MODULE}/`], { env: { ...process.env, RSYNC_PASSWORD: secret } }).status;
+
+  test.if(root && haveRsync)('a daemon for this run on a free port, its secret asked for, gone with its directory when stdin closes', async () => {
+    // the first port is taken (by a daemon of the same script), so the second is used
+    const first = startScript('s3cret');
+    const a1 = await first.answer;
+    expect(a1).toMatch(/^multisync-daemon: port \d+ \//);
+    const taken = parseAnswer(a1)!.port;
+    const second = startScript('other', [taken, taken + 1]);
+    const a2 = parseAnswer(await second.answer)!;
+    expect(a2.port).toBe(taken + 1);
+    expect(dirs().length).toBe(2);
+    // the right secret is let in, a wrong one is not
+    expect(lets(a2.port, 'other')).toBe(0);
+    expect(lets(a2.port, 's3cret')).toBe(5);
+    first.stop();
+    second.stop();
+    await Promise.all([first.gone, second.gone]);
+    expect(dirs()).toEqual([]);
+    expect(lets(a2.port, 'other')).not.toBe(0); // nobody listens any more
+  });
+
+  test.if(root && haveRsync)('a shell killed outright (no trap runs) takes its daemon and directory along', async () => {
+    const s = startScript('k');
+    const port = parseAnswer(await s.answer)!.port;
+    expect(lets(port, 'k')).toBe(0);
+    s.kill();
+    await s.gone;
+    await waitFor(() => lets(port, 'k') !== 0 && dirs().length === 0, 'the watchdog stopped the daemon', 15_000);
+  }, 20_000);
+
+  test('a far user who is not root gets a no, and nothing is made', () => {
+    // (an `id` on PATH that says 1000)
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'id'), '#!/bin/sh\necho 1000\n', { mode: 0o755 });
+    const r = spawnSync('/bin/sh', run(['40000']), { input: 'x\n', encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.stdout).toBe('multisync-daemon: no root\n');
+    expect(dirs()).toEqual([]);
   });
 });
