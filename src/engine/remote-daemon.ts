@@ -6,12 +6,13 @@
 // another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from './daemon-script.ts';
 import { absoluteOnHost, parseAnswer, pickPorts, refusal, type DaemonRoute } from './daemon-route.ts';
 import { shCommand, sshHost } from './remote.ts';
 import { SlotOpeners } from './slot-openers.ts';
+import { controlSocket } from './ssh-control.ts';
 import { sharesConnection } from './slot-ssh.ts';
 
 /** How long the far end may take to start its daemon before the run goes on without it. */
@@ -149,13 +150,9 @@ export class RemoteDaemon {
     for (const f of w) f();
   }
 
-  /** The pre-flight's control socket (the name ssh gave %C), once it is there. */
+  /** The pre-flight's control socket (ssh-control.ts), once it is there. */
   private baseSocket(): string | null {
-    if (this.base) return this.base;
-    try {
-      const name = readdirSync(this.controlDir).find((n) => /^[0-9a-f]{16,}$/.test(n));
-      if (name) this.base = join(this.controlDir, name);
-    } catch {}
+    this.base ??= controlSocket(this.controlDir);
     return this.base;
   }
 

@@ -13,10 +13,10 @@
 // 2.4–2.8 s. A plain host's sessions start in ~15 ms: its floor stays at bucket-sizing.ts's.
 // Over a far link the transfer is what a bucket waits for, and fewer buckets made the tail
 // longer (the WAN bench row: 12 buckets 7.8–8.8 s, 18 buckets 7.7–8.3 s): nothing changes there.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { MIN_PIECE_ENTRIES } from './bucket-sizing.ts';
 import { linkOf } from './slot-ssh.ts';
+import { controlSocket } from './ssh-control.ts';
 
 /** What rsync spends per small file over ssh (ms), for turning a start's time into files. */
 export const ENTRY_MS = 0.1;
@@ -33,17 +33,11 @@ export const MAX_PIECE_ENTRIES = 10_000;
  */
 export function sessionStartMs(dir: string | undefined, spawnedAt: number, firstAt: number | null): number | null {
   if (!dir || firstAt === null) return null;
-  let names: string[];
-  try {
-    // (the dir also holds remote-daemon.ts's secret file)
-    names = readdirSync(dir).filter((n) => /^[0-9a-f]+$/.test(n));
-  } catch {
-    return null;
-  }
-  if (names.length !== 1) return null;
+  const socket = controlSocket(dir);
+  if (!socket) return null;
   let made: number;
   try {
-    made = statSync(join(dir, names[0])).ctimeMs;
+    made = statSync(socket).ctimeMs;
   } catch {
     return null;
   }

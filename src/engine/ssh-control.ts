@@ -3,7 +3,7 @@
 // so the many rsyncs and commands of a run share one TCP connection and one handshake per host
 // instead of paying one per bucket. Commands always run from an argv, never a local shell.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { splitOptions } from './rsync-args.ts';
@@ -33,6 +33,21 @@ export function makeControlDir(): string {
   const dir = mkdtempSync(join(parent, 'multisync-ssh-'));
   chmodSync(dir, 0o700);
   return dir;
+}
+
+/**
+ * The pre-flight's control socket in `dir`: the one file ssh named by %C (a hex hash; the slots'
+ * connections add `-N`, and the dir also holds remote-daemon.ts's secret file). Null when there
+ * is none yet, or more than one (not ours to tell apart).
+ */
+export function controlSocket(dir: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^[0-9a-f]+$/.test(n));
+  } catch {
+    return null;
+  }
+  return names.length === 1 ? join(dir, names[0]) : null;
 }
 
 /** The ssh argv (command first) for reaching hosts: the user's words, then multisync's options. */
