@@ -110,6 +110,11 @@ suite('the shared ssh connections of the slots', () => {
     expect(used.size).toBeGreaterThan(1);
     for (const s of used) expect(s === '%C' || /^%C-[23]$/.test(s)).toBe(true);
     expect(sum.ssh.connections).toBe(used.size);
+    // (for the far end's daemon the slots' own connections were opened bare, `ssh -N`, so no
+    // bucket went as a session to set one up: slot-openers.ts)
+    expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+    const bare = readFileSync(log, 'utf8').split('\n').filter((l) => / -N \S+$/.test(l));
+    expect(bare.map((l) => /ControlPath=\S*\/(%C-\d+)/.exec(l)?.[1]).sort()).toEqual(['%C-2', '%C-3']);
   });
 
   // (2 MiB buckets at 4 MiB/s per connection: each slot takes its next bucket once the last one's
