@@ -28,7 +28,9 @@ export const DAEMON_SCRIPT = [
   'no() { echo "multisync-daemon: no $1"; exit 0; }',
   '[ "$(id -u 2>/dev/null)" = 0 ] || no root',
   'command -v "$r" >/dev/null 2>&1 || no rsync',
-  'umask 077',
+  // (the daemon keeps the session's umask: without -p rsync gives new files and directories the
+  // receiver's umask, as `rsync host:path` does; only what the script makes here is private)
+  'm=$(umask); umask 077',
   'd=$(mktemp -d "${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || no tmp',
   'p=; w=',
   `trap 'for k in $w $p; do kill "$k" 2>/dev/null; done; rm -rf "$d"' EXIT`,
@@ -43,7 +45,9 @@ export const DAEMON_SCRIPT = [
       'l="0100007F:$hex 00000000:0000 0A"',
       'if [ -r /proc/net/tcp ] && grep -q "$l" /proc/net/tcp; then continue; fi',
       // ('&' ends that command: no ';' after it)
+      'umask "$m"',
       '"$r" --daemon --no-detach --address=127.0.0.1 --port="$port" --config="$d/conf" --log-file="$d/log" </dev/null >/dev/null 2>&1 & p=$!',
+      'umask 077',
       'n=0',
       'while kill -0 "$p" 2>/dev/null; do ' +
         [

@@ -5,7 +5,7 @@
 // arguments of every ssh they started (a logging ssh in front of the real one), not from
 // multisync's own account; real rsync and sshd (sshd.ts), trees compared.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, linkSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, readdirSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay } from '../../bench/relay.ts';
 import { makeSmallFilesTree } from '../../src/engine/small-files-tree.ts';
@@ -147,6 +147,25 @@ suite('the shared ssh connections of the slots', () => {
     }
   });
 
+  // Without -p rsync gives what it makes the receiver's umask: the far session's, as with
+  // `rsync host:path`, never the private umask the daemon's script writes its secret under.
+  test("a push without -p through the far end's daemon: new files and directories get the far session's umask, as through sessions", async () => {
+    const odd = oddTree();
+    const modes: Record<string, Map<string, number>> = {};
+    for (const daemon of [true, false]) {
+      const dst = join(tmp.path, `no-perms-via-${daemon ? 'daemon' : 'sessions'}`);
+      const r = await runCli(['--json', '-e', lab.rsh, '-p', '3', '-f', '5', '-r', '-rlt', `${odd}/`, `${H}:${dst}`], { env: daemon ? {} : { MULTISYNC_SSH_DAEMON: '0' } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const sum = summaryOf(r.stdout);
+      if (daemon) expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+      modes[String(daemon)] = modesOf(dst);
+    }
+    expect(modes.true.get('dir/f1')).toBe(0o100644);
+    expect(modes.true.get('dir')).toBe(0o40755);
+    expect([...modes.true]).toEqual([...modes.false]);
+  });
+
   test('a far sshd that refuses forwarding: the daemon is given up after its first request, every bucket goes as a session', async () => {
     const closed = await startSshLab([H], { forwarding: false });
     try {
@@ -164,6 +183,13 @@ suite('the shared ssh connections of the slots', () => {
     }
   });
 });
+
+/** Every entry's mode below `root` (lstat), by relative path, sorted. */
+function modesOf(root: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const rel of (readdirSync(root, { recursive: true }) as string[]).sort()) out.set(rel, lstatSync(join(root, rel)).mode);
+  return out;
+}
 
 /** A tree with what a daemon outside a chroot would rewrite (an absolute symlink), hard links, odd names, a mode, directory times. */
 function oddTree(): string {
