@@ -16,28 +16,33 @@
 // it reaches the script on stdin (never in an argv, which every user of the host can read), and
 // goes into a 0600 file in a 0700 directory that the script removes on its way out.
 //
-// Arguments: $1 the rsync to run, $2 the user name the local rsync will authenticate as, then
-// ports to try. Output: one line `multisync-daemon: port PORT HOME` (HOME: the directory the
-// session started in, for relative paths), or `multisync-daemon: no REASON`. It then waits for
-// its stdin to close.
+// The work is the shell function msd, run once per run: in the push's pre-flight session, after
+// DST's check and before its listing (ssh-preflight.ts), or in a session of its own (a pull's).
+// Its arguments: $1 the rsync to run, $2 the user name the local rsync will authenticate as, then
+// ports to try. It reads the secret as the next line of stdin and prints one line on stderr,
+// `multisync-daemon: port PORT HOME` (HOME: the directory the session started in, for relative
+// paths) or `multisync-daemon: no REASON`. (On stderr, because stdout is DST's listing in the
+// pre-flight's session; and not by calling msd with `>&2`: the shell would keep a copy of stdout
+// open in the watchdog it forks, and the session's output would never end.) The script then
+// closes its output and waits for stdin to close (DAEMON_WAIT); its EXIT trap stops the daemon
+// and removes its directory.
 export const DAEMON_MODULE = 'ms';
 
 // (one line: it shows whole in the far end's process list and in ssh logs)
-export const DAEMON_SCRIPT = [
+export const DAEMON_FUNCTION = 'p=; w=; msd() { ' + [
   'h=$(pwd); r=$1; u=$2; shift 2',
-  'no() { echo "multisync-daemon: no $1"; exit 0; }',
-  '[ "$(id -u 2>/dev/null)" = 0 ] || no root',
-  'command -v "$r" >/dev/null 2>&1 || no rsync',
+  '[ "$(id -u 2>/dev/null)" = 0 ] || { echo "multisync-daemon: no root" >&2; return 0; }',
+  'command -v "$r" >/dev/null 2>&1 || { echo "multisync-daemon: no rsync" >&2; return 0; }',
   // (the daemon keeps the session's umask: without -p rsync gives new files and directories the
   // receiver's umask, as `rsync host:path` does; only what the script makes here is private)
   'm=$(umask); umask 077',
-  'd=$(mktemp -d "${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || no tmp',
-  'p=; w=',
+  'd=$(mktemp -d "${TMPDIR:-/tmp}/multisync-daemon.XXXXXX" 2>/dev/null) || { umask "$m"; echo "multisync-daemon: no tmp" >&2; return 0; }',
   `trap 'for k in $w $p; do kill "$k" 2>/dev/null; done; rm -rf "$d"' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
   'IFS= read -r s || exit 0',
   `printf '%s:%s\\n' "$u" "$s" > "$d/secrets"`,
   `printf '%s\\n' 'use chroot = yes' 'reverse lookup = no' '[${DAEMON_MODULE}]' 'path = /' 'read only = no' 'uid = 0' 'gid = 0' 'numeric ids = no' 'munge symlinks = no' "auth users = $u" "secrets file = $d/secrets" 'hosts allow = 127.0.0.1' > "$d/conf"`,
+  'umask "$m"',
   'for port in "$@"; do ' +
     [
       // (a port some other process listens on is passed over: the check below would see that one)
@@ -45,9 +50,7 @@ export const DAEMON_SCRIPT = [
       'l="0100007F:$hex 00000000:0000 0A"',
       'if [ -r /proc/net/tcp ] && grep -q "$l" /proc/net/tcp; then continue; fi',
       // ('&' ends that command: no ';' after it)
-      'umask "$m"',
       '"$r" --daemon --no-detach --address=127.0.0.1 --port="$port" --config="$d/conf" --log-file="$d/log" </dev/null >/dev/null 2>&1 & p=$!',
-      'umask 077',
       'n=0',
       'while kill -0 "$p" 2>/dev/null; do ' +
         [
@@ -57,9 +60,18 @@ export const DAEMON_SCRIPT = [
         ].join('; ') +
         '; done',
       // (a watchdog: should this shell be killed outright, the daemon goes with it)
-      'if kill -0 "$p" 2>/dev/null; then (while kill -0 $$ 2>/dev/null; do sleep 5; done; kill "$p" 2>/dev/null; rm -rf "$d") </dev/null >/dev/null 2>&1 & w=$!; echo "multisync-daemon: port $port $h"; cat >/dev/null; exit 0; fi',
+      'if kill -0 "$p" 2>/dev/null; then (while kill -0 $$ 2>/dev/null; do sleep 5; done; kill "$p" 2>/dev/null; rm -rf "$d") </dev/null >/dev/null 2>&1 & w=$!; echo "multisync-daemon: port $port $h" >&2; return 0; fi',
       'p=',
     ].join('; ') +
     '; done',
-  'no port',
-].join('; ');
+  'echo "multisync-daemon: no port" >&2',
+].join('; ') + '; }';
+
+/**
+ * The end of a script that called msd: with a daemon up, its output is closed (the session's
+ * answer is complete) and it waits for stdin to close, the run's end.
+ */
+export const DAEMON_WAIT = '[ -z "$p" ] || { exec >/dev/null 2>&1; cat >/dev/null; }';
+
+/** The daemon in a session of its own (a pull's: its pre-flight session is SRC's listing). */
+export const DAEMON_SCRIPT = `${DAEMON_FUNCTION}; msd "$@"; ${DAEMON_WAIT}`;

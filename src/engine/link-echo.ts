@@ -99,18 +99,19 @@ export class LinkEcho {
 /**
  * A session's stdin, for its output to go through: with `onRtt` (its script starts with the
  * rounds) a LinkEcho that answers each mark there and closes it once they are over; without,
- * stdin is closed now (the command reads nothing) and there is no echo.
+ * stdin is closed now (the command reads nothing) and there is no echo. `after`: the command
+ * reads on after the rounds; stdin is handed to it then instead of closed.
  */
-export function answerOn(stdin: Writable, onRtt?: (rttMs: number | null, firstAt: number | null) => void): LinkEcho | null {
+export function answerOn(stdin: Writable, onRtt?: (rttMs: number | null, firstAt: number | null) => void, after: (stdin: Writable) => void = (w) => w.end()): LinkEcho | null {
   stdin.on('error', () => {}); // (ssh gone: its exit says why)
   if (!onRtt) {
-    stdin.end();
+    after(stdin);
     return null;
   }
   return new LinkEcho(
     () => stdin.write('\n'),
     (ms, firstAt) => {
-      stdin.end();
+      after(stdin);
       onRtt(ms, firstAt);
     },
   );

@@ -4,22 +4,25 @@
 // stdio forward through its slot's shared connection (slot-ssh.ts), so no session, no login
 // shell and no key exchange. Until it answers (or where it cannot run: not root, no rsync,
 // another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { DAEMON_MODULE, DAEMON_SCRIPT } from './daemon-script.ts';
 import { absoluteOnHost, parseAnswer, pickPorts, refusal, type DaemonRoute } from './daemon-route.ts';
 import { shCommand, sshHost } from './remote.ts';
 import { SlotOpeners } from './slot-openers.ts';
 import { controlSocket } from './ssh-control.ts';
+import type { Linger } from './ssh-stream.ts';
 import { sharesConnection } from './slot-ssh.ts';
+
+const ANSWER = 'multisync-daemon: ';
 
 /** How long the far end may take to start its daemon before the run goes on without it. */
 export const START_MS = 15_000;
 
 export class RemoteDaemon {
-  private child: ChildProcess | null = null;
   private port = 0;
   private absPath: string | null = null;
   private base: string | null = null;
@@ -46,9 +49,9 @@ export class RemoteDaemon {
   }
 
   /**
-   * Starts the far end's daemon through the shared connection, once that is up (the pre-flight's
-   * ssh makes it: started beside it, this ssh would race it for the socket and lose, then pay a
-   * connection of its own); buckets use it once it answered.
+   * Starts the far end's daemon in a session of its own (a pull's), through the shared connection
+   * once that is up (the pre-flight's ssh makes it: started beside it, this ssh would race it for
+   * the socket and lose, then pay a connection of its own); buckets use it once it answered.
    */
   start(rsync: string, user: string, localRsync = 'rsync'): void {
     const until = Date.now() + START_MS;
@@ -62,41 +65,85 @@ export class RemoteDaemon {
   }
 
   private launch(rsync: string, user: string, localRsync: string): void {
+    const secret = this.newSecret();
+    if (!secret) return;
+    const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
+    const child = spawn(this.ssh[0], [...this.ssh.slice(1), sshHost(this.host), command], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    this.stdin = child.stdin;
+    child.stdin?.on('error', () => {});
+    child.stdin?.write(`${secret}\n`);
+    const read = this.answerReader(localRsync);
+    child.stderr?.on('data', (d: Buffer) => read(d.toString('latin1')));
+    child.on('error', () => this.fail('ssh did not start'));
+    child.on('close', () => this.fail('its session ended'));
+  }
+
+  /**
+   * Starts the far end's daemon in the push's pre-flight session (ssh-preflight.ts: after DST's
+   * check, before its listing), which saves a session and its login shell: the call for that
+   * session's script (daemon-script.ts msd, its answer on stderr) and what the session hands back
+   * (ssh-stream.ts). Null where it cannot start (the secret file).
+   */
+  inline(rsync: string, user: string, localRsync = 'rsync'): { call: string; linger: Omit<Linger, 'ended'> } | null {
+    const secret = this.newSecret();
+    if (!secret) return null;
+    return {
+      call: `msd ${shCommand([rsync, user, ...pickPorts().map(String)])}`,
+      linger: {
+        stdin: (w) => {
+          this.stdin = w;
+          w.write(`${secret}\n`);
+        },
+        stderr: this.answerReader(localRsync),
+        closed: () => this.fail('its session ended'),
+      },
+    };
+  }
+
+  /** Reads the session's stderr for msd's answer line (the far user's rc files may print before it). */
+  private answerReader(localRsync: string): (text: string) => void {
+    let err = '';
+    return (text) => {
+      if (this.pwOption || this.reason) return;
+      err += text;
+      const at = err.indexOf(ANSWER);
+      const nl = at < 0 ? -1 : err.indexOf('\n', at);
+      if (nl >= 0) this.answered(err.slice(at, nl), localRsync);
+    };
+  }
+
+  /** The run's secret, in a 0600 file of the control directory for the buckets' rsyncs; null (given up) when it cannot be written. */
+  private newSecret(): string | null {
     const secret = randomBytes(24).toString('hex');
     const pwFile = join(this.controlDir, 'daemon-secret');
     try {
       writeFileSync(pwFile, `${secret}\n`, { mode: 0o600 });
     } catch (e) {
-      return this.fail(`secret file: ${(e as Error).message}`);
+      this.fail(`secret file: ${(e as Error).message}`);
+      return null;
     }
-    const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
-    const child = spawn(this.ssh[0], [...this.ssh.slice(1), sshHost(this.host), command], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
-    this.child = child;
-    const timer = setTimeout(() => this.fail('no answer in time'), START_MS);
-    timer.unref?.();
-    child.stdin?.on('error', () => {});
-    child.stdin?.write(`${secret}\n`);
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      if (this.ready || this.reason) return;
-      out += d.toString('latin1');
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      const line = out.slice(0, nl);
-      const a = parseAnswer(line);
-      const abs = a && absoluteOnHost(this.path, a.home);
-      if (!a || !abs) return this.fail(a ? 'a ~user path' : refusal(line));
-      this.port = a.port;
-      this.absPath = abs;
-      this.pwOption = `--password-file=${pwFile}`;
-      this.probe(localRsync);
-    });
-    child.on('error', () => this.fail('ssh did not start'));
-    child.on('close', () => {
-      clearTimeout(timer);
-      this.fail('its session ended');
-    });
+    this.pwFile = pwFile;
+    this.timer = setTimeout(() => this.fail('no answer in time'), START_MS);
+    this.timer.unref?.();
+    return secret;
+  }
+
+  private pwFile = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The far end's stdin: closing it ends the daemon. */
+  private stdin: Writable | null = null;
+
+  /** The far end's answer line: the daemon's port (then its first request), or why not. */
+  private answered(line: string, localRsync: string): void {
+    if (this.ready || this.reason || this.pwOption) return;
+    clearTimeout(this.timer);
+    const a = parseAnswer(line);
+    const abs = a && absoluteOnHost(this.path, a.home);
+    if (!a || !abs) return this.fail(a ? 'a ~user path' : refusal(line));
+    this.port = a.port;
+    this.absPath = abs;
+    this.pwOption = `--password-file=${this.pwFile}`;
+    this.probe(localRsync);
   }
 
   private pwOption = '';
@@ -126,6 +173,7 @@ export class RemoteDaemon {
   }
 
   private fail(why: string): void {
+    clearTimeout(this.timer);
     if (!this.reason) this.reason = why;
     this.ready = false;
     this.settle();
@@ -194,7 +242,7 @@ export class RemoteDaemon {
   stop(): void {
     this.fail('stopped');
     try {
-      this.child?.stdin?.end();
+      this.stdin?.end();
     } catch {}
   }
 }

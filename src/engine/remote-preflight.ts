@@ -14,8 +14,8 @@ import { fastCipherRsh } from './ssh-cipher.ts';
 import { closeControl, isSsh, makeControlDir, rshForRsync, sshArgv, sshAsync, sshSync } from './ssh-control.ts';
 import { epochNow } from './link-echo.ts';
 import { sessionStartMs } from './session-cost.ts';
-import { sshStream, type SshStream } from './ssh-stream.ts';
-import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing } from './ssh-preflight.ts';
+import { sshStream, type Linger, type SshStream } from './ssh-stream.ts';
+import { checkRemoteDestination, checkRemoteSource, checkRemoteSourceListing, LISTING_BYTES } from './ssh-preflight.ts';
 import { earlyListing, listingChecked, SourceListing } from './source-listing.ts';
 import { checkWorkers, needsProtectArgs } from './worker-preflight.ts';
 
@@ -37,9 +37,6 @@ export interface RemoteSession {
   /** Ends the shared ssh connections. */
   close(): void;
 }
-
-/** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
-const LISTING_BYTES = 64 << 20;
 
 export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: NodeJS.ProcessEnv = process.env): Promise<RemoteSession> {
   const workers = cfg.workers ?? [];
@@ -88,12 +85,12 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     return sshAsync(ssh, host, command, 30_000);
   };
   const streams: SshStream[] = [];
-  /** The far end's daemon for the run's buckets, where it may run (remote-daemon.ts). */
-  const startDaemon = (host: string, path: string) => {
+  /** The far end's daemon for the run's buckets, where it may run (remote-daemon.ts), and the user its rsyncs authenticate as. */
+  const newDaemon = (host: string, path: string) => {
     const user = authUser(env);
-    if (!controlDir || !user || env.MULTISYNC_SSH_DAEMON === '0' || daemonBlocker(cfg.rsyncOpts) || host.includes(':')) return;
+    if (!controlDir || !user || env.MULTISYNC_SSH_DAEMON === '0' || daemonBlocker(cfg.rsyncOpts) || host.includes(':')) return undefined;
     cfg.sshDaemon = new RemoteDaemon(userRsh ?? 'ssh', ssh, host, path, controlDir, () => cfg.sshRttMs);
-    cfg.sshDaemon.start('rsync', user, cfg.rsyncPath);
+    return { daemon: cfg.sshDaemon, user };
   };
   // (a timed command is the data host's: how near it is decides the slots' connections, slot-ssh.ts,
   // and how long its session took to start the buckets' size, session-cost.ts)
@@ -104,9 +101,9 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       cfg.sshSessionMs = sessionStartMs(controlDir, spawnedAt, firstAt);
     };
   };
-  const runStream = (host: string, command: string, timed = false) => {
+  const runStream = (host: string, command: string, timed = false, linger?: Linger) => {
     contacted.add(host);
-    const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? timing() : undefined);
+    const s = sshStream(ssh, host, command, LISTING_BYTES, undefined, timed ? timing() : undefined, linger);
     streams.push(s);
     return s;
   };
@@ -129,16 +126,19 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
 
     // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
     const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
-    if (pullPath !== undefined && !cfg.dryRun) startDaemon(srcSpecs[0]!.host, pullPath);
+    if (pullPath !== undefined && !cfg.dryRun) {
+      const d = newDaemon(srcSpecs[0]!.host, pullPath);
+      d?.daemon.start('rsync', d.user, cfg.rsyncPath);
+    }
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);
     else if (dstSpec?.kind === 'ssh') {
       finish = (create, list) => {
-        const listing = checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list);
-        // DST is there now: the buckets' session-free route starts (remote-daemon.ts)
-        if (create) startDaemon(dstSpec.host, dstSpec.path);
-        return listing;
+        // the buckets' session-free route starts in the same session, once DST is there (remote-daemon.ts)
+        const d = create ? newDaemon(dstSpec.host, dstSpec.path) : undefined;
+        const daemon = d && { inline: () => d.daemon.inline('rsync', d.user, cfg.rsyncPath) };
+        return checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list, daemon);
       };
     }
     else finish = daemonFinish(cfg, dstSpec);

@@ -8,8 +8,15 @@ import { parseRemote, shPath, shQuote, type RemoteSpec } from './remote.ts';
 import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
 import { echoPrefix } from './link-echo.ts';
 import { firstLine, type SshResult } from './ssh-control.ts';
-import type { SshStream } from './ssh-stream.ts';
+import type { Linger, SshStream } from './ssh-stream.ts';
+import { DAEMON_FUNCTION, DAEMON_WAIT } from './daemon-script.ts';
 import type { SourceListing } from './source-listing.ts';
+
+/** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
+export const LISTING_BYTES = 64 << 20;
+
+/** The far end's daemon, to be started in DST's check (remote-daemon.ts inline): null where it cannot. */
+export type DaemonStart = { inline(): { call: string; linger: Omit<Linger, 'ended'> } | null };
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
 export type Run = (host: string, command: string) => SshResult;
@@ -19,7 +26,7 @@ export type RunAsync = (host: string, command: string) => Promise<SshResult>;
  * The same, for an answer that is a line and then a listing (ssh-stream.ts); `timed`: the
  * command's script starts with link-echo.ts's rounds (the connection's round trip is timed).
  */
-export type RunStream = (host: string, command: string, timed?: boolean) => SshStream;
+export type RunStream = (host: string, command: string, timed?: boolean, linger?: Linger) => SshStream;
 
 /** A path without trailing slashes ('/' stays), and its parent directory. */
 export function pathAndParent(path: string): { path: string; parent: string } {
@@ -33,13 +40,43 @@ export function pathAndParent(path: string): { path: string; parent: string } {
  * Remote shell script: prints dir | notdir | create | noparent for a destination path; with
  * `make`, a missing one (whose parent exists) is made then: created, or mkfail (mkdir's error on
  * stderr); with `list` (a command), an existing one is listed by it after the `dir` line. With
- * `echo`, link-echo.ts's rounds come first.
+ * `echo`, link-echo.ts's rounds come first. With `daemon` (remote-daemon.ts inline: a call of
+ * daemon-script.ts's msd), the far end's daemon is started once DST is there, before the listing,
+ * and the session stays for it (DAEMON_WAIT): its output then ends with END_MARK and a status
+ * (find's, after a listing; at most `maxList` bytes of that are sent).
  */
-export function destinationScript(path: string, make = false, list?: string, echo = false): string {
+export function destinationScript(path: string, make = false, list?: string, echo = false, daemon?: { call: string; maxList: number }): string {
   const { path: p, parent } = pathAndParent(path);
   const q = shPath(p);
-  const create = make ? `if mkdir -- ${q}; then echo created; else echo mkfail; fi` : 'echo create';
-  return `${echo ? echoPrefix() : ''}if [ -d ${q} ]; then echo dir;${list ? ` exec ${list};` : ''} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
+  const end = (status: string) => `printf '${END_MARK}%s\\0' ${status}`;
+  const start = daemon ? ` ${daemon.call};` : '';
+  const listing = !list ? (daemon ? ` ${end('0')};` : '') : daemon ? ` { ${list}; ${end('$?')}; } | head -c ${daemon.maxList + 1};` : ` exec ${list};`;
+  const create = make ? `if mkdir -- ${q}; then echo created;${start}${daemon ? ` ${end('0')};` : ''} else echo mkfail; fi` : 'echo create';
+  const script = `${echo ? echoPrefix() : ''}if [ -d ${q} ]; then echo dir;${start}${listing} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
+  return daemon ? `${DAEMON_FUNCTION}; ${script}; ${DAEMON_WAIT}` : script;
+}
+
+/**
+ * What ends the output of destinationScript with a daemon, followed by a status and a NUL: the
+ * session runs on, so its output has no end of its own (ssh-stream.ts Linger).
+ */
+const END_MARK = 'multisync-end ';
+
+/** Whether `tail` (the output's last bytes) ends with END_MARK, a status and a NUL, after the state line or a record. */
+export const endMarked = (tail: Buffer): boolean => /[\0\n]multisync-end \d+\0$/.test(tail.toString('latin1'));
+
+/**
+ * A listing followed by END_MARK: the records and find's status, or null when the mark is not
+ * there whole (a cut-off listing). A name in the listing cannot pass for it: the mark is only
+ * taken where a record ended, and taking a record's field for it leaves that record short
+ * (parseListing: null).
+ */
+export function listedEnd(data: Buffer): { records: Buffer; status: number } | null {
+  const text = data.toString('latin1');
+  const m = /(?:^|\0)multisync-end (\d+)\0$/.exec(text);
+  if (!m) return null;
+  const at = m.index + (m[0].startsWith('\0') ? 1 : 0);
+  return { records: data.subarray(0, at), status: Number(m[1]) };
 }
 
 const where = (host: string) => `on ${host}`;
@@ -84,13 +121,22 @@ function sourceVerdict(r: SshResult, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
  * in one command (see RemoteSession.finishDestination), which also times the connection's round
  * trip (link-echo.ts).
  */
-export async function checkRemoteDestination(runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean): Promise<DestListing | undefined> {
-  const script = destinationScript(spec.path, create, list ? findCommand(spec.path, false, DEST_FORMAT) : undefined, true);
-  const s = runStream(spec.host, `sh -c ${shQuote(script)}`, true);
+export async function checkRemoteDestination(runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean, daemon?: DaemonStart): Promise<DestListing | undefined> {
+  const inline = daemon?.inline();
+  const script = destinationScript(spec.path, create, list ? findCommand(spec.path, false, DEST_FORMAT) : undefined, true, inline ? { call: inline.call, maxList: LISTING_BYTES } : undefined);
+  const s = runStream(spec.host, `sh -c ${shQuote(script)}`, true, inline ? { ...inline.linger, ended: endMarked } : undefined);
   const state = await s.first;
+  // (with the daemon the session runs on: DST is there once it says so)
+  if (inline && (state === 'created' || (state === 'dir' && !list))) return undefined;
   if (!list || state !== 'dir') return destinationState({ ...(await s.whole), stdout: state }, spec.host, spec.path, shown, 'host', create);
   // the listing, while it comes: whole (find's exit 0, nothing cut off) or none (rsync then checks as it always does)
-  const index = s.whole.then((r) => (!r.overflow && r.code === 0 ? parseListing(r.bytes.subarray(r.bytes.indexOf(0x0a) + 1)) : null));
+  const index = s.whole.then((r) => {
+    if (r.overflow) return null;
+    const body = r.bytes.subarray(r.bytes.indexOf(0x0a) + 1);
+    if (!inline) return r.code === 0 ? parseListing(body) : null;
+    const listed = listedEnd(body);
+    return listed?.status === 0 ? parseListing(listed.records) : null;
+  });
   return { index, stop: s.stop };
 }
 

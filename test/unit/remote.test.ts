@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { remoteSourceRoot, parseRemote, shCommand, shPath, shQuote, badHost } from '../../src/engine/remote.ts';
 import { findCommand, findPath, ListingWalker, parseFindError, parseRecord, RecordSplitter } from '../../src/engine/remote-crawl.ts';
 import { destinationScript, needsProtectArgs, pathAndParent } from '../../src/engine/remote-preflight.ts';
+import { endMarked, listedEnd } from '../../src/engine/ssh-preflight.ts';
+import { TAIL } from '../../src/engine/ssh-stream.ts';
+import { DEST_FORMAT, parseListing } from '../../src/engine/remote-dest.ts';
 import { ECHO_MARK, ECHO_ROUNDS } from '../../src/engine/link-echo.ts';
 import { controlOptions, rshForRsync, sshArgv } from '../../src/engine/ssh-control.ts';
 import { markerOf, parseWorkerList, remoteKillCommand, workerRsyncArgs } from '../../src/engine/worker-commands.ts';
@@ -384,11 +387,12 @@ describe("the far end's daemon script (daemon-script.ts), run by a real sh", () 
   const run = (args: string[]) => ['-c', DAEMON_SCRIPT, 'multisync-daemon', 'rsync', 'root', ...args];
 
   function startScript(secret: string, ports?: number[]) {
-    const child = spawn('/bin/sh', run((ports ?? pickPorts()).map(String)), { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('/bin/sh', run((ports ?? pickPorts()).map(String)), { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'inherit', 'pipe'] });
     child.stdin.write(`${secret}\n`);
+    // (the answer is on stderr: stdout is DST's listing where the pre-flight's session starts it)
     const answer = new Promise<string>((resolve) => {
       let out = '';
-      child.stdout.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         out += d.toString();
         if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
       });
@@ -429,13 +433,68 @@ describe("the far end's daemon script (daemon-script.ts), run by a real sh", () 
     await waitFor(() => lets(port, 'k') !== 0 && dirs().length === 0, 'the watchdog stopped the daemon', 15_000);
   }, 20_000);
 
+  // The push's pre-flight session starts the daemon itself (ssh-preflight.ts): DST's state, the
+  // answer on stderr, the listing and its end mark; its output then ends while the daemon runs
+  // (no process of it keeps a copy of stdout), and closing stdin ends it all.
+  test.if(root && haveRsync)("DST's check with the daemon in the same script: state, answer, listing and end mark; the output ends while the daemon runs", async () => {
+    const dst = join(tmp, 'dst');
+    mkdirSync(dst, { recursive: true });
+    writeFileSync(join(dst, 'a'), 'a');
+    const script = destinationScript(dst, true, findCommand(dst, false, DEST_FORMAT), false, { call: `msd rsync root ${pickPorts().join(' ')}`, maxList: 1 << 20 });
+    const child = spawn('/bin/sh', ['-c', script], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.write('s3cret\n');
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const ended = new Promise<void>((resolve) => child.stdout.on('end', () => resolve()));
+    const gone = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    await ended;
+    expect(child.exitCode).toBeNull(); // (it runs on, for the daemon)
+    const bytes = Buffer.concat(out);
+    expect(bytes.subarray(0, 4).toString()).toBe('dir\n');
+    expect(endMarked(bytes.subarray(-TAIL))).toBe(true);
+    const listed = listedEnd(bytes.subarray(4))!;
+    expect(listed.status).toBe(0);
+    expect([...parseListing(listed.records)!.keys()].sort()).toEqual(['', 'a']);
+    const port = parseAnswer(err.trim())!.port;
+    expect(lets(port, 's3cret')).toBe(0);
+    child.stdin.end();
+    await gone;
+    expect(dirs()).toEqual([]);
+  });
+
+  test('the end mark of a listing followed by more: only where a record ended, with its status', () => {
+    const rec = 'f 1 2.0 644 0 0 1\0name\0\0';
+    const table: Array<[string, { records: string; status: number } | null]> = [
+      [`${rec}multisync-end 0\0`, { records: rec, status: 0 }],
+      [`${rec}multisync-end 141\0`, { records: rec, status: 141 }],
+      ['multisync-end 0\0', { records: '', status: 0 }],
+      [rec, null], // (cut off before the mark)
+      [`${rec}multisync-end 0`, null],
+      [`${rec}xmultisync-end 0\0`, null], // (inside a field: not a record's end)
+    ];
+    for (const [data, want] of table) {
+      const got = listedEnd(Buffer.from(data, 'latin1'));
+      expect(got && { records: got.records.toString('latin1'), status: got.status }).toEqual(want);
+    }
+    // a link target that reads like the mark, at the end of a cut-off listing: taken, it leaves its record short
+    const cut = listedEnd(Buffer.from('f 1 2.0 644 0 0 1\0name\0multisync-end 0\0', 'latin1'))!;
+    expect(parseListing(cut.records)).toBeNull();
+    expect(endMarked(Buffer.from('created\nmultisync-end 0\0'))).toBe(true);
+    expect(endMarked(Buffer.from(`${rec}multisync-end 0\0`, 'latin1'))).toBe(true);
+    expect(endMarked(Buffer.from(`${rec}multisync-end 0`, 'latin1'))).toBe(false);
+    expect(endMarked(Buffer.from('xmultisync-end 0\0'))).toBe(false);
+  });
+
   test('a far user who is not root gets a no, and nothing is made', () => {
     // (an `id` on PATH that says 1000)
     const bin = join(tmp, 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'id'), '#!/bin/sh\necho 1000\n', { mode: 0o755 });
     const r = spawnSync('/bin/sh', run(['40000']), { input: 'x\n', encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH}` } });
-    expect(r.stdout).toBe('multisync-daemon: no root\n');
+    expect(r.stderr).toBe('multisync-daemon: no root\n');
+    expect(r.stdout).toBe('');
     expect(dirs()).toEqual([]);
   });
 });
