@@ -5,19 +5,16 @@
 // shell and no key exchange. Until it answers (or where it cannot run: not root, no rsync,
 // another rsync on the far end asked for with --rsync-path, …) buckets go as sessions.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { DAEMON_MODULE, DAEMON_SCRIPT } from './daemon-script.ts';
-import { absoluteOnHost, parseAnswer, pickPorts, refusal, type DaemonRoute } from './daemon-route.ts';
-import { shCommand, sshHost } from './remote.ts';
+import { DAEMON_MODULE } from './daemon-script.ts';
+import { absoluteOnHost, parseAnswer, refusal, type DaemonRoute } from './daemon-route.ts';
+import { answerReader, msdCall, ownSession, writeSecret } from './daemon-session.ts';
+import { sshHost } from './remote.ts';
 import { SlotOpeners } from './slot-openers.ts';
 import { controlSocket } from './ssh-control.ts';
 import type { Linger } from './ssh-stream.ts';
 import { sharesConnection } from './slot-ssh.ts';
-
-const ANSWER = 'multisync-daemon: ';
 
 /** How long the far end may take to start its daemon before the run goes on without it. */
 export const START_MS = 15_000;
@@ -66,16 +63,7 @@ export class RemoteDaemon {
 
   private launch(rsync: string, user: string, localRsync: string): void {
     const secret = this.newSecret();
-    if (!secret) return;
-    const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
-    const child = spawn(this.ssh[0], [...this.ssh.slice(1), sshHost(this.host), command], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    this.stdin = child.stdin;
-    child.stdin?.on('error', () => {});
-    child.stdin?.write(`${secret}\n`);
-    const read = this.answerReader(localRsync);
-    child.stderr?.on('data', (d: Buffer) => read(d.toString('latin1')));
-    child.on('error', () => this.fail('ssh did not start'));
-    child.on('close', () => this.fail('its session ended'));
+    if (secret) this.stdin = ownSession(this.ssh, this.host, rsync, user, secret, { line: (l) => this.answered(l, localRsync), fail: (why) => this.fail(why) });
   }
 
   /**
@@ -88,44 +76,30 @@ export class RemoteDaemon {
     const secret = this.newSecret();
     if (!secret) return null;
     return {
-      call: `msd ${shCommand([rsync, user, ...pickPorts().map(String)])}`,
+      call: msdCall(rsync, user),
       linger: {
         stdin: (w) => {
           this.stdin = w;
           w.write(`${secret}\n`);
         },
-        stderr: this.answerReader(localRsync),
+        stderr: answerReader((l) => this.answered(l, localRsync)),
         closed: () => this.fail('its session ended'),
       },
     };
   }
 
-  /** Reads the session's stderr for msd's answer line (the far user's rc files may print before it). */
-  private answerReader(localRsync: string): (text: string) => void {
-    let err = '';
-    return (text) => {
-      if (this.pwOption || this.reason) return;
-      err += text;
-      const at = err.indexOf(ANSWER);
-      const nl = at < 0 ? -1 : err.indexOf('\n', at);
-      if (nl >= 0) this.answered(err.slice(at, nl), localRsync);
-    };
-  }
-
-  /** The run's secret, in a 0600 file of the control directory for the buckets' rsyncs; null (given up) when it cannot be written. */
+  /** The run's secret (daemon-session.ts), and the clock for the far end's answer; null (given up) when it cannot be written. */
   private newSecret(): string | null {
-    const secret = randomBytes(24).toString('hex');
-    const pwFile = join(this.controlDir, 'daemon-secret');
     try {
-      writeFileSync(pwFile, `${secret}\n`, { mode: 0o600 });
+      const { secret, pwFile } = writeSecret(this.controlDir);
+      this.pwFile = pwFile;
+      this.timer = setTimeout(() => this.fail('no answer in time'), START_MS);
+      this.timer.unref?.();
+      return secret;
     } catch (e) {
       this.fail(`secret file: ${(e as Error).message}`);
       return null;
     }
-    this.pwFile = pwFile;
-    this.timer = setTimeout(() => this.fail('no answer in time'), START_MS);
-    this.timer.unref?.();
-    return secret;
   }
 
   private pwFile = '';
