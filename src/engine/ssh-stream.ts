@@ -13,7 +13,7 @@ export type SshBytesResult = SshResult & { bytes: Buffer; overflow: boolean };
 export interface SshStream {
   /** The output's first line (without its newline): once it came, or what there was at the end. */
   first: Promise<string>;
-  /** The whole answer: stdout as bytes, at most maxBuffer of them (`overflow`: there was more, and ssh was stopped). */
+  /** The whole answer: stdout as bytes, at most maxBuffer of them (`overflow`: there was more, and ssh was stopped; for a Linger, also: not all of it came in time). */
   whole: Promise<SshBytesResult>;
   /** Stops ssh (the run ends before it was needed); `whole` then settles as a failure. */
   stop(): void;
@@ -62,6 +62,11 @@ export function sshStream(ssh: string[], host: string, command: string, maxBuffe
   let gotFirst: (line: string) => void = () => {};
   const first = new Promise<string>((resolve) => (gotFirst = resolve));
   const timer = setTimeout(() => {
+    // (a lingering command that answered carries the daemon: what it has not sent by now is given up, not it)
+    if (linger && firstLine !== null) {
+      overflow = true;
+      return answered();
+    }
     stderr += `no answer within ${timeoutMs / 1000} s\n`;
     child.kill('SIGKILL');
   }, timeoutMs);
