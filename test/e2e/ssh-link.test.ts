@@ -84,6 +84,12 @@ suite('the shared ssh connections of the slots', () => {
     expect([...rsyncSockets()]).toEqual(['%C']);
     expect(sum.ssh.connections).toBe(1);
     expect(lab.hosts[0].log()).not.toMatch(/no more sessions/);
+    // one session on the far end, as one rsync opens: DST's check, which also starts the daemon
+    // every bucket and the directory pass go through (remote-daemon.ts inline)
+    expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+    const sessions = readFileSync(log, 'utf8').split('\n').filter((l) => / sh -c /.test(l) || (/ rsync --server /.test(l) && !/ -W /.test(l)));
+    expect(sessions.length).toBe(1);
+    expect(sessions[0]).toContain('msd ');
   });
 
   test('near link, a pull: the same', async () => {
