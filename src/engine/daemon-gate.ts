@@ -23,7 +23,25 @@ export class DaemonGate implements StartGate {
     private holdMs = HOLD_MS,
     /** The run's slots (-p). */
     private slots = 1,
-  ) {}
+  ) {
+    // (the slots' own connections are opened as soon as the daemon answers, not when a bucket asks)
+    daemon.onAnswer(() => this.openFrom(1));
+  }
+
+  /**
+   * Opens the own connections of `slot` and the slots after it bare, for the daemon
+   * (slot-openers.ts): as many at once as the slot connections' gate lets connect (it counts
+   * them as connecting).
+   */
+  private openFrom(slot: number): void {
+    for (let s = slot; s <= this.slots; s++) {
+      if (!this.daemon.needsOpening(s)) continue;
+      if (this.inner && !this.inner.mayStart(s)) break;
+      void this.daemon.openers.open(s).then((up) => {
+        if (!up) this.inner?.ended(s);
+      });
+    }
+  }
 
   private hold(until: Promise<void>): void {
     if (this.held) return;
@@ -36,17 +54,8 @@ export class DaemonGate implements StartGate {
   }
 
   mayStart(slot: number): boolean {
-    // the slots' own connections, opened bare once the daemon is up (slot-openers.ts): as
-    // many at once as the slot connections' gate lets connect (it counts them as connecting)
-    if (this.daemon.needsOpening(slot)) {
-      for (let s = slot; s <= this.slots; s++) {
-        if (!this.daemon.needsOpening(s)) continue;
-        if (this.inner && !this.inner.mayStart(s)) break;
-        void this.daemon.openers.open(s).then((up) => {
-          if (!up) this.inner?.ended(s);
-        });
-      }
-    }
+    // (those the gate could not let connect when the daemon answered)
+    if (this.daemon.needsOpening(slot)) this.openFrom(slot);
     if (this.daemon.openers.opening(slot)) {
       this.hold(this.daemon.openers.open(slot).then(() => undefined));
       return false;

@@ -118,6 +118,7 @@ export class RemoteDaemon {
     this.absPath = abs;
     this.pwOption = `--password-file=${this.pwFile}`;
     this.probe(localRsync);
+    for (const f of this.answerHooks) f();
   }
 
   private pwOption = '';
@@ -188,9 +189,25 @@ export class RemoteDaemon {
   /** The slots' own connections, opened bare (slot-openers.ts). */
   readonly openers: SlotOpeners;
 
-  /** `slot`'s own connection is one the openers have not tried yet, and is not up. */
+  /**
+   * `slot`'s own connection is one the openers have not tried yet, and is not up: from the
+   * daemon's answer on (its first request may still be under way: over a far link both take
+   * round trips, and a connection is needed either way, by the daemon's buckets or a session's).
+   */
   needsOpening(slot: number): boolean {
-    return this.ready && this.openers.needed(slot);
+    return (this.ready || this.answeredPort) && this.openers.needed(slot);
+  }
+
+  /** The daemon answered with its port and is not given up. */
+  private get answeredPort(): boolean {
+    return !!this.pwOption && !this.reason;
+  }
+
+  private answerHooks: Array<() => void> = [];
+
+  /** `f` runs when the daemon answers with its port (slot-openers.ts starts then, daemon-gate.ts). */
+  onAnswer(f: () => void): void {
+    this.answerHooks.push(f);
   }
 
   /** How a bucket in `slot` reaches the remote SRC or DST through the daemon, or null (then it goes as a session); `count`: a bucket (not a pass). */

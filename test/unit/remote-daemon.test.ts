@@ -61,10 +61,19 @@ test('answers of the far end', () => {
 /** A daemon stand-in: starting until settle() is called. */
 function fakeDaemon() {
   let fs: Array<() => void> = [];
+  const answer: Array<() => void> = [];
+  const opened: number[] = [];
   const d = {
     starting: true,
-    needsOpening: () => false,
-    openers: { opening: () => false },
+    /** Slots whose own connection is wanted (a far link's, once the daemon answered). */
+    want: new Set<number>(),
+    opened,
+    needsOpening: (slot: number) => d.want.has(slot) && !opened.includes(slot),
+    openers: { opening: () => false, open: (slot: number) => (opened.push(slot), Promise.resolve(true)) },
+    onAnswer: (f: () => void) => answer.push(f),
+    answer() {
+      for (const f of answer) f();
+    },
     onSettled(f: () => void) {
       if (d.starting) fs.push(f);
       else f();
@@ -96,6 +105,18 @@ test('buckets wait for a starting daemon, then go; the inner gate is asked after
   gate.close();
 });
 
+test("the slots' own connections are opened when the daemon answers, before any bucket asks, as the inner gate lets them connect", () => {
+  const d = fakeDaemon();
+  const asked: number[] = [];
+  const inner: StartGate = { mayStart: (s) => (asked.push(s), s <= 3), ended() {}, onOpen() {}, close() {} };
+  const gate = new DaemonGate(d as unknown as RemoteDaemon, inner, 60_000, 4);
+  d.want = new Set([2, 3, 4]);
+  d.answer(); // (its first request still under way: still starting)
+  expect(d.opened).toEqual([2, 3]);
+  expect(asked).toEqual([2, 3, 4]);
+  gate.close();
+});
+
 test('buckets wait no longer than the hold', async () => {
   const d = fakeDaemon();
   const gate = new DaemonGate(d as unknown as RemoteDaemon, undefined, 30);
@@ -108,7 +129,7 @@ test('buckets wait no longer than the hold', async () => {
 test("a bucket's first attempt goes through the daemon's route, a retry as a session, and a pull names the daemon's SRC", () => {
   const daemonAt = (remote: string) => {
     const route = { rsh: 'ssh -o ControlMaster=no -S /c/abc -W 127.0.0.1:40000', remote, passwordOption: '--password-file=/c/daemon-secret' };
-    return { route: () => route, reason: null, starting: false, needsOpening: () => false, openers: { opening: () => false } } as unknown as RemoteDaemon;
+    return { route: () => route, reason: null, starting: false, needsOpening: () => false, openers: { opening: () => false }, onAnswer: () => {} } as unknown as RemoteDaemon;
   };
   const bucket = (attempts: number) => ({ id: 1, source: 0, listFile: '/state/bucket-1.list', files: 3, bytes: 30, attempts }) as unknown as Bucket;
   const push = new BucketCommands(makeRunConfig({ sources: [sourceRoot('/data/')], destination: 'far:/srv/dst', rsh: 'ssh', sshDaemon: daemonAt('far::ms/srv/dst/') }), false);
