@@ -109,7 +109,7 @@ export class RemoteDaemon {
 
   /** The far end's answer line: the daemon's port (then its first request), or why not. */
   private answered(line: string, localRsync: string): void {
-    if (this.ready || this.reason || this.pwOption) return;
+    if (this.reason || this.pwOption) return;
     clearTimeout(this.timer);
     const a = parseAnswer(line);
     const abs = a && absoluteOnHost(this.path, a.home);
@@ -195,12 +195,8 @@ export class RemoteDaemon {
    * round trips, and a connection is needed either way, by the daemon's buckets or a session's).
    */
   needsOpening(slot: number): boolean {
-    return (this.ready || this.answeredPort) && this.openers.needed(slot);
-  }
-
-  /** The daemon answered with its port and is not given up. */
-  private get answeredPort(): boolean {
-    return !!this.pwOption && !this.reason;
+    // (answered with its port, and not given up: that includes ready)
+    return !!this.pwOption && !this.reason && this.openers.needed(slot);
   }
 
   private answerHooks: Array<() => void> = [];
