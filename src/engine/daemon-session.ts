@@ -20,9 +20,14 @@ export function writeSecret(dir: string): { secret: string; pwFile: string } {
   return { secret, pwFile };
 }
 
-/** The shell words that start the daemon (msd) with `rsync` there, for `user`, on one of a few ports picked now. */
+/** msd's arguments, quoted for the far end's shell: `rsync` there, for `user`, then a few ports picked now. */
+function msdArgs(rsync: string, user: string): string {
+  return shCommand([rsync, user, ...pickPorts().map(String)]);
+}
+
+/** The shell words that start the daemon (msd) in a script of the pre-flight's. */
 export function msdCall(rsync: string, user: string): string {
-  return `msd ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
+  return `msd ${msdArgs(rsync, user)}`;
 }
 
 /** Reads a session's stderr for msd's answer line (the far user's rc files may print before it): `onLine` gets it once. */
@@ -46,7 +51,7 @@ export function answerReader(onLine: (line: string) => void): (text: string) => 
  * the daemon).
  */
 export function ownSession(ssh: string[], host: string, rsync: string, user: string, secret: string, on: { line(line: string): void; fail(why: string): void }): Writable {
-  const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${shCommand([rsync, user, ...pickPorts().map(String)])}`;
+  const command = `sh -c ${shCommand([DAEMON_SCRIPT])} multisync-daemon ${msdArgs(rsync, user)}`;
   const child = spawn(ssh[0], [...ssh.slice(1), sshHost(host), command], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   child.stdin.on('error', () => {});
   child.stdin.write(`${secret}\n`);

@@ -13,7 +13,7 @@ import { answerReader, msdCall, ownSession, writeSecret } from './daemon-session
 import { sshHost } from './remote.ts';
 import { SlotOpeners } from './slot-openers.ts';
 import { controlSocket } from './ssh-control.ts';
-import type { Linger } from './ssh-stream.ts';
+import type { DaemonStart } from './ssh-preflight.ts';
 import { sharesConnection } from './slot-ssh.ts';
 
 /** How long the far end may take to start its daemon before the run goes on without it. */
@@ -72,7 +72,7 @@ export class RemoteDaemon {
    * session's script (daemon-script.ts msd, its answer on stderr) and what the session hands back
    * (ssh-stream.ts). Null where it cannot start (the secret file).
    */
-  inline(rsync: string, user: string, localRsync = 'rsync'): { call: string; linger: Omit<Linger, 'ended'> } | null {
+  inline(rsync: string, user: string, localRsync = 'rsync'): DaemonStart | null {
     const secret = this.newSecret();
     if (!secret) return null;
     return {

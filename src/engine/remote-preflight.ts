@@ -137,8 +137,8 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       finish = (create, list) => {
         // the buckets' session-free route starts in the same session, once DST is there (remote-daemon.ts)
         const d = create ? newDaemon(dstSpec.host, dstSpec.path) : undefined;
-        const daemon = d && { inline: () => d.daemon.inline('rsync', d.user, cfg.rsyncPath) };
-        return checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list, daemon);
+        const inline = d?.daemon.inline('rsync', d.user, cfg.rsyncPath) ?? undefined;
+        return checkRemoteDestination(runStream, dstSpec, cfg.destination, create, !!list, inline);
       };
     }
     else finish = daemonFinish(cfg, dstSpec);

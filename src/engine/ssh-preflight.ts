@@ -15,8 +15,8 @@ import type { SourceListing } from './source-listing.ts';
 /** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
 export const LISTING_BYTES = 64 << 20;
 
-/** The far end's daemon, to be started in DST's check (remote-daemon.ts inline): null where it cannot. */
-export type DaemonStart = { inline(): { call: string; linger: Omit<Linger, 'ended'> } | null };
+/** The far end's daemon, started in DST's check (remote-daemon.ts inline): msd's call for the script, and what the session hands back. */
+export type DaemonStart = { call: string; linger: Omit<Linger, 'ended'> };
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
 export type Run = (host: string, command: string) => SshResult;
@@ -121,8 +121,7 @@ function sourceVerdict(r: SshResult, spec: Extract<RemoteSpec, { kind: 'ssh' }>,
  * in one command (see RemoteSession.finishDestination), which also times the connection's round
  * trip (link-echo.ts).
  */
-export async function checkRemoteDestination(runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean, daemon?: DaemonStart): Promise<DestListing | undefined> {
-  const inline = daemon?.inline();
+export async function checkRemoteDestination(runStream: RunStream, spec: Extract<RemoteSpec, { kind: 'ssh' }>, shown: string, create: boolean, list: boolean, inline?: DaemonStart): Promise<DestListing | undefined> {
   const script = destinationScript(spec.path, create, list ? findCommand(spec.path, false, DEST_FORMAT) : undefined, true, inline ? { call: inline.call, maxList: LISTING_BYTES } : undefined);
   const s = runStream(spec.host, `sh -c ${shQuote(script)}`, true, inline ? { ...inline.linger, ended: endMarked } : undefined);
   const state = await s.first;
