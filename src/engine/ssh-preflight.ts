@@ -61,9 +61,13 @@ export function destinationScript(path: string, make = false, list?: string, ech
  * session runs on, so its output has no end of its own (ssh-stream.ts Linger).
  */
 const END_MARK = 'multisync-end ';
+/** END_MARK, a status and a NUL at the very end, after a NUL (a record's end) or at the start (`listedEnd`). */
+const LISTED_END = new RegExp(`(?:^|\\0)${END_MARK}(\\d+)\\0$`);
+/** The same after the state line or a record (`endMarked`: the output's last bytes). */
+const OUTPUT_END = new RegExp(`[\\0\\n]${END_MARK}\\d+\\0$`);
 
 /** Whether `tail` (the output's last bytes) ends with END_MARK, a status and a NUL, after the state line or a record. */
-export const endMarked = (tail: Buffer): boolean => /[\0\n]multisync-end \d+\0$/.test(tail.toString('latin1'));
+export const endMarked = (tail: Buffer): boolean => OUTPUT_END.test(tail.toString('latin1'));
 
 /**
  * A listing followed by END_MARK: the records and find's status, or null when the mark is not
@@ -73,7 +77,7 @@ export const endMarked = (tail: Buffer): boolean => /[\0\n]multisync-end \d+\0$/
  */
 export function listedEnd(data: Buffer): { records: Buffer; status: number } | null {
   const text = data.toString('latin1');
-  const m = /(?:^|\0)multisync-end (\d+)\0$/.exec(text);
+  const m = LISTED_END.exec(text);
   if (!m) return null;
   const at = m.index + (m[0].startsWith('\0') ? 1 : 0);
   return { records: data.subarray(0, at), status: Number(m[1]) };
