@@ -17,7 +17,9 @@
 // goes into a 0600 file in a 0700 directory that the script removes on its way out.
 //
 // The work is the shell function msd, run once per run: in the push's pre-flight session, after
-// DST's check and before its listing (ssh-preflight.ts), or in a session of its own (a pull's).
+// DST's check and before its listing (ssh-preflight.ts), in a pull's SRC listing session beside
+// the listing (listingWithDaemon, source-listing.ts), or in a session of its own (a pull whose
+// listing the pre-flight did not start: a resumed run, a manifest).
 // Its arguments: $1 the rsync to run, $2 the user name the local rsync will authenticate as, then
 // ports to try. It reads the secret as the next line of stdin and prints one line on stderr,
 // `multisync-daemon: port PORT HOME` (HOME: the directory the session started in, for relative
@@ -73,5 +75,29 @@ export const DAEMON_FUNCTION = 'p=; w=; msd() { ' + [
  */
 export const DAEMON_WAIT = '[ -z "$p" ] || { exec >/dev/null 2>&1; cat >/dev/null; }';
 
-/** The daemon in a session of its own (a pull's: its pre-flight session is SRC's listing). */
+/** The daemon in a session of its own (a pull whose SRC's listing the pre-flight did not start). */
 export const DAEMON_SCRIPT = `${DAEMON_FUNCTION}; msd "$@"; ${DAEMON_WAIT}`;
+
+/**
+ * What ends the answer of a session that stays for the daemon, followed by a status and a NUL:
+ * its output has no end of its own while the session runs on (ssh-stream.ts Linger).
+ */
+export const END_MARK = 'multisync-end ';
+/**
+ * The line listingWithDaemon prints on stderr after find's last message: stderr too has no end of
+ * its own, and it may come after stdout's end mark.
+ */
+export const END_LINE = 'multisync-end';
+
+/** The sh words that print END_MARK, `status` (a shell word) and a NUL. */
+export const endMark = (status: string): string => `printf '${END_MARK}%s\\0' ${status}`;
+
+/**
+ * A pull's SRC listing (`find`, source-listing.ts) with the far end's daemon started beside it
+ * (`call`: msd's): the listing runs in the background from the start, so the crawl's first
+ * record does not wait for the daemon, and ends with END_LINE on stderr, then END_MARK and
+ * find's status; the script then stays for the daemon (DAEMON_WAIT).
+ */
+export function listingWithDaemon(find: string, call: string): string {
+  return `${DAEMON_FUNCTION}; { ${find}; ls=$?; echo ${END_LINE} >&2; ${endMark('"$ls"')}; } & lj=$!; ${call}; wait "$lj"; ${DAEMON_WAIT}`;
+}

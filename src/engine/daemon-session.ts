@@ -10,7 +10,8 @@ import { DAEMON_SCRIPT } from './daemon-script.ts';
 import { pickPorts } from './daemon-route.ts';
 import { shCommand, sshHost } from './remote.ts';
 
-const ANSWER = 'multisync-daemon: ';
+/** How msd's answer line starts. */
+export const ANSWER = 'multisync-daemon: ';
 
 /** The run's secret, new every run, in a 0600 file of `dir` for the buckets' rsyncs (--password-file); throws when it cannot be written. */
 export function writeSecret(dir: string): { secret: string; pwFile: string } {

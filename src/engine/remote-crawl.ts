@@ -12,6 +12,7 @@ import { ListingWalker } from './listing-walker.ts';
 import { sameInDest, srcMeta } from './pull-check.ts';
 import { manifestPath, manifestRecords, sourceEntries } from './manifest.ts';
 import { parseRemote } from './remote.ts';
+import { endRecord, MARK_BYTE } from './listing-end.ts';
 import { sourceListing } from './source-listing.ts';
 import type { Entry, EntryKind, SourceRoot } from './types.ts';
 
@@ -57,9 +58,12 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
   let records = 0;
   // (with the check each entry is two records: its head and path, then its symlink target)
   let head: Buffer | null = null;
+  /** find's status from the listing's end mark (source-listing.ts: a session that stays for the daemon). */
+  let marked: number | undefined;
   try {
-    for await (const chunk of listing.take(errLines)) {
+    listed: for await (const chunk of listing.take(errLines)) {
       for (const rec of splitter.push(chunk)) {
+        if (!head && rec[0] === MARK_BYTE && (marked = endRecord(rec)) !== undefined) break listed;
         if (check && !head) {
           head = rec;
           continue;
@@ -95,7 +99,14 @@ export async function* remoteCrawl(root: SourceRoot, cfg: Pick<RunConfig, 'rsh' 
       }
       if (hooks.signal?.aborted) break;
     }
-    const code = await listing.closed;
+    let code: number | null;
+    if (marked === undefined) code = await listing.closed;
+    else {
+      // (the session runs on for the daemon: the listing ended with find's status)
+      listing.done();
+      await listing.errorsEnded;
+      code = marked;
+    }
     errLines('\n');
     if (!hooks.signal?.aborted) {
       yield* walker.end();

@@ -46,7 +46,8 @@ export class RemoteDaemon {
   }
 
   /**
-   * Starts the far end's daemon in a session of its own (a pull's), through the shared connection
+   * Starts the far end's daemon in a session of its own (a pull whose SRC listing the pre-flight
+   * did not start, so it has no session to start in: source-listing.ts), through the shared connection
    * once that is up (the pre-flight's ssh makes it: started beside it, this ssh would race it for
    * the socket and lose, then pay a connection of its own); buckets use it once it answered.
    */
@@ -67,8 +68,9 @@ export class RemoteDaemon {
   }
 
   /**
-   * Starts the far end's daemon in the push's pre-flight session (ssh-preflight.ts: after DST's
-   * check, before its listing), which saves a session and its login shell: the call for that
+   * Starts the far end's daemon in the pre-flight's session (a push's: after DST's check, before
+   * its listing, ssh-preflight.ts; a pull's: beside SRC's listing, source-listing.ts), which saves
+   * a session and its login shell: the call for that
    * session's script (daemon-script.ts msd, its answer on stderr) and what the session hands back
    * (ssh-stream.ts). Null where it cannot start (the secret file).
    */

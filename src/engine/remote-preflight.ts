@@ -112,6 +112,10 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
     if (sshRemote && !workers.length) cfg.rsh = rshForRsync(userRsh, controlDir);
     if (sshRemote && needsProtectArgs(rsyncVersion)) cfg.rsyncOpts = [...cfg.rsyncOpts, '--protect-args'];
 
+    // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
+    const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
+    const pullDaemon = pullPath !== undefined && !cfg.dryRun ? newDaemon(srcSpecs[0]!.host, pullPath) : undefined;
+
     // the first remote SRC's listing is started now, its first record the check (source-listing.ts)
     const early = !workers.length && earlyListing(cfg) ? srcSpecs.findIndex((s) => s?.kind === 'ssh') : -1;
     for (const [i, spec] of srcSpecs.entries()) {
@@ -119,17 +123,13 @@ export async function prepareRemote(cfg: RunConfig, rsyncVersion: string, env: N
       if (i !== early) checkRemoteSource(run, spec, cfg.sources[i]);
       else {
         contacted.add(spec.host);
-        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), timing());
+        // (a pull's daemon starts in the same session, beside the listing: no session of its own)
+        const inline = pullDaemon?.daemon.inline('rsync', pullDaemon.user, cfg.rsyncPath);
+        cfg.sourceListing = new SourceListing(cfg.sources[i], cfg, listingChecked(cfg), timing(), inline);
         await checkRemoteSourceListing(cfg.sourceListing, spec, cfg.sources[i]);
       }
     }
-
-    // a pull from one ssh SRC: its buckets through the far end's daemon too (remote-daemon.ts)
-    const pullPath = srcSpecs.length === 1 && srcSpecs[0]?.kind === 'ssh' && !workers.length ? parseRemote(cfg.sources[0].base)?.path : undefined;
-    if (pullPath !== undefined && !cfg.dryRun) {
-      const d = newDaemon(srcSpecs[0]!.host, pullPath);
-      d?.daemon.start('rsync', d.user, cfg.rsyncPath);
-    }
+    if (pullDaemon && early < 0) pullDaemon.daemon.start('rsync', pullDaemon.user, cfg.rsyncPath);
 
     let finish: RemoteSession['finishDestination'] = () => undefined;
     if (workers.length) finish = await checkWorkers(run, runAsync, cfg, workers, dstSpec);

@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process';
 import type { RunConfig } from './config.ts';
 import type { SourceRoot } from './types.ts';
 import { CHECK_FORMAT, findCommand } from './find-records.ts';
+import { listingWithDaemon } from './daemon-script.ts';
+import { markStatus, stderrLines } from './listing-end.ts';
+import type { DaemonStart } from './ssh-preflight.ts';
 import { answerOn, echoPrefix, type LinkEcho } from './link-echo.ts';
 import { parseRemote, shQuote, sshHost } from './remote.ts';
 import { sshArgv } from './ssh-control.ts';
@@ -33,29 +36,60 @@ export class SourceListing {
   /** ssh's exit code (null: it could not run, or was killed). */
   readonly closed: Promise<number | null>;
 
+  private errEnd: () => void = () => {};
+  /**
+   * find's messages are all in (errSink had them): with the daemon in the session, once the
+   * listing's end line came on stderr (stdout's end mark may come first), or ssh ended.
+   */
+  readonly errorsEnded = new Promise<void>((resolve) => (this.errEnd = resolve));
+
+  /** The session carries the far end's daemon (its script stays after the listing). */
+  private readonly lingers: boolean;
+  /** The listing ended with its end mark (the crawl read it all): stop() leaves the session to the daemon. */
+  private ended = false;
+
   /**
    * `checked`: the listing carries the destination check's fields (CHECK_FORMAT); `onRtt`: it
    * starts with link-echo.ts's rounds, and this is called with the connection's round trip.
+   * `daemon`: the far end's daemon starts in the same session (remote-daemon.ts inline,
+   * daemon-script.ts listingWithDaemon): the listing then ends with END_MARK and find's status
+   * (endStatus), and the session stays until the daemon's stdin closes.
    */
   constructor(
     readonly root: SourceRoot,
     cfg: Pick<RunConfig, 'rsh' | 'sshControlDir' | 'oneFileSystem'>,
     readonly checked: boolean,
     onRtt?: (ms: number | null, firstAt: number | null) => void,
+    daemon?: DaemonStart | null,
   ) {
     const spec = parseRemote(root.base);
     if (!spec || spec.kind !== 'ssh') throw new Error(`not an ssh source: ${root.arg}`);
     const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
     const find = findCommand(spec.path + root.prefix, cfg.oneFileSystem, checked ? CHECK_FORMAT : undefined);
-    const command = onRtt ? `sh -c ${shQuote(`${echoPrefix()}exec ${find}`)}` : find;
-    this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.echo = answerOn(this.child.stdin, onRtt);
+    this.lingers = !!daemon;
+    const echo = onRtt ? echoPrefix() : '';
+    const command = daemon ? `sh -c ${shQuote(echo + listingWithDaemon(find, daemon.call))}` : onRtt ? `sh -c ${shQuote(`${echo}exec ${find}`)}` : find;
+    this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['pipe', 'pipe', 'pipe'], env: daemon ? { ...process.env, LC_ALL: 'C' } : process.env });
+    this.echo = answerOn(this.child.stdin, onRtt, daemon?.linger.stdin);
     this.child.stdout.on('data', this.onData);
-    this.child.stderr.on('data', (d: Buffer) => {
-      const text = d.toString('utf8');
+    // (the daemon's answer line is its own: not one of find's, nor a reason the listing failed)
+    const answer = daemon ? stderrLines(daemon.linger.stderr, () => this.errEnd()) : null;
+    const errText = (text: string) => {
+      if (!text) return;
       if (this.errSink) this.errSink(text);
       else if (this.stderr.length < 65536) this.stderr += text;
+    };
+    this.child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString('utf8');
+      errText(answer ? answer.pass(text) : text);
     });
+    if (daemon)
+      this.child.on('close', () => {
+        errText(answer!.flush());
+        this.errEnd();
+        daemon.linger.closed();
+      });
+    else this.errEnd();
     this.closed = new Promise((resolve) => {
       this.child.on('error', (err) => {
         this.stderr += `${err.message}\n`;
@@ -111,8 +145,37 @@ export class SourceListing {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * When the first record is the end mark (find listed nothing: `first` gave its first byte,
+   * MARK_BYTE): find's status, once the mark is whole; null when the output ended without it.
+   */
+  async endStatus(): Promise<number | null> {
+    for (;;) {
+      const status = markStatus(Buffer.concat(this.chunks));
+      if (status !== undefined) return status;
+      if (!this.running) return null;
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          this.child.stdout.off('data', go);
+          this.child.off('close', go);
+          this.child.stdout.pause();
+          resolve();
+        };
+        this.child.stdout.on('data', go);
+        this.child.on('close', go);
+        this.child.stdout.resume();
+      });
+    }
+  }
+
+  /** The crawl read the listing to its end mark: the session is the daemon's now. */
+  done(): void {
+    this.ended = true;
+  }
+
+  /** Stops the listing (and a daemon in its session), unless it was read to its end. */
   stop(): void {
-    if (this.running) this.child.kill('SIGTERM');
+    if (this.running && !(this.lingers && this.ended)) this.child.kill('SIGTERM');
   }
 }
 

@@ -9,13 +9,14 @@ import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
 import { echoPrefix } from './link-echo.ts';
 import { firstLine, type SshResult } from './ssh-control.ts';
 import type { Linger, SshStream } from './ssh-stream.ts';
-import { DAEMON_FUNCTION, DAEMON_WAIT } from './daemon-script.ts';
+import { DAEMON_FUNCTION, DAEMON_WAIT, END_MARK, endMark } from './daemon-script.ts';
+import { MARK_BYTE } from './listing-end.ts';
 import type { SourceListing } from './source-listing.ts';
 
 /** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
 export const LISTING_BYTES = 64 << 20;
 
-/** The far end's daemon, started in DST's check (remote-daemon.ts inline): msd's call for the script, and what the session hands back. */
+/** The far end's daemon, started in a pre-flight's session (remote-daemon.ts inline: DST's check, or SRC's listing): msd's call for the script, and what the session hands back. */
 export type DaemonStart = { call: string; linger: Omit<Linger, 'ended'> };
 
 /** Runs a command on a host over the run's shared ssh connection (see prepareRemote). */
@@ -48,19 +49,13 @@ export function pathAndParent(path: string): { path: string; parent: string } {
 export function destinationScript(path: string, make = false, list?: string, echo = false, daemon?: { call: string; maxList: number }): string {
   const { path: p, parent } = pathAndParent(path);
   const q = shPath(p);
-  const end = (status: string) => `printf '${END_MARK}%s\\0' ${status}`;
   const start = daemon ? ` ${daemon.call};` : '';
-  const listing = !list ? (daemon ? ` ${end('0')};` : '') : daemon ? ` { ${list}; ${end('$?')}; } | head -c ${daemon.maxList + 1};` : ` exec ${list};`;
-  const create = make ? `if mkdir -- ${q}; then echo created;${start}${daemon ? ` ${end('0')};` : ''} else echo mkfail; fi` : 'echo create';
+  const listing = !list ? (daemon ? ` ${endMark('0')};` : '') : daemon ? ` { ${list}; ${endMark('$?')}; } | head -c ${daemon.maxList + 1};` : ` exec ${list};`;
+  const create = make ? `if mkdir -- ${q}; then echo created;${start}${daemon ? ` ${endMark('0')};` : ''} else echo mkfail; fi` : 'echo create';
   const script = `${echo ? echoPrefix() : ''}if [ -d ${q} ]; then echo dir;${start}${listing} elif [ -e ${q} ] || [ -L ${q} ]; then echo notdir; elif [ -d ${shPath(parent)} ]; then ${create}; else echo noparent; fi`;
   return daemon ? `${DAEMON_FUNCTION}; ${script}; ${DAEMON_WAIT}` : script;
 }
 
-/**
- * What ends the output of destinationScript with a daemon, followed by a status and a NUL: the
- * session runs on, so its output has no end of its own (ssh-stream.ts Linger).
- */
-const END_MARK = 'multisync-end ';
 /** END_MARK, a status and a NUL at the very end, after a NUL (a record's end) or at the start (`listedEnd`). */
 const LISTED_END = new RegExp(`(?:^|\\0)${END_MARK}(\\d+)\\0$`);
 /** The same after the state line or a record (`endMarked`: the output's last bytes). */
@@ -101,10 +96,12 @@ export function checkRemoteSource(run: Run, spec: Extract<RemoteSpec, { kind: 's
  */
 export async function checkRemoteSourceListing(listing: SourceListing, spec: Extract<RemoteSpec, { kind: 'ssh' }>, root: RunConfig['sources'][number]): Promise<void> {
   const first = await listing.first(30_000);
-  if (first !== null && (root.prefix || first === 0x64)) return; // (0x64: 'd', a directory)
-  const code = first === null ? await listing.closed : 0;
+  if (first !== null && first !== MARK_BYTE && (root.prefix || first === 0x64)) return; // (0x64: 'd', a directory)
+  // (MARK_BYTE: the listing's end mark came first, find listed nothing; its status, then its message)
+  const code = first === null ? await listing.closed : first === MARK_BYTE ? await listing.endStatus() : 0;
+  if (first === MARK_BYTE) await listing.errorsEnded;
   listing.stop();
-  const stdout = first === null ? '' : String.fromCharCode(first);
+  const stdout = first === null || first === MARK_BYTE ? '' : String.fromCharCode(first);
   sourceVerdict({ code, stdout, stderr: listing.errors, connectionFailed: code === 255 || code === null }, spec, root);
 }
 

@@ -98,6 +98,12 @@ suite('the shared ssh connections of the slots', () => {
     expect(sum.ssh.sessionMs).toBeGreaterThan(0);
     expect([...rsyncSockets()]).toEqual(['%C']);
     expect(sum.ssh.connections).toBe(1);
+    // one session here too: SRC's listing, which starts the daemon beside it (source-listing.ts)
+    expect(sum.ssh.daemonBuckets).toBe(sum.buckets);
+    const sessions = readFileSync(log, 'utf8').split('\n').filter((l) => / sh -c /.test(l) || (/ rsync --server /.test(l) && !/ -W /.test(l)));
+    expect(sessions.length).toBe(1);
+    expect(sessions[0]).toContain('msd ');
+    expect(sessions[0]).toContain(' find ');
   });
 
   test(`near link, -p ${SHARED_SLOTS + 3}: only the slots above ${SHARED_SLOTS} have connections of their own`, async () => {

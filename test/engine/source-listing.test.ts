@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sourceRoot } from '../../src/engine/config.ts';
 import { SourceListing, sourceListing } from '../../src/engine/source-listing.ts';
+import { remoteCrawl } from '../../src/engine/remote-crawl.ts';
+import { checkRemoteSourceListing } from '../../src/engine/ssh-preflight.ts';
+import { parseRemote } from '../../src/engine/remote.ts';
+import type { Writable } from 'node:stream';
 
 const tmp = mkdtempSync(join(tmpdir(), 'multisync-source-listing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,5 +67,72 @@ describe('SourceListing', () => {
     expect(await early.closed).toBeNull(); // stopped
     other.stop();
     expect(await other.closed).toBeNull();
+  });
+
+  // A pull's listing with the far end's daemon in its session (listingWithDaemon): the session
+  // stays after the listing, so its output never ends; the listing ends in-band instead, with
+  // END_MARK and find's status on stdout and END_LINE on stderr, in either order.
+  describe("with the daemon in its session", () => {
+    /** A stand-in daemon start: the session's stdin (closing it ends the stand-in), its stderr, its end. */
+    function daemonStart() {
+      const got = { stdin: null as Writable | null, stderr: '', closed: false };
+      return { got, start: { call: 'true', linger: { stdin: (w: Writable) => (got.stdin = w), stderr: (t: string) => (got.stderr += t), closed: () => (got.closed = true) } } };
+    }
+    // (stays like the far script's DAEMON_WAIT: until stdin closes)
+    const STAY = 'exec cat >/dev/null';
+
+    test("the crawl ends at the mark while the session stays; find's last message, late on stderr, still counts", async () => {
+      const { got, start } = daemonStart();
+      const body = [
+        `printf 'd 4096 1 1 2 \\000'`,
+        'echo "multisync-daemon: port 1 /root" >&2',
+        `printf 'f 5 2 3 1 a\\000'`,
+        `printf 'multisync-end 1\\000'`,
+        // (stderr after stdout's mark: the crawl waits for the end line)
+        'sleep 0.3',
+        `echo "find: '/src/locked': Permission denied" >&2`,
+        'echo multisync-end >&2',
+        STAY,
+      ].join('; ');
+      const cfg = { rsh: rsh(body), oneFileSystem: false, sourceListing: undefined as SourceListing | undefined };
+      const l = new SourceListing(root, cfg, false, undefined, start);
+      cfg.sourceListing = l;
+      expect(await l.first(10_000)).toBe(0x64);
+      const errors: string[] = [];
+      const names: string[] = [];
+      for await (const e of remoteCrawl(root, cfg, { onError: (p, err) => errors.push(`${p.toString()}: ${err.code ?? err.message}`) })) names.push(e.path.toString());
+      expect(names).toEqual(['a']);
+      expect(errors).toEqual(['locked: EACCES']);
+      // the session is the daemon's now: the crawl's end did not stop it
+      expect(l.running).toBe(true);
+      l.stop();
+      expect(l.running).toBe(true);
+      expect(got.stderr).toContain('multisync-daemon: port 1 /root\n');
+      expect(got.closed).toBe(false);
+      got.stdin!.end();
+      expect(await l.closed).toBe(0);
+      expect(got.closed).toBe(true);
+    });
+
+    test("SRC missing: the mark is the first record, and the pre-flight says why (find's message, not the daemon's answer)", async () => {
+      const { start } = daemonStart();
+      const body = ['echo "multisync-daemon: port 1 /root" >&2', `printf 'multisync-end 1\\000'`, 'sleep 0.2', `echo "find: '/src': No such file or directory" >&2`, 'echo multisync-end >&2', STAY].join('; ');
+      const l = new SourceListing(root, { rsh: rsh(body), oneFileSystem: false }, false, undefined, start);
+      const spec = parseRemote(root.base) as Extract<ReturnType<typeof parseRemote>, { kind: 'ssh' }>;
+      await expect(checkRemoteSourceListing(l, spec, root)).rejects.toThrow('source not found: host:/src/');
+      // (the failed pre-flight stopped it: its daemon goes with it)
+      expect(await l.closed).toBeNull();
+    });
+
+    test('the connection lost before the mark: the crawl reports the listing as failed', async () => {
+      const { start } = daemonStart();
+      const body = [`printf 'd 4096 1 1 2 \\000'`, 'echo "ssh: connection lost" >&2', 'exit 255'].join('; ');
+      const cfg = { rsh: rsh(body), oneFileSystem: false, sourceListing: undefined as SourceListing | undefined };
+      cfg.sourceListing = new SourceListing(root, cfg, false, undefined, start);
+      const errors: string[] = [];
+      for await (const _ of remoteCrawl(root, cfg, { onError: (_p, err) => errors.push(err.message) }));
+      expect(errors.length).toBe(1);
+      expect(errors[0]).toContain('ssh: connection lost');
+    });
   });
 });
