@@ -41,21 +41,42 @@ export interface FindRecord {
 
 /**
  * One record `%y %s %i %D %n %P` (without its NUL); null when it is malformed. `more`: fields
- * after the first five (CHECK_FORMAT's), in `extra`.
+ * after the first five (CHECK_FORMAT's), in `extra`. Read from the bytes, without a string per
+ * field: a pull's crawl parses one per entry.
  */
 export function parseRecord(rec: Buffer, more = 0): (FindRecord & { extra: string[] }) | null {
-  const fields: string[] = [];
-  let start = 0;
-  for (let k = 0; k < 5 + more; k++) {
-    const sp = rec.indexOf(0x20, start);
-    if (sp < 0) return null;
-    fields.push(rec.subarray(start, sp).toString('latin1'));
-    start = sp + 1;
+  const sp = rec.indexOf(0x20);
+  if (sp < 0) return null;
+  const type = sp === 1 ? (TYPES[rec[0]] ?? String.fromCharCode(rec[0])) : rec.toString('latin1', 0, sp);
+  let at = sp + 1;
+  const n = rec.length;
+  const num = [0, 0, 0, 0];
+  for (let k = 0; k < 4; k++) {
+    let v = 0;
+    const from = at;
+    for (; at < n; at++) {
+      const c = rec[at];
+      if (c === 0x20) break;
+      if (c < 0x30 || c > 0x39) return null;
+      v = v * 10 + (c - 0x30);
+    }
+    if (at === from || at >= n) return null;
+    // (past 2^53 a sum of digits rounds otherwise than Number does: an inode number must match its other records')
+    num[k] = at - from > 15 ? Number(rec.toString('latin1', from, at)) : v;
+    at++;
   }
-  const [type, size, ino, dev, nlink] = fields;
-  if (![size, ino, dev, nlink].every((f) => /^\d+$/.test(f))) return null;
-  return { kind: KINDS[type] ?? null, type, size: Number(size), ino: Number(ino), dev: Number(dev), nlink: Number(nlink), rel: Buffer.from(rec.subarray(start)), extra: fields.slice(5) };
+  const extra: string[] = [];
+  for (let k = 0; k < more; k++) {
+    const end = rec.indexOf(0x20, at);
+    if (end < 0) return null;
+    extra.push(rec.toString('latin1', at, end));
+    at = end + 1;
+  }
+  return { kind: KINDS[type] ?? null, type, size: num[0], ino: num[1], dev: num[2], nlink: num[3], rel: Buffer.from(rec.subarray(at)), extra };
 }
+
+/** The type letters' strings, by byte. */
+const TYPES: Record<number, string> = Object.fromEntries(Object.keys(KINDS).map((t) => [t.charCodeAt(0), t]));
 
 /** Splits a byte stream into NUL-terminated records. */
 export class RecordSplitter {

@@ -10,6 +10,9 @@ import type { Entry, EntryKind } from './types.ts';
 
 const NO_STAT = undefined as unknown as Stats;
 
+/** `path` is below the directory `dir` (compared in place: a record per entry comes through here). */
+const under = (path: Buffer, dir: Buffer): boolean => path.length > dir.length && path[dir.length] === 0x2f && path.compare(dir, 0, dir.length, 0, dir.length) === 0;
+
 /**
  * Turns find records (pre-order: a directory before its contents) into crawler entries, applying
  * the filter hook; a directory with no kept child is an entry itself (except the base of `src/`).
@@ -35,7 +38,7 @@ export class ListingWalker {
   private *close(path: Buffer | null): Generator<Entry> {
     while (this.stack.length) {
       const d = this.stack[this.stack.length - 1];
-      if (path && (d.rel.length === 0 || (path.length > d.rel.length && path[d.rel.length] === 0x2f && path.subarray(0, d.rel.length).equals(d.rel)))) return;
+      if (path && (d.rel.length === 0 || under(path, d.rel))) return;
       this.stack.pop();
       if (!d.listed && d.rel.length) yield { path: d.rel, kind: 'dir', size: 0, ino: 0, dev: 0, nlink: 1 };
       this.hooks.leaveDir?.(d.rel.length ? d.rel : DOT);
@@ -45,7 +48,7 @@ export class ListingWalker {
 
   *record(r: FindRecord): Generator<Entry> {
     const path = this.full(r.rel);
-    if (this.skip && path.length > this.skip.length && path[this.skip.length] === 0x2f && path.subarray(0, this.skip.length).equals(this.skip)) return;
+    if (this.skip && under(path, this.skip)) return;
     this.skip = null;
     yield* this.close(path);
     if (!r.kind) {
