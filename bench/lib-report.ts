@@ -18,6 +18,8 @@ export interface Scenario {
   remote?: "ssh" | "wan";
   /** DST (and WORK) in RAM (lib-util.ts RAM_DIR) instead of bench/out on disk. */
   ram?: boolean;
+  /** SRC is on the remote host (`host:SRC/`, a pull) and DST here; only tools that can read a remote SRC run. */
+  pull?: boolean;
   label: string;
 }
 
@@ -27,6 +29,7 @@ export const SCENARIOS: Scenario[] = [
   { name: "small-ssh", part: "ssh", dataset: "small", modes: ["cold", "noop"], remote: "ssh", label: "small files to 127.0.0.1:DST over ssh" },
   { name: "small-ram", part: "ram", dataset: "small", modes: ["cold"], ram: true, label: "small files, local, DST in RAM" },
   { name: "small-ssh-ram", part: "ram", dataset: "small", modes: ["cold"], remote: "ssh", ram: true, label: "small files to 127.0.0.1:DST over ssh, DST in RAM" },
+  { name: "small-pull-ram", part: "ram", dataset: "small", modes: ["cold"], remote: "ssh", ram: true, pull: true, label: "small files from 127.0.0.1:SRC over ssh (a pull), DST in RAM" },
   { name: "wan", part: "wan", dataset: "wan", modes: ["cold"], remote: "wan", ram: true, label: "mixed and large files over ssh through the WAN relay, DST in RAM" },
   { name: "wan-disk", part: "wan-disk", dataset: "wan", modes: ["cold"], remote: "wan", label: "the same, DST on disk (only with --only wan-disk)" },
 ];
@@ -154,6 +157,9 @@ function issueRows(rep: Report): string[][] {
   const ssh = vs("small-ssh", "cold");
   out.push(["small files to host:path over ssh (loopback sshd), cold, -p 4", ssh.text, "≤ 1.0× one rsync", verdict(ssh.main === undefined ? undefined : ssh.main <= 1.0)]);
   inRam("small-ssh-ram");
+  // (no target of the issue's: the same copy the other way, which fpsync and msrsync cannot make)
+  const pull = vs("small-pull-ram", "cold");
+  if (pull.main !== undefined) out.push(["(the same, pulled from host:SRC, DST in RAM)", pull.text, "—", "—"]);
   const sshn = vs("small-ssh", "noop");
   out.push(["(the same, no-op re-run over ssh)", sshn.text, "—", "—"]);
   const shape = rep.remote?.shape;
@@ -192,7 +198,7 @@ function issueRows(rep: Report): string[][] {
     if (!r?.selfCpu.length || !r.boxCpu?.length) return undefined;
     return median(r.selfCpu.map((s, i) => s / r.boxCpu![i]!));
   };
-  const scs = ["small", "mixed", "small-ssh", "small-ram", "small-ssh-ram", "wan", "wan-disk"];
+  const scs = ["small", "mixed", "small-ssh", "small-ram", "small-ssh-ram", "small-pull-ram", "wan", "wan-disk"];
   const shares = scs.map((sc) => [sc, cpuShare(sc), boxShare(sc)] as const).filter(([, x]) => x !== undefined);
   const worst = shares.length ? Math.max(...shares.map(([, x]) => x!)) : undefined;
   // (the verdict stays on the process tree's CPU; the box's share, which over ssh also holds the far end, is shown beside it)
@@ -203,7 +209,7 @@ function issueRows(rep: Report): string[][] {
     const extra = h !== undefined && t !== undefined ? t - h : undefined;
     out.push(["the TUI's extra CPU (small, cold, in a pty)", extra === undefined ? "—" : `+${pct(extra)} of the run's CPU (TUI ${pct(t)} vs headless ${pct(h)})`, "< 5%", verdict(extra === undefined ? undefined : extra < 0.05)]);
   } else out.push(["the TUI's extra CPU", "—", "< 5%", "not measured"]);
-  const tails = ["small", "mixed", "small-ssh", "small-ram", "small-ssh-ram", "wan", "wan-disk"]
+  const tails = ["small", "mixed", "small-ssh", "small-ram", "small-ssh-ram", "small-pull-ram", "wan", "wan-disk"]
     .map((sc) => row(sc, "multisync", "cold"))
     .filter((r): r is Row => !!r && r.tail.length > 0)
     .map((r) => `${median(r.tail)!.toFixed(2)} s of ${med(r)!.toFixed(2)} s (${r.scenario}, ${median(r.buckets)} buckets)`);

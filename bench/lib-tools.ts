@@ -1,5 +1,5 @@
 // The copiers under test. Each builds an argv (no shell) for SRC/ -> DST/, where DST may be
-// remote (`127.0.0.1:/abs/path`, reached with the remote shell `rsh`).
+// remote (`127.0.0.1:/abs/path`, reached with the remote shell `rsh`), or SRC (a pull).
 // SRC and DST are absolute paths without a trailing slash; `work` is a scratch directory under
 // bench/out/ that is wiped before each run.
 import { existsSync, mkdirSync } from "node:fs";
@@ -17,6 +17,8 @@ export interface RunContext {
   rsh?: string;
   /** The remote host DST is on ("127.0.0.1"), else undefined (local DST). */
   host?: string;
+  /** SRC is on `host` instead (a pull: `host:SRC/ DST/`). */
+  pull?: boolean;
 }
 
 export interface Tool {
@@ -32,27 +34,34 @@ export interface Tool {
   cwd?(work: string, ctx: RunContext): string | undefined;
   /** How the command is shown in RESULTS.md (SRC/DST placeholders). */
   shown(ctx: RunContext): string;
+  /** It can read a remote SRC (fpsync and msrsync crawl SRC themselves, locally). */
+  pulls?: boolean;
 }
 
 const FPSYNC = "/usr/bin/fpsync";
 const msrsyncPath = (): string | undefined => process.env.MSRSYNC || undefined;
-const target = (dst: string, ctx: RunContext) => (ctx.host ? `${ctx.host}:${dst}/` : `${dst}/`);
+const target = (dst: string, ctx: RunContext) => (ctx.host && !ctx.pull ? `${ctx.host}:${dst}/` : `${dst}/`);
+/** SRC/ as a tool gets it: `host:SRC/` for a pull. */
+const source = (src: string, ctx: RunContext) => (ctx.pull ? `${ctx.host}:${src}/` : `${src}/`);
+const shownSrc = (ctx: RunContext) => (ctx.pull ? "HOST:SRC/" : "SRC/");
 const rshEnv = (ctx: RunContext): Record<string, string> => (ctx.rsh ? { RSYNC_RSH: ctx.rsh } : {});
-const shownDst = (ctx: RunContext) => (ctx.host ? "HOST:DST/" : "DST/");
+const shownDst = (ctx: RunContext) => (ctx.host && !ctx.pull ? "HOST:DST/" : "DST/");
 
 export const TOOLS: Tool[] = [
   {
     name: "rsync",
     missing: () => undefined,
-    argv: (s, d, _w, ctx) => ["rsync", "-a", ...(ctx.rsh ? ["-e", ctx.rsh] : []), `${s}/`, target(d, ctx)],
-    shown: (ctx) => `rsync -a${ctx.rsh ? ' -e "RSH"' : ""} SRC/ ${shownDst(ctx)}`,
+    argv: (s, d, _w, ctx) => ["rsync", "-a", ...(ctx.rsh ? ["-e", ctx.rsh] : []), source(s, ctx), target(d, ctx)],
+    shown: (ctx) => `rsync -a${ctx.rsh ? ' -e "RSH"' : ""} ${shownSrc(ctx)} ${shownDst(ctx)}`,
+    pulls: true,
   },
   {
     name: "multisync",
     missing: msMissing,
     // run from the repo root (timedRun's default cwd); --json for the summary's tailMs and cpuMs
-    argv: (s, d, _w, ctx) => msArgv("--json", "-p", String(ctx.parallel), ...(ctx.rsh ? ["-e", ctx.rsh] : []), `${s}/`, target(d, ctx)),
-    shown: (ctx) => msShown(`--json -p ${ctx.parallel}${ctx.rsh ? ' -e "RSH"' : ""} SRC/ ${shownDst(ctx)}`),
+    argv: (s, d, _w, ctx) => msArgv("--json", "-p", String(ctx.parallel), ...(ctx.rsh ? ["-e", ctx.rsh] : []), source(s, ctx), target(d, ctx)),
+    shown: (ctx) => msShown(`--json -p ${ctx.parallel}${ctx.rsh ? ' -e "RSH"' : ""} ${shownSrc(ctx)} ${shownDst(ctx)}`),
+    pulls: true,
   },
   {
     name: "fpsync",

@@ -173,19 +173,20 @@ async function main() {
     if (scenarios.some((s) => s.remote === "wan")) await startWan(remote!, { delayMs: envInt("BENCH_WAN_DELAY_MS", 15), rate: process.env.BENCH_WAN_RATE || "20M" });
     for (const s of scenarios) {
       const parallel = s.remote === "wan" ? WAN_PARALLEL : PARALLEL;
-      contexts.set(s.name, s.remote ? { parallel, host: remote!.host, rsh: s.remote === "wan" ? remote!.wanRsh : remote!.rsh } : { parallel });
+      contexts.set(s.name, s.remote ? { parallel, host: remote!.host, rsh: s.remote === "wan" ? remote!.wanRsh : remote!.rsh, pull: s.pull } : { parallel });
     }
 
     const rows: Row[] = [];
     const commands: string[] = [];
     for (const s of scenarios)
-      for (const t of TOOLS)
+      for (const t of TOOLS.filter((t) => !s.pull || t.pulls))
         for (const mode of s.modes)
           if (selected(o.rows, t.name, mode))
             rows.push({ scenario: s.name, dataset: s.dataset, tool: t.name, mode, shown: t.shown(contexts.get(s.name)!), times: [], cpu: [], boxCpu: [], selfCpu: [], tail: [], buckets: [], attempted: 0, failures: [], dirMtimeDiffs: 0, rootMtimeRuns: 0, missing: t.missing() });
     for (const s of scenarios) {
       const ctx = contexts.get(s.name)!;
       commands.push(`# ${s.label}${s.remote ? `; RSH = ${s.remote === "wan" ? "ssh via the relay" : "ssh to the loopback sshd"}: ${shellQuote([ctx.rsh!]).replace(/\/tmp\/multisync-sshd-\w+/g, "$KEYDIR")}` : ""}`);
+      if (s.pull) commands.push(`# (${TOOLS.filter((t) => !t.pulls).map((t) => t.name).join(" and ")}: not run, they crawl SRC themselves and cannot read a remote one)`);
       for (const t of TOOLS.filter((t) => rows.some((r) => r.tool === t.name && r.scenario === s.name))) {
         const argv = t.argv(datasetDir(s.dataset), join(outFor(s), `dst-${t.name}`), join(outFor(s), `work-${t.name}`), ctx);
         const env = Object.entries(t.env?.(ctx) ?? {}).map(([k, v]) => `${k}=${shellQuote([v])} `).join("");
