@@ -5,9 +5,12 @@
 // (everything handed out, a slot free) the pass's rsync is started with its list to come on
 // stdin, and it waits there, connected, while the last buckets run. When they are done it gets
 // the list; otherwise (no pass: a failure blocks it, nothing changed, a cancel) it is stopped
-// before it read a name, so it wrote nothing. One source, a DST on an ssh host, rsync started
-// here (not on worker hosts); an rsync that ended while it waited leaves the pass to run as usual.
-import { parseRemote } from './remote.ts';
+// before it read a name, so it wrote nothing. One source, rsync started here (not on worker
+// hosts); an rsync that ended while it waited leaves the pass to run as usual. A pull's pass
+// reaches the far end's daemon the same way (its connection and greeting), and even a local one
+// has its start behind it: from the last bucket's end to the pass's end, a pull of 21k small
+// files from the loopback sshd took 121-160 ms instead of 180-219, a local copy 73-90 ms
+// instead of 80-110.
 import type { RunConfig } from './config.ts';
 import type { DirList } from './dir-list.ts';
 import { passArgv, passLog } from './dir-pass.ts';
@@ -25,7 +28,7 @@ export class WarmPass {
 
   /** Whether a run of `cfg` starts its pass ahead (`elsewhere`: passes run on worker hosts). */
   static fits(cfg: RunConfig, elsewhere: boolean): boolean {
-    return !cfg.dryRun && !elsewhere && !cfg.shared && cfg.sources.length === 1 && parseRemote(cfg.destination)?.kind === 'ssh';
+    return !cfg.dryRun && !elsewhere && !cfg.shared && cfg.sources.length === 1;
   }
 
   /** Starts the first source's pass (its list to come on stdin) when the run fits and it has directories; once. */

@@ -138,6 +138,19 @@ suite(name('remote destination (push)'), () => {
     expect(rsyncPids(d)).toEqual([]);
   });
 
+  // (a pull's pass reaches the far end too; a local one only has its own start to get behind it)
+  test.each(['pull', 'local'] as const)('the directory pass of a %s copy is started ahead as well, and sets every directory', async (way) => {
+    const from = slowTree(`warm-${way}-src`);
+    const d = join(tmp.path, `warm-${way}-dst`);
+    const src = way === 'pull' ? `${H1}:${from}/` : `${from}/`;
+    const cli = startCli(['--json', '-e', lab.rsh, '-p', '2', '-f', '2', '-r', '-a --bwlimit=1000', src, d]);
+    await waitFor(() => warmPass(d).length > 0 && bucketRsyncs(d).length > 0, 'the pass waiting while a bucket still runs');
+    expect(await cli.done()).toBe(0);
+    expect(jsonEvents(cli.lines).find((e) => e.type === 'finalize')).toMatchObject({ ok: true });
+    await expectSameTrees(from, d);
+    expect(rsyncPids(d)).toEqual([]);
+  });
+
   test('Ctrl-C while the directory pass waits ahead: it is stopped with the buckets, nothing of the run is left running', async () => {
     const from = slowTree('warm-cancel-src');
     const d = join(tmp.path, 'warm-cancel-dst');
