@@ -67,7 +67,9 @@ export class Engine implements EngineControl {
       emit: (e) => this.emit(e),
       argvFor: (b, slot) => this.commands.argvFor(b, slot),
       onHungry: () => this.onHungry(),
-      onTail: () => this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
+      // (not when no bucket was made, a no-op re-run: a pass there is rare, and one started for
+      // nothing costs an rsync's start and stop)
+      onTail: () => this.stats.bucketsTotal > 0 && this.warm.startFor(cfg, this.dirLists, this.runDir, !!this.workerPool),
       gate: this.commands.gate,
       startLeadMs: runStartLead(cfg),
       hooks: runHooks({ shared: this.shared, commands: this.commands, state: () => this.state, runDir: () => this.runDir, splitIds: () => this.splitIds }),
