@@ -1,8 +1,9 @@
-// The end of a pull's SRC listing whose session stays for the far end's daemon (source-listing.ts,
-// daemon-script.ts listingWithDaemon): neither stdout nor stderr ends while the session runs on
-// (through a shared connection the ssh that asked keeps its own copies open), so the listing ends
-// in-band: END_MARK and find's status as a record of its own on stdout, END_LINE on stderr after
-// find's last message. These read them; remote-crawl.ts stops at the mark.
+// The end of a listing whose session stays for the far end's daemon (a pull's SRC listing:
+// source-listing.ts, daemon-script.ts listingWithDaemon; a push's DST check: ssh-preflight.ts):
+// neither stdout nor stderr ends while the session runs on (through a shared connection the ssh
+// that asked keeps its own copies open), so the listing ends in-band: END_MARK and find's status
+// as a record of its own on stdout, and for a pull END_LINE on stderr after find's last message.
+// These read them; remote-crawl.ts stops at the mark.
 import { END_LINE, END_MARK } from './daemon-script.ts';
 import { ANSWER } from './daemon-session.ts';
 

@@ -43,9 +43,7 @@ export class SourceListing {
    */
   readonly errorsEnded = new Promise<void>((resolve) => (this.errEnd = resolve));
 
-  /** The session carries the far end's daemon (its script stays after the listing). */
-  private readonly lingers: boolean;
-  /** The listing ended with its end mark (the crawl read it all): stop() leaves the session to the daemon. */
+  /** The listing ended with its end mark (only one with the daemon in its session has one): stop() leaves the session to the daemon. */
   private ended = false;
 
   /**
@@ -66,7 +64,6 @@ export class SourceListing {
     if (!spec || spec.kind !== 'ssh') throw new Error(`not an ssh source: ${root.arg}`);
     const ssh = sshArgv(cfg.rsh, cfg.sshControlDir);
     const find = findCommand(spec.path + root.prefix, cfg.oneFileSystem, checked ? CHECK_FORMAT : undefined);
-    this.lingers = !!daemon;
     const echo = onRtt ? echoPrefix() : '';
     const command = daemon ? `sh -c ${shQuote(echo + listingWithDaemon(find, daemon.call))}` : onRtt ? `sh -c ${shQuote(`${echo}exec ${find}`)}` : find;
     this.child = spawn(ssh[0], [...ssh.slice(1), sshHost(spec.host), command], { stdio: ['pipe', 'pipe', 'pipe'], env: daemon ? { ...process.env, LC_ALL: 'C' } : process.env });
@@ -175,7 +172,7 @@ export class SourceListing {
 
   /** Stops the listing (and a daemon in its session), unless it was read to its end. */
   stop(): void {
-    if (this.running && !(this.lingers && this.ended)) this.child.kill('SIGTERM');
+    if (this.running && !this.ended) this.child.kill('SIGTERM');
   }
 }
 

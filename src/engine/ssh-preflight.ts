@@ -9,8 +9,8 @@ import { DEST_FORMAT, parseListing, type DestListing } from './remote-dest.ts';
 import { echoPrefix } from './link-echo.ts';
 import { firstLine, type SshResult } from './ssh-control.ts';
 import type { Linger, SshStream } from './ssh-stream.ts';
-import { DAEMON_FUNCTION, DAEMON_WAIT, END_MARK, endMark } from './daemon-script.ts';
-import { MARK_BYTE } from './listing-end.ts';
+import { DAEMON_FUNCTION, DAEMON_WAIT, endMark } from './daemon-script.ts';
+import { endRecord, MARK_BYTE } from './listing-end.ts';
 import type { SourceListing } from './source-listing.ts';
 
 /** A listing bigger than this is not read (MAX_INDEX entries of ~70 bytes fit). */
@@ -56,26 +56,24 @@ export function destinationScript(path: string, make = false, list?: string, ech
   return daemon ? `${DAEMON_FUNCTION}; ${script}; ${DAEMON_WAIT}` : script;
 }
 
-/** END_MARK, a status and a NUL at the very end, after a NUL (a record's end) or at the start (`listedEnd`). */
-const LISTED_END = new RegExp(`(?:^|\\0)${END_MARK}(\\d+)\\0$`);
-/** The same after the state line or a record (`endMarked`: the output's last bytes). */
-const OUTPUT_END = new RegExp(`[\\0\\n]${END_MARK}\\d+\\0$`);
-
 /** Whether `tail` (the output's last bytes) ends with END_MARK, a status and a NUL, after the state line or a record. */
-export const endMarked = (tail: Buffer): boolean => OUTPUT_END.test(tail.toString('latin1'));
+export function endMarked(tail: Buffer): boolean {
+  if (tail.length < 2 || tail[tail.length - 1] !== 0) return false;
+  const at = Math.max(tail.lastIndexOf(0, tail.length - 2), tail.lastIndexOf(0x0a, tail.length - 2));
+  return at >= 0 && endRecord(tail.subarray(at + 1, tail.length - 1)) !== undefined;
+}
 
 /**
  * A listing followed by END_MARK: the records and find's status, or null when the mark is not
  * there whole (a cut-off listing). A name in the listing cannot pass for it: the mark is only
  * taken where a record ended, and taking a record's field for it leaves that record short
- * (parseListing: null).
+ * (parseListing: null). Only the listing's last record is looked at.
  */
 export function listedEnd(data: Buffer): { records: Buffer; status: number } | null {
-  const text = data.toString('latin1');
-  const m = LISTED_END.exec(text);
-  if (!m) return null;
-  const at = m.index + (m[0].startsWith('\0') ? 1 : 0);
-  return { records: data.subarray(0, at), status: Number(m[1]) };
+  if (!data.length || data[data.length - 1] !== 0) return null;
+  const at = data.length < 2 ? 0 : data.lastIndexOf(0, data.length - 2) + 1;
+  const status = endRecord(data.subarray(at, data.length - 1));
+  return status === undefined ? null : { records: data.subarray(0, at), status };
 }
 
 const where = (host: string) => `on ${host}`;

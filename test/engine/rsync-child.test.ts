@@ -89,7 +89,7 @@ describe('groupGone', () => {
   }, 20_000);
 
   test('a group with a live process is waited for until that one ends', async () => {
-    const child = spawn('sh', ['-c', 'sleep 0.3'], { detached: true, stdio: 'ignore' });
+    const child = spawn('sleep', ['0.3'], { detached: true, stdio: 'ignore' });
     let ended = false;
     child.on('exit', () => (ended = true));
     await groupGone(child.pid!, 60_000);
