@@ -40,6 +40,25 @@ describe('a copy, then a no-op re-run', () => {
     });
   }
 
+  // (the directory pass is started ahead when the tail begins, warm-pass.ts: never for a run
+  // without buckets, where it would only be started and stopped again)
+  test('a no-op re-run starts no rsync at all: no bucket, and no directory pass ahead', async () => {
+    const dst = join(tmp.path, 'dst-noop-rsyncs');
+    expect((await runCli(['-p', '4', `${src}/`, dst])).code).toBe(0);
+    // every rsync the re-run starts is logged by a stand-in first on PATH, then run for real
+    const bin = join(tmp.path, 'logging-rsync');
+    const log = join(tmp.path, 'rsync-calls.log');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(log, '');
+    writeFileSync(join(bin, 'rsync'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/rsync "$@"\n`, { mode: 0o755 });
+    const again = await runCli(['--json', '-p', '4', `${src}/`, dst], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(again.code).toBe(0);
+    expect(summary(again.stdout)).toMatchObject({ status: 'ok', buckets: 0, filesTransferred: 0 });
+    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(calls.filter((c) => c !== '--version')).toEqual([]);
+    await expectSameTrees(src, dst);
+  });
+
   test("a re-run after DST's own mtime changed runs the directory pass and restores it", async () => {
     const dst = join(tmp.path, 'dst-root');
     expect((await runCli(['-p', '2', `${src}/`, dst])).code).toBe(0);
